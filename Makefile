@@ -1,0 +1,32 @@
+# One venv, two entry points: `make demo` and `make test` (both install what they need).
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip install -q --disable-pip-version-check
+PRESETS := japan-mou-2025 korea-us-demand-2025-09 korea-counter-2025-09 korea-final-2025-11
+
+.PHONY: demo test bench install install-dev clean
+
+$(VENV)/.base: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) -e .
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.base
+	$(PIP) -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.base
+install-dev: $(VENV)/.dev
+
+demo: install
+	$(VENV)/bin/pactlab compare $(PRESETS)
+
+test: install-dev
+	$(PY) -m pytest src tests
+
+bench: install-dev
+	$(PY) benchmarks/bench_engine.py
+
+clean:
+	rm -rf $(VENV) build src/*.egg-info .pytest_cache .hypothesis
