@@ -1,0 +1,188 @@
+"""Assumptions: every number the engine needs that is not a term of the pact.
+
+Defaults ship in ``data/assumptions.toml`` and ``data/archetypes.csv``; a TOML file or
+``key=value`` overrides replace any of them, and the result is validated like a term sheet.
+"""
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Iterable, Literal, Mapping
+
+import numpy as np
+from pydantic import Field, ValidationError, model_validator
+
+from . import data
+from .errors import PactError, from_validation_error
+from .terms import read_toml, set_path
+from .terms.schema import Rate, Sector, Share, Terms, Years
+
+Unit = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
+Corr = Annotated[float, Field(ge=-1.0, le=1.0)]
+
+
+class Sofr(Terms):
+    start: Rate
+    long_run: Rate
+    speed: Unit
+    vol: Annotated[float, Field(ge=0.0, le=0.1)]
+
+
+class LogPrice(Terms):
+    speed: Unit
+    vol: Annotated[float, Field(ge=0.0, le=2.0)]
+
+
+class Correlation(Terms):
+    sofr_energy: Corr
+    sofr_power: Corr
+    energy_power: Corr
+
+    def matrix(self) -> np.ndarray:
+        """Correlation of (sofr, energy, power) shocks; must be positive semi-definite."""
+        return np.array([
+            [1.0, self.sofr_energy, self.sofr_power],
+            [self.sofr_energy, 1.0, self.energy_power],
+            [self.sofr_power, self.energy_power, 1.0],
+        ])
+
+    @model_validator(mode="after")
+    def _valid_matrix(self) -> "Correlation":
+        if np.linalg.eigvalsh(self.matrix()).min() < -1e-12:
+            raise ValueError("the three correlations do not form a valid correlation matrix")
+        return self
+
+
+class Markets(Terms):
+    tax_rate: Share
+    sofr: Sofr
+    energy: LogPrice
+    power: LogPrice
+    correlation: Correlation
+
+
+class Discount(Terms):
+    investor: dict[str, Rate]
+    host: Rate
+
+
+class Risk(Terms):
+    tail: Annotated[float, Field(gt=0.0, lt=0.5)]
+
+
+class Archetype(Terms):
+    """A kind of project: timing, cost risk, cash yield and its link to market factors."""
+
+    sector: Sector
+    build_years: Years
+    life_years: Years
+    cash_yield: Annotated[float, Field(gt=0.0, le=1.0)]
+    overrun_mean: Annotated[float, Field(ge=0.0, le=5.0)]
+    overrun_sigma: Annotated[float, Field(ge=0.0, le=3.0)]
+    delay_prob: Share
+    delay_max_years: Annotated[int, Field(ge=0, le=20)]
+    failure_prob: Share
+    market_factor: Literal["energy", "power", "none"]
+    market_beta: Annotated[float, Field(ge=0.0, le=3.0)]
+    idio_sigma: Annotated[float, Field(ge=0.0, le=3.0)]
+    host_priority: Share
+    source: str = ""
+    confidence: str = "assumption"
+
+
+class Assumptions(Terms):
+    horizon_years: Annotated[int, Field(ge=5, le=150)]
+    discount: Discount
+    markets: Markets
+    risk: Risk
+    archetypes: dict[str, Archetype] = Field(min_length=1)
+
+    def investor_rate(self, code: str) -> float:
+        try:
+            return self.discount.investor[code]
+        except KeyError:
+            raise PactError(
+                f"assumptions: discount.investor.{code}: no cost of funds for investor {code}; "
+                f"add it with --set discount.investor.{code}=0.045") from None
+
+    def with_values(self, changes: Mapping[str, Any], *, source: str = "--set") -> "Assumptions":
+        raw = self.model_dump()
+        for key, value in changes.items():
+            set_path(raw, key, value, source=source)
+        return _validate(raw, source)
+
+    def provenance(self) -> list[dict[str, Any]]:
+        """Every assumption with its value, source and confidence, for reports and --json."""
+        rows = []
+        sources = data.provenance()
+        for key, value in _leaves(self.model_dump(exclude={"archetypes"})):
+            meta = sources.get(key, {"source": "user override", "confidence": "assumption"})
+            rows.append({"key": key, "value": value, **meta})
+        for name, arch in self.archetypes.items():
+            rows.append({"key": f"archetypes.{name}", "value": "see archetypes table",
+                         "source": arch.source, "confidence": arch.confidence})
+        return rows
+
+
+def _leaves(tree: Mapping[str, Any], prefix: str = "") -> Iterable[tuple[str, Any]]:
+    for key, value in tree.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            yield from _leaves(value, path + ".")
+        else:
+            yield path, value
+
+
+def _validate(raw: Any, source: str) -> Assumptions:
+    try:
+        return Assumptions.model_validate(raw)
+    except ValidationError as exc:
+        raise from_validation_error(exc, source) from None
+
+
+def default_raw() -> dict[str, Any]:
+    raw = data.read_toml("assumptions.toml")
+    table = data.read_csv("archetypes.csv").set_index("archetype")
+    raw["archetypes"] = {name: row.to_dict() for name, row in table.iterrows()}
+    return raw
+
+
+def parse_value(text: str) -> Any:
+    """A --set value as TOML (numbers, booleans, lists, inf) or else plain text."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def parse_settings(items: Iterable[str]) -> dict[str, Any]:
+    """['a.b=1', …] -> {'a.b': 1, …}; a malformed item is a one-line PactError."""
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise PactError(f"--set {item!r}: expected key=value, e.g. discount.host=0.04")
+        out[key.strip()] = parse_value(value.strip())
+    return out
+
+
+def load_assumptions(
+    path: str | Path | None = None, overrides: Mapping[str, Any] | None = None
+) -> Assumptions:
+    """The default assumptions, updated from a TOML file and then from dotted overrides."""
+    raw = default_raw()
+    source = "defaults"
+    if path is not None:
+        path = Path(path)
+        _merge(raw, read_toml(path, path.name), path.name)
+        source = path.name
+    assumptions = _validate(raw, source)
+    return assumptions.with_values(overrides) if overrides else assumptions
+
+
+def _merge(base: dict[str, Any], update: Mapping[str, Any], source: str, prefix: str = "") -> None:
+    for key, value in update.items():
+        if isinstance(value, Mapping) and isinstance(base.get(key), dict):
+            _merge(base[key], value, source, f"{prefix}{key}.")
+        else:
+            base[key] = value

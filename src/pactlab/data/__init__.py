@@ -1,0 +1,33 @@
+"""Embedded default data sets; each number's source is in SOURCES.md, provenance.toml or a column."""
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import pandas as pd
+
+_DATA = resources.files(__package__)
+
+
+def read_csv(name: str) -> pd.DataFrame:
+    """A CSV shipped in pactlab/data ('#' lines are comments)."""
+    with (_DATA / name).open("r", encoding="utf-8") as fh:
+        return pd.read_csv(fh, comment="#")
+
+
+def read_toml(name: str) -> dict[str, Any]:
+    return tomllib.loads((_DATA / name).read_text(encoding="utf-8"))
+
+
+@cache
+def pipeline() -> pd.DataFrame:
+    """Named candidate projects (deal-facts §5): project, archetype, capex, candidate_for, …"""
+    return read_csv("pipeline.csv")
+
+
+@cache
+def provenance() -> dict[str, dict[str, str]]:
+    """Dotted assumption key -> {'source': …, 'confidence': …}."""
+    return read_toml("provenance.toml")

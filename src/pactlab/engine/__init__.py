@@ -1,0 +1,1 @@
+"""The deal engine: pure functions of arrays shaped (paths, years); no files, no printing."""

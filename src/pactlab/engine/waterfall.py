@@ -1,0 +1,222 @@
+r"""Tiered distribution of a project's distributable cash between investor and host.
+
+The normative waterfall (DESIGN.md). Per path and year *t*, with investor contributions
+:math:`C_t \ge 0` and distributable cash :math:`D_t`, tiers :math:`k=1..K` with investor share
+:math:`s_k` and, but for the last, a hurdle rate :math:`h_k` (ascending):
+
+1. :math:`B_k \leftarrow B_k(1+h_k) + C_t` — what the investor still needs for its IRR to reach
+   :math:`h_k`.
+2. Pour :math:`\max(D_t,0)` from the first tier whose balance is positive: if :math:`s_k` of the
+   remaining cash exceeds the balance still owed, only :math:`B_k/s_k` is split at :math:`s_k`
+   and the rest flows on to the next tier in the same year.
+3. The investor's receipt :math:`R_t` comes off every balance; the host gets
+   :math:`\max(D_t,0)-R_t`. Shortfalls are never clawed back.
+
+Two conventions for the MOU's *Deemed Allocation Amount* (DAA) in tier 1:
+
+* ``compounding`` — tier 1's hurdle is the deemed rate (benchmark + spread), as above.
+* ``scheduled`` — per year, DAA = deemed rate × scheduled outstanding principal + principal ÷
+  project life (Kang 2025's worked example: $10B at 5.5% over 20 years ⇒ $1.05B in year 1);
+  unpaid amounts carry forward without interest, and tier 1 is owed only what has fallen due.
+  In the kernel this is tier 1 with no growth and the DAA as its accrual.
+
+The review clause: from year ``after_year`` on, while tier 1 is still owed, the investor's
+tier-1 share becomes ``review_share``.
+
+Example, the golden case of the spine issue (100 in at year 0, 30 a year, 50/50 to a 0% hurdle
+then 10%):
+
+>>> cash = np.r_[0.0, np.full(10, 30.0)][None, :]
+>>> contrib = np.r_[100.0, np.zeros(10)][None, :]
+>>> inv, host = distribute(cash, contrib, [Tier(0.5, 0.0), Tier(0.1)])
+>>> inv[0, 1:].tolist()
+[15.0, 15.0, 15.0, 15.0, 15.0, 15.0, 11.0, 3.0, 3.0, 3.0]
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numba as nb
+import numpy as np
+
+from .finance import irr_row, warn_unconverged
+
+
+@dataclass(frozen=True)
+class Tier:
+    """One tier: the investor's share and, for all but the last tier, its hurdle rate.
+
+    The hurdle is a rate, or an array broadcastable to (paths, years) for a floating rate.
+    """
+
+    investor_share: float
+    hurdle_rate: float | np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class Review:
+    after_year: int
+    investor_share: float
+
+
+@nb.njit(cache=True, inline="always")
+def _pour_row(cash, contrib, growth, accrual, use_accrual, shares, review_year, review_share,
+              balance, out):
+    """Waterfall for one path; writes the investor's receipts into `out`."""
+    years = cash.shape[0]
+    n_hurdles = shares.shape[0] - 1
+    for k in range(n_hurdles):
+        balance[k] = 0.0
+    for t in range(years):
+        c = contrib[t]
+        for k in range(n_hurdles):
+            add = accrual[t] if (k == 0 and use_accrual) else c
+            balance[k] = balance[k] * (1.0 + growth[k, t]) + add
+        remaining = cash[t]
+        received = 0.0
+        if remaining > 0.0:
+            for k in range(n_hurdles + 1):
+                share = shares[k]
+                if k == 0 and t >= review_year and balance[0] > 0.0:
+                    share = review_share
+                if k == n_hurdles:
+                    received += share * remaining
+                    break
+                owed = balance[k] - received
+                if owed <= 0.0:
+                    continue
+                if share <= 0.0:
+                    break  # this tier pays the investor nothing and is never satisfied
+                if share * remaining <= owed:
+                    received += share * remaining
+                    break
+                received += owed
+                remaining -= owed / share
+        out[t] = received
+        for k in range(n_hurdles):
+            balance[k] -= received
+
+
+@nb.njit(cache=True, parallel=True)
+def _distribute(cash, contrib, growth, accrual, use_accrual, shares, review_year, review_share,
+                investor):
+    paths = cash.shape[0]
+    block = 1024
+    for b in nb.prange((paths + block - 1) // block):
+        balance = np.empty(max(shares.shape[0] - 1, 1))
+        for p in range(b * block, min(paths, (b + 1) * block)):
+            _pour_row(cash[p], contrib[p % contrib.shape[0]], growth[:, p % growth.shape[1]],
+                      accrual[p % accrual.shape[0]], use_accrual, shares, review_year,
+                      review_share, balance, investor[p])
+
+
+@nb.njit(cache=True, parallel=True)
+def _distribute_metrics(cash, contrib, growth, accrual, use_accrual, shares, review_year,
+                        review_share, rate, npv_out, irr_out, status):
+    """Waterfall, then NPV and IRR of the investor's net flows, without storing the flows."""
+    paths, years = cash.shape
+    block = 1024
+    discount = np.empty(years)
+    for t in range(years):
+        discount[t] = (1.0 + rate) ** -t
+    for b in nb.prange((paths + block - 1) // block):
+        balance = np.empty(max(shares.shape[0] - 1, 1))
+        flows = np.empty(years)
+        for p in range(b * block, min(paths, (b + 1) * block)):
+            c_row = contrib[p % contrib.shape[0]]
+            _pour_row(cash[p], c_row, growth[:, p % growth.shape[1]], accrual[p % accrual.shape[0]],
+                      use_accrual, shares, review_year, review_share, balance, flows)
+            value = 0.0
+            for t in range(years):
+                flows[t] -= c_row[t]
+                value += flows[t] * discount[t]
+            npv_out[p] = value
+            irr_out[p], status[p] = irr_row(flows, years)
+
+
+def _prepare(cash, contributions, tiers, accrual, review):
+    cash = np.ascontiguousarray(np.atleast_2d(np.asarray(cash, dtype=np.float64)))
+    paths, years = cash.shape
+    contrib = np.ascontiguousarray(np.atleast_2d(np.asarray(contributions, dtype=np.float64)))
+    if contrib.shape[1] != years or contrib.shape[0] not in (1, paths):
+        raise ValueError(f"contributions shape {contrib.shape} does not fit cash {cash.shape}")
+    if np.any(contrib < 0):
+        raise ValueError("contributions must be >= 0")
+    if not tiers:
+        raise ValueError("at least one tier is needed")
+    shares = np.array([t.investor_share for t in tiers], dtype=np.float64)
+    if np.any((shares < 0) | (shares > 1)):
+        raise ValueError(f"investor shares must be between 0 and 1, got {shares.tolist()}")
+    if tiers[-1].hurdle_rate is not None:
+        raise ValueError("the last tier takes no hurdle rate")
+    hurdles = [t.hurdle_rate for t in tiers[:-1]]
+    if any(h is None for h in hurdles):
+        raise ValueError("every tier but the last needs a hurdle rate")
+    growth = np.zeros((len(hurdles) or 1, paths, years))
+    for k, h in enumerate(hurdles):
+        growth[k] = np.broadcast_to(np.asarray(h, dtype=np.float64), (paths, years))
+    if not hurdles:
+        pass
+    elif all(np.ndim(h) == 0 for h in hurdles):
+        growth = np.ascontiguousarray(growth[:, :1, :])  # constant rates: one row serves all paths
+    use_accrual = accrual is not None
+    acc = np.zeros((1, years)) if accrual is None else np.ascontiguousarray(
+        np.atleast_2d(np.asarray(accrual, dtype=np.float64)))
+    review_year = np.iinfo(np.int64).max if review is None else int(review.after_year)
+    review_share = 0.0 if review is None else float(review.investor_share)
+    return cash, contrib, growth, acc, use_accrual, shares, review_year, review_share
+
+
+def distribute(cash: np.ndarray, contributions: np.ndarray, tiers: list[Tier], *,
+               accrual: np.ndarray | None = None,
+               review: Review | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Split distributable cash into (investor, host) arrays shaped like `cash`.
+
+    `contributions` is (paths, years) or (years,); `accrual`, if given, replaces the
+    contributions as tier 1's balance increment (the ``scheduled`` DAA convention).
+    """
+    args = _prepare(cash, contributions, tiers, accrual, review)
+    investor = np.empty_like(args[0])
+    _distribute(*args, investor)
+    host = np.maximum(args[0], 0.0) - investor
+    return investor, host
+
+
+def investor_npv_irr(cash: np.ndarray, contributions: np.ndarray, tiers: list[Tier], rate: float,
+                     *, accrual: np.ndarray | None = None,
+                     review: Review | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """NPV at `rate` and IRR of the investor's flows (receipts − contributions), one pass."""
+    args = _prepare(cash, contributions, tiers, accrual, review)
+    paths = args[0].shape[0]
+    npv_out, irr_out = np.empty(paths), np.empty(paths)
+    status = np.empty(paths, dtype=np.int8)
+    _distribute_metrics(*args, float(rate), npv_out, irr_out, status)
+    warn_unconverged(status)
+    return npv_out, irr_out
+
+
+def scheduled_daa(contributions: np.ndarray, deemed_rate: np.ndarray | float, life: int) -> np.ndarray:
+    """DAA falling due each year under the ``scheduled`` convention, for one project life.
+
+    A contribution C in year s is owed, in each year t = s+1 … s+L: interest at the deemed rate
+    on the scheduled outstanding principal C·(1 − (t−s−1)/L), plus C/L of principal.
+
+    >>> daa = scheduled_daa(np.r_[10.0, np.zeros(25)], 0.055, 20)
+    >>> round(float(daa[1]), 6), round(float(daa[2]), 6), round(float(daa.sum() - 10), 6)
+    (1.05, 1.0225, 5.775)
+    """
+    c = np.atleast_2d(np.asarray(contributions, dtype=np.float64))
+    paths, years = c.shape
+    s = np.arange(years, dtype=np.float64)
+    # cumulative sums give, for each t, the sums over the window s in [t-L, t-1]
+    zero = np.zeros((paths, 1))
+    cum_c = np.concatenate([zero, np.cumsum(c, axis=1)], axis=1)       # cum_c[:, t] = sum_{s<t}
+    cum_sc = np.concatenate([zero, np.cumsum(c * s, axis=1)], axis=1)
+    t = np.arange(years)
+    lo = np.maximum(t - life, 0)
+    window = cum_c[:, t] - cum_c[:, lo]                     # sum of C_s, s in [t-L, t-1]
+    window_s = cum_sc[:, t] - cum_sc[:, lo]                 # sum of s*C_s
+    elapsed = (t - 1) * window - window_s                   # sum of (t-s-1) C_s
+    outstanding = window - elapsed / life
+    daa = np.asarray(deemed_rate) * outstanding + window / life
+    return daa[0] if np.ndim(contributions) == 1 else daa

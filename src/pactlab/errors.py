@@ -1,0 +1,86 @@
+"""The one error type users see, and its translation from pydantic's errors."""
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+
+class PactError(ValueError):
+    """Bad input: names the file, the field path and the rule broken.
+
+    The CLI prints it as one line and exits with code 2.
+    """
+
+
+_RULES = {
+    "missing": "is required",
+    "extra_forbidden": "is not a known term",
+    "greater_than": "must be > {gt}",
+    "greater_than_equal": "must be >= {ge}",
+    "less_than": "must be < {lt}",
+    "less_than_equal": "must be <= {le}",
+    "finite_number": "must be a finite number",
+    "float_type": "must be a number",
+    "float_parsing": "must be a number",
+    "int_type": "must be a whole number",
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "string_type": "must be text",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "date_type": "must be a date (YYYY-MM-DD)",
+    "date_parsing": "must be a date (YYYY-MM-DD)",
+    "date_from_datetime_parsing": "must be a date (YYYY-MM-DD)",
+    "too_short": "needs at least {min_length} item(s)",
+    "literal_error": "must be one of {expected}",
+    "union_tag_invalid": "must be one of {expected_tags}",
+    "union_tag_not_found": "needs the key '{discriminator}'",
+    "string_pattern_mismatch": "must match {pattern}",
+    "model_type": "must be a table",
+    "list_type": "must be a list",
+    "tuple_type": "must be a list",
+    "dict_type": "must be a table",
+}
+
+
+def format_loc(loc: tuple[Any, ...]) -> str:
+    """('waterfall', 'tiers', 1, 'investor_share') -> 'waterfall.tiers[1].investor_share'."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(top level)"
+
+
+def _clean_loc(loc: tuple[Any, ...], tags: frozenset[str]) -> tuple[Any, ...]:
+    """Drop the discriminator tags pydantic inserts into union locations."""
+    return tuple(p for i, p in enumerate(loc) if not (p in tags and i and isinstance(loc[i - 1], int)))
+
+
+def _rule(err: dict[str, Any]) -> str:
+    template = _RULES.get(err["type"])
+    if template is None:
+        msg = err["msg"]
+        return msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    try:
+        return template.format(**(err.get("ctx") or {}))
+    except (KeyError, IndexError):
+        return err["msg"]
+
+
+def from_validation_error(
+    exc: ValidationError, source: str, *, tags: frozenset[str] = frozenset()
+) -> PactError:
+    """One line: '<source>: <field>: <rule>, got <value>' (+ how many more errors)."""
+    errors = exc.errors()
+    err = errors[0]
+    loc = format_loc(_clean_loc(tuple(err["loc"]), tags))
+    text = f"{source}: {loc}: {_rule(err)}"
+    if err["type"] not in ("missing",) and not isinstance(err.get("input"), (dict, BaseModel)):
+        text += f", got {err.get('input')!r}"
+    if len(errors) > 1:
+        text += f" (and {len(errors) - 1} more error(s))"
+    return PactError(text)

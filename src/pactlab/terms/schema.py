@@ -1,0 +1,257 @@
+"""Term-sheet schema: what an investment-for-tariff pact says, validated and frozen.
+
+Money is in USD billions, rates and shares are fractions, dates are calendar dates.
+A :class:`Pact` is immutable; :meth:`Pact.with_terms` returns a re-validated copy.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from typing import Annotated, Any, Literal, Mapping, Union
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from ..errors import PactError, from_validation_error
+
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+Rate = Annotated[float, Field(ge=0.0, le=1.0)]
+Money = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
+Years = Annotated[int, Field(ge=1, le=100)]
+
+#: Project sectors a pact can name (a project archetype belongs to one of them).
+Sector = Literal[
+    "energy", "infrastructure", "shipbuilding", "semiconductors",
+    "critical_minerals", "manufacturing", "pharmaceuticals", "ai_quantum",
+]
+#: Tariff lines that can carry a rate of their own (anything else takes `general`).
+TariffSector = Literal[
+    "autos", "auto_parts", "steel", "aluminium", "pharma", "chips", "lumber", "aircraft",
+]
+SelectionRule = Literal["host_directed", "commercially_reasonable", "investor_directed"]
+TRANCHE_TAGS = frozenset({"mou", "loan", "guarantee"})
+
+
+class Terms(BaseModel):
+    """Base of every term-sheet section: frozen, and unknown keys are errors."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Parties(Terms):
+    investor: str = Field(min_length=1)
+    investor_code: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 3166 alpha-3, e.g. KOR")
+    host: str = Field(min_length=1)
+    host_code: str = Field(default="USA", pattern=r"^[A-Z]{3}$")
+
+
+class _TrancheBase(Terms):
+    name: str = Field(min_length=1)
+    amount: Money
+    sectors: tuple[Sector, ...] | None = Field(
+        default=None, description="restrict this tranche's projects to these sectors")
+
+
+class MouTranche(_TrancheBase):
+    """Equity-like cash into project SPVs, paid back only through the waterfall."""
+
+    instrument: Literal["mou"]
+
+
+class LoanTranche(_TrancheBase):
+    """Policy-bank loans to selected projects; a failed project defaults with a recovery."""
+
+    instrument: Literal["loan"]
+    coupon: Rate
+    tenor: Years
+    amortisation: Literal["annuity", "linear", "bullet"] = "annuity"
+    recovery_rate: Share = 0.4
+
+
+class GuaranteeTranche(_TrancheBase):
+    """Credit guarantees: fee income, and payouts when a guaranteed project fails."""
+
+    instrument: Literal["guarantee"]
+    fee: Rate
+    tenor: Years
+    recovery_rate: Share = 0.4
+
+
+Tranche = Annotated[
+    Union[MouTranche, LoanTranche, GuaranteeTranche], Field(discriminator="instrument")
+]
+
+
+class Tier(Terms):
+    """One tier of the waterfall; `hurdle` is a rate, "deemed" (benchmark + spread) or none."""
+
+    investor_share: Share
+    hurdle: Annotated[float, Field(ge=0.0, le=1.0)] | Literal["deemed"] | None = None
+
+
+class Review(Terms):
+    """If the investor has not recouped by `after_year`, its tier-1 share becomes `investor_share`."""
+
+    after_year: Years
+    investor_share: Share
+
+
+class Waterfall(Terms):
+    benchmark: Literal["sofr_6m"] = "sofr_6m"
+    spread: Annotated[float, Field(ge=0.0, le=0.2)] = 0.0
+    daa_convention: Literal["compounding", "scheduled"] = "compounding"
+    tiers: tuple[Tier, ...] = Field(min_length=1)
+    review: Review | None = None
+
+    @model_validator(mode="after")
+    def _tiers_in_order(self) -> "Waterfall":
+        *upper, last = self.tiers
+        if last.hurdle is not None:
+            raise ValueError(f"tiers[{len(self.tiers) - 1}].hurdle: the last tier takes no hurdle")
+        previous = -math.inf
+        for k, tier in enumerate(upper):
+            if tier.hurdle is None:
+                raise ValueError(f"tiers[{k}].hurdle: every tier but the last needs a hurdle")
+            if tier.hurdle == "deemed":
+                if k != 0:
+                    raise ValueError(f"tiers[{k}].hurdle: only the first tier can use the deemed rate")
+                continue
+            if tier.hurdle <= previous:
+                raise ValueError(f"tiers[{k}].hurdle: hurdles must ascend, got {tier.hurdle}")
+            previous = tier.hurdle
+        if self.daa_convention == "scheduled" and self.tiers[0].hurdle != "deemed":
+            raise ValueError("daa_convention: 'scheduled' needs tiers[0].hurdle = \"deemed\"")
+        return self
+
+
+class Schedule(Terms):
+    start: dt.date
+    selection_deadline: dt.date
+    annual_cap: Money | None = Field(default=None, description="max cash calls per calendar year")
+    funding_window_business_days: Annotated[int, Field(ge=1, le=365)] = 45
+    call_timing: Literal["as_built", "at_selection"] = "as_built"
+
+    @model_validator(mode="after")
+    def _deadline_after_start(self) -> "Schedule":
+        if self.selection_deadline <= self.start:
+            raise ValueError(
+                f"selection_deadline: must be after start ({self.start}), got {self.selection_deadline}")
+        return self
+
+    @property
+    def base_year(self) -> int:
+        return self.start.year
+
+    @property
+    def deadline_year(self) -> int:
+        """Years after the base year by which projects must be selected."""
+        return self.selection_deadline.year - self.start.year
+
+
+class Governance(Terms):
+    selection: SelectionRule
+    allowed_sectors: tuple[Sector, ...] | None = None
+    refusal_tariff: Share | None = Field(
+        default=None, description="tariff the host may impose if the investor refuses to fund")
+
+
+class FxSafeguards(Terms):
+    swap_line: Annotated[float, Field(ge=0.0)] = 0.0  # USD bn; inf = unlimited
+    instability_threshold: Annotated[float, Field(gt=0.0, le=5.0)] | None = None  # ARA ratio
+    max_deferral_years: Annotated[int, Field(ge=0, le=20)] = 0
+
+
+class TariffRates(Terms):
+    general: Annotated[float, Field(ge=0.0, le=2.0)]
+    sectors: dict[TariffSector, Annotated[float, Field(ge=0.0, le=2.0)]] = Field(default_factory=dict)
+
+    def rate(self, sector: str) -> float:
+        return self.sectors.get(sector, self.general)  # type: ignore[call-overload]
+
+
+class Tariffs(Terms):
+    deal: TariffRates
+    no_deal: TariffRates
+
+
+class Concessions(Terms):
+    energy_purchases_per_year: Annotated[float, Field(ge=0.0)] = 0.0
+    energy_purchase_years: Annotated[int, Field(ge=0, le=50)] = 0
+    energy_price_premium: Share = 0.0
+    farm_access_per_year: Annotated[float, Field(ge=0.0)] = 0.0
+
+
+class Pact(Terms):
+    """A whole term sheet. `commitment` is the sum of the tranches."""
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9\-]*$")
+    title: str
+    description: str = ""
+    parties: Parties
+    tranches: tuple[Tranche, ...] = Field(min_length=1)
+    waterfall: Waterfall
+    schedule: Schedule
+    governance: Governance
+    fx: FxSafeguards = FxSafeguards()
+    tariffs: Tariffs
+    concessions: Concessions = Concessions()
+    assumed: tuple[str, ...] = Field(
+        default=(), description="terms that are modelling assumptions, not sourced facts")
+
+    @model_validator(mode="after")
+    def _unique_tranche_names(self) -> "Pact":
+        names = [t.name for t in self.tranches]
+        if len(set(names)) != len(names):
+            raise ValueError(f"tranches: names must be unique, got {names}")
+        return self
+
+    @property
+    def commitment(self) -> float:
+        return float(sum(t.amount for t in self.tranches))
+
+    def amount(self, instrument: str) -> float:
+        return float(sum(t.amount for t in self.tranches if t.instrument == instrument))
+
+    def with_terms(self, changes: Mapping[str, Any], *, source: str | None = None) -> "Pact":
+        """A copy with dotted-path changes applied, e.g. {"schedule.annual_cap": 30}."""
+        data = self.model_dump()
+        for path, value in changes.items():
+            set_path(data, path, value, source=source or self.name)
+        return validate_pact(data, source or self.name)
+
+
+_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def split_path(path: str) -> list[str | int]:
+    """'waterfall.tiers[1].investor_share' or 'tranches.0.amount' -> keys and indices."""
+    parts: list[str | int] = []
+    for name, index in _PART.findall(path):
+        parts.append(int(index) if index else (int(name) if name.isdigit() else name))
+    if not parts:
+        raise PactError(f"empty term path {path!r}")
+    return parts
+
+
+def set_path(data: dict[str, Any], path: str, value: Any, *, source: str) -> None:
+    """Set `value` at a dotted path inside nested dicts/lists; unknown paths are errors."""
+    parts = split_path(path)
+    node: Any = data
+    try:
+        for key in parts[:-1]:
+            if isinstance(node, dict) and node.get(key) is None:
+                node[key] = {}  # an optional section not yet set
+            node = node[key]
+        node[parts[-1]] = value
+    except (KeyError, IndexError, TypeError):
+        raise PactError(f"{source}: {path}: no such term") from None
+
+
+def validate_pact(data: Any, source: str) -> Pact:
+    """Validate raw TOML data as a Pact, or raise a one-line PactError."""
+    if not isinstance(data, Mapping) or not data:
+        raise PactError(f"{source}: the term sheet is empty")
+    try:
+        return Pact.model_validate(data)
+    except ValidationError as exc:
+        raise from_validation_error(exc, source, tags=TRANCHE_TAGS) from None
