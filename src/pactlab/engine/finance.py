@@ -30,8 +30,8 @@ def _as_2d(flows: np.ndarray) -> np.ndarray:
 def npv(rate: float | np.ndarray, flows: np.ndarray) -> np.ndarray:
     """Net present value of each row (a scalar for 1-D flows).
 
-    >>> round(float(npv(0.1, np.array([-100.0, 55.0, 60.5]))), 9)
-    0.0
+    >>> float(npv(1.0, np.array([-100.0, 100.0, 200.0])))
+    50.0
     """
     f = _as_2d(flows)
     t = np.arange(f.shape[1])
