@@ -31,7 +31,7 @@ def npv(rate: float | np.ndarray, flows: np.ndarray) -> np.ndarray:
     """Net present value of each row (a scalar for 1-D flows).
 
     >>> float(npv(1.0, np.array([-100.0, 100.0, 200.0])))
-    50.0
+    0.0
     """
     f = _as_2d(flows)
     t = np.arange(f.shape[1])
