@@ -1,0 +1,246 @@
+"""`pactlab …`: the command line. Tables for people, --json for machines, one-line errors."""
+from __future__ import annotations
+
+import json
+import math
+import os
+import sys
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator, List, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from . import __version__
+from .assumptions import Assumptions, load_assumptions, parse_settings
+from .errors import PactError
+from .terms import Pact, load_pact, pact_to_toml, preset_names
+from .valuation import Evaluation, comparison_column, evaluate, metric_units
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  rich_markup_mode=None,
+                  help="Analyse investment-for-tariff pacts: what each side gets, and how risky it is.")
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+PathsOpt = typer.Option(10_000, "--paths", min=1, max=5_000_000, help="Number of simulated futures.")
+SeedOpt = typer.Option(0, "--seed", min=0, help="Random seed; the same seed gives the same numbers.")
+JsonOpt = typer.Option(False, "--json", help="Print JSON for machines instead of tables.")
+SetOpt = typer.Option(None, "--set", help="Override an assumption: key=value (repeatable).")
+TermOpt = typer.Option(None, "--term", help="Override a pact term: key=value (repeatable).")
+AssumptionsOpt = typer.Option(None, "--assumptions", help="TOML file of assumptions to use.",
+                              dir_okay=False)
+# typer vendors click; its exception classes are reachable through the public BadParameter.
+_UsageError = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
+_ClickException = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+STAGES = ("markets", "projects", "calls", "waterfall", "instruments", "metrics")
+
+
+def _assumptions(path: Optional[Path], settings: Optional[List[str]]) -> Assumptions:
+    return load_assumptions(path, parse_settings(settings or []))
+
+
+def _pacts(names: List[str], terms: Optional[List[str]]) -> list[Pact]:
+    changes = parse_settings(terms or [])
+    pacts = [load_pact(n) for n in names]
+    return [p.with_terms(changes, source=f"--term ({p.name})") if changes else p for p in pacts]
+
+
+@contextmanager
+def _progress(steps: int, show: bool) -> Iterator:
+    """A progress bar on stderr for long runs; silent when not a terminal."""
+    if not show or not err.is_terminal:
+        yield lambda _stage: None
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task("simulating", total=steps)
+        yield lambda stage: bar.update(task, advance=1, description=f"simulating: {stage}")
+
+
+def fmt(value: float, unit: str) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    return {
+        "usd_bn": lambda v: f"{'-' if v < 0 else ''}${abs(v):,.1f}B",
+        "share": lambda v: f"{v:.1%}",
+        "rate": lambda v: f"{v:.2%}",
+        "year": lambda v: f"{v:.0f}",
+        "multiple": lambda v: f"{v:.2f}x",
+    }.get(unit, lambda v: f"{v:,.3g}")(value)
+
+
+def _footnotes(pacts: list[Pact], a: Assumptions, paths: int, seed: int) -> None:
+    assumed = {p.name: p.assumed for p in pacts if p.assumed}
+    for name, terms in assumed.items():
+        out.print(f"[dim]⚠ {name}: assumed terms (no primary text): {', '.join(terms)}[/dim]")
+    flagged = [r["key"] for r in a.provenance() if r["confidence"] == "assumption"]
+    out.print(f"[dim]⚠ {len(flagged)} model inputs are pactlab assumptions (see `pactlab evaluate "
+              f"--json` or data/SOURCES.md); seed {seed}, {paths:,} paths, pactlab {__version__}[/dim]")
+
+
+@app.command()
+def presets(as_json: bool = JsonOpt) -> None:
+    """List the built-in term sheets."""
+    rows = [load_pact(n) for n in preset_names()]
+    if as_json:
+        out.print_json(json.dumps([{"name": p.name, "investor": p.parties.investor,
+                                    "commitment": p.commitment, "title": p.title} for p in rows]))
+        return
+    table = Table("preset", "investor", "commitment", "what it is")
+    for p in rows:
+        table.add_row(p.name, p.parties.investor, fmt(p.commitment, "usd_bn"), p.title)
+    out.print(table)
+
+
+@app.command()
+def show(pact: str = typer.Argument(..., help="Preset name or .toml file."),
+         toml: bool = typer.Option(False, "--toml", help="Write the terms as TOML."),
+         output: Optional[Path] = typer.Option(None, "-o", "--output", help="File for --toml.",
+                                               dir_okay=False),
+         term: Optional[List[str]] = TermOpt, as_json: bool = JsonOpt) -> None:
+    """Print a pact's terms (--toml: as an editable term sheet)."""
+    p = _pacts([pact], term)[0]
+    if toml:
+        text = pact_to_toml(p)
+        if output is None:
+            sys.stdout.write(text)
+        else:
+            _write_atomic(output, text)
+            err.print(f"wrote {output}")
+        return
+    if as_json:
+        out.print_json(p.model_dump_json())
+        return
+    out.print(f"[bold]{p.title}[/bold]\n{p.description}")
+    table = Table("term", "value")
+    for key, value in _flat(p.model_dump(exclude={"name", "title", "description", "assumed"})):
+        flag = " ⚠ assumed" if key in p.assumed else ""
+        table.add_row(key, f"{value}{flag}")
+    table.add_row("commitment (sum of tranches)", fmt(p.commitment, "usd_bn"))
+    out.print(table)
+
+
+def _flat(tree, prefix=""):
+    if isinstance(tree, dict):
+        for k, v in tree.items():
+            yield from _flat(v, f"{prefix}.{k}" if prefix else k)
+    elif isinstance(tree, (list, tuple)) and tree and isinstance(tree[0], dict):
+        for i, v in enumerate(tree):
+            yield from _flat(v, f"{prefix}[{i}]")
+    else:
+        yield prefix, tree
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Write all or nothing: a temporary file in the same folder, then a rename."""
+    path = Path(path)
+    if not path.parent.exists():
+        raise PactError(f"{path}: folder {path.parent} does not exist")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _evaluation_table(ev: Evaluation) -> Table:
+    units = metric_units()
+    summary = ev.summary()
+    table = Table("metric", "investor", "host", title=f"{ev.pact.name}: {ev.pact.title}")
+    for label, row in summary.iterrows():
+        table.add_row(label, *(fmt(row[c], units[label]) for c in summary.columns))
+    return table
+
+
+@app.command("evaluate")
+def evaluate_cmd(pact: str = typer.Argument(..., help="Preset name or .toml file."),
+                 paths: int = PathsOpt, seed: int = SeedOpt, as_json: bool = JsonOpt,
+                 set_: Optional[List[str]] = SetOpt, term: Optional[List[str]] = TermOpt,
+                 assumptions: Optional[Path] = AssumptionsOpt) -> None:
+    """Simulate one pact and show what it pays each side, with its risk."""
+    a = _assumptions(assumptions, set_)
+    p = _pacts([pact], term)[0]
+    with _progress(len(STAGES), paths >= 20_000 and not as_json) as step:
+        ev = evaluate(p, paths, seed, assumptions=a, progress=step)
+    if as_json:
+        sys.stdout.write(ev.to_json() + "\n")
+        return
+    out.print(_evaluation_table(ev))
+    capex = Table("sector", "capex financed (mean)", title="Capex the pact brings to the host")
+    for sector, value in ev.capex_by_sector().items():
+        capex.add_row(sector, fmt(value, "usd_bn"))
+    out.print(capex)
+    for tranche, amount in ev.deal.selection.unallocated.items():
+        out.print(f"[yellow]⚠ {fmt(amount, 'usd_bn')} of tranche '{tranche}' found no eligible project[/yellow]")
+    _footnotes([p], a, paths, seed)
+
+
+@app.command()
+def compare(pacts: List[str] = typer.Argument(..., help="Preset names or .toml files."),
+            paths: int = PathsOpt, seed: int = SeedOpt, as_json: bool = JsonOpt,
+            set_: Optional[List[str]] = SetOpt, term: Optional[List[str]] = TermOpt,
+            assumptions: Optional[Path] = AssumptionsOpt) -> None:
+    """Pacts side by side, on the same simulated futures."""
+    a = _assumptions(assumptions, set_)
+    loaded = _pacts(pacts, term)
+    names = [p.name for p in loaded]
+    if len(set(names)) != len(names):
+        raise PactError(f"compare: the same pact is named twice ({', '.join(names)})")
+    evaluations = []
+    with _progress(len(STAGES) * len(loaded), paths * len(loaded) >= 20_000 and not as_json) as step:
+        for p in loaded:
+            evaluations.append(evaluate(p, paths, seed, assumptions=a, progress=step))
+    if as_json:
+        payload = {"manifests": [ev.manifest() for ev in evaluations],
+                   "metrics": {ev.pact.name: ev.metrics for ev in evaluations}}
+        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+        return
+    units = metric_units()
+    table = Table("metric", *names, title=f"Side by side: {paths:,} futures, seed {seed}")
+    columns = [comparison_column(ev) for ev in evaluations]
+    for label in columns[0].index:
+        table.add_row(label, *(fmt(col[label], units[label]) for col in columns))
+    out.print(table)
+    _footnotes(loaded, a, paths, seed)
+
+
+def main(argv: Optional[list[str]] = None) -> None:
+    """Entry point: bad input is one line on stderr and exit code 2, never a traceback."""
+    command = typer.main.get_command(app)
+    try:
+        command.main(args=argv, prog_name="pactlab", standalone_mode=False)
+    except PactError as exc:
+        err.print(f"error: {exc}", markup=False, soft_wrap=True)
+        sys.exit(2)
+    except _UsageError as exc:
+        ctx = getattr(exc, "ctx", None)
+        if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:
+            out.print(ctx.get_help(), markup=False)
+            sys.exit(0)
+        hint = f" (see 'pactlab {ctx.info_name} --help')" if ctx is not None and ctx.parent else ""
+        err.print(f"error: {exc.format_message()}{hint}".replace("\n", " "), markup=False,
+                  soft_wrap=True)
+        sys.exit(2)
+    except _ClickException as exc:
+        err.print(f"error: {exc.format_message()}", markup=False, soft_wrap=True)
+        sys.exit(exc.exit_code)
+    except (KeyboardInterrupt, typer.Abort):
+        err.print("aborted")
+        sys.exit(130)
+    except RuntimeError as exc:
+        if type(exc).__name__ != "Abort":
+            raise
+        err.print("aborted")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,361 @@
+"""One pact, simulated and valued for each party: the `Evaluation` every front end shows.
+
+Flow: markets -> project selection and draws -> capital calls -> project cash -> each
+tranche's flows (waterfall for the MOU cash, loans, guarantees) -> metrics per party.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from . import __version__
+from .assumptions import Assumptions, load_assumptions
+from .engine import finance
+from .engine.funding import capital_calls
+from .engine.instruments import guarantee_flows, loan_flows
+from .engine.markets import MarketPaths, simulate_markets
+from .engine.projects import Selection, draw_project, operating_cash, select_projects, spend_path
+from .engine.rng import streams
+from .engine.waterfall import Review, Tier, distribute, scheduled_daa
+from .terms import Pact, load_pact, pact_to_toml
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class DealPaths:
+    """Everything simulated for one pact; arrays are (paths, years)."""
+
+    base_year: int
+    markets: MarketPaths
+    selection: Selection
+    calls: np.ndarray                 # MOU cash called
+    call_demand: np.ndarray           # MOU cash the projects asked for
+    mou_cash: np.ndarray              # distributable cash of the MOU-funded stakes
+    investor: dict[str, np.ndarray]   # tranche name -> investor flows
+    host: dict[str, np.ndarray]       # tranche name -> host flows
+    capex: dict[str, np.ndarray]      # sector -> capex financed by the pact, (paths,)
+
+    @property
+    def investor_total(self) -> np.ndarray:
+        return sum(self.investor.values())
+
+    @property
+    def host_total(self) -> np.ndarray:
+        return sum(self.host.values())
+
+
+def _tiers(pact: Pact, deemed: np.ndarray) -> list[Tier]:
+    scheduled = pact.waterfall.daa_convention == "scheduled"
+    tiers = []
+    for tier in pact.waterfall.tiers:
+        if tier.hurdle == "deemed":
+            rate: float | np.ndarray | None = 0.0 if scheduled else deemed
+        else:
+            rate = tier.hurdle
+        tiers.append(Tier(tier.investor_share, rate))
+    return tiers
+
+
+def simulate(pact: Pact, a: Assumptions, paths: int, seed: int,
+             progress: Progress | None = None) -> DealPaths:
+    """Simulate one pact on `paths` futures drawn from `seed`."""
+    note = progress or (lambda _stage: None)
+    years = a.horizon_years
+    rng = streams(seed)
+    markets = simulate_markets(a.markets, paths, years, rng)
+    note("markets")
+    selection = select_projects(pact, a)
+    tranches = {t.name: t for t in pact.tranches}
+
+    draws, spend = {}, {}
+    for alloc in selection.allocations:
+        name = alloc.project.name
+        if name not in draws:
+            arch = a.archetypes[alloc.project.archetype]
+            draws[name] = draw_project(alloc.project, arch, alloc.launch_year, paths, years, rng)
+            spend[name] = spend_path(alloc.project, draws[name], alloc.launch_year, years)
+    note("projects")
+
+    mou = [al for al in selection.allocations if al.instrument == "mou"]
+    demand = np.zeros((paths, years))
+    last_demand = {}
+    for al in mou:
+        d, s = draws[al.project.name], spend[al.project.name]
+        if pact.schedule.call_timing == "as_built":
+            demand += al.stake * s
+            last_demand[id(al)] = np.minimum(al.launch_year + d.build, d.fail_year) - 1
+        else:
+            upfront = al.stake * al.project.capex * d.overrun * (d.fail_year > al.launch_year)
+            demand[:, min(al.launch_year, years - 1)] += upfront
+            last_demand[id(al)] = np.full(paths, al.launch_year)
+    ceiling = pact.amount("mou")
+    calls = capital_calls(demand, pact.schedule.annual_cap, ceiling)
+    mou_cash = np.zeros((paths, years))
+    for al in mou:
+        arch, d = a.archetypes[al.project.archetype], draws[al.project.name]
+        funded = calls.funded_by(last_demand[id(al)], ceiling)
+        start = np.maximum(al.launch_year + d.build, funded + 1)
+        mou_cash += al.stake * operating_cash(al.project, arch, d, start, markets,
+                                              a.markets.tax_rate, years)
+    note("calls")
+
+    investor: dict[str, np.ndarray] = {}
+    host: dict[str, np.ndarray] = {}
+    if mou:
+        deemed = markets.sofr + pact.waterfall.spread
+        accrual = None
+        if pact.waterfall.daa_convention == "scheduled":
+            life = round(sum(al.amount * a.archetypes[al.project.archetype].life_years for al in mou)
+                         / sum(al.amount for al in mou))
+            accrual = scheduled_daa(calls.paid, deemed, life)
+        review = pact.waterfall.review
+        received, host_share = distribute(
+            mou_cash, calls.paid, _tiers(pact, deemed), accrual=accrual,
+            review=None if review is None else Review(review.after_year, review.investor_share))
+        pool = next(t.name for t in pact.tranches if t.instrument == "mou")
+        investor[pool] = received - calls.paid
+        host[pool] = host_share
+    note("waterfall")
+
+    for al in selection.allocations:
+        if al.instrument == "mou":
+            continue
+        d = draws[al.project.name]
+        start = al.launch_year + d.build
+        stake_spend = al.stake * spend[al.project.name]
+        build = loan_flows if al.instrument == "loan" else guarantee_flows
+        flows = build(tranches[al.tranche], al.amount, stake_spend, start, d.fail_year)
+        investor[al.tranche] = investor.get(al.tranche, 0.0) + flows
+        host[al.tranche] = host.get(al.tranche, 0.0) - flows
+    for t in pact.tranches:  # tranches that found no project still appear, with zero flows
+        if t.instrument != "mou" or not mou:
+            investor.setdefault(t.name, np.zeros((paths, years)))
+            host.setdefault(t.name, np.zeros((paths, years)))
+    note("instruments")
+
+    capex: dict[str, np.ndarray] = {}
+    for al in selection.allocations:
+        financed = al.stake * spend[al.project.name].sum(axis=1)
+        capex[al.project.sector] = capex.get(al.project.sector, 0.0) + financed
+    return DealPaths(pact.schedule.base_year, markets, selection, calls.paid, calls.demand, mou_cash,
+                     investor, host, capex)
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    label: str
+    unit: str  # usd_bn | rate | share | year | multiple
+
+
+INVESTOR_METRICS = (
+    Metric("commitment", "commitment", "usd_bn"),
+    Metric("cash_share", "of which MOU cash", "share"),
+    Metric("cash_called", "cash called (mean)", "usd_bn"),
+    Metric("peak_call", "peak annual call (median)", "usd_bn"),
+    Metric("unallocated", "unallocated (no eligible project)", "usd_bn"),
+    Metric("npv_mean", "NPV at cost of funds, mean", "usd_bn"),
+    Metric("npv_p5", "NPV P5", "usd_bn"),
+    Metric("npv_p50", "NPV P50", "usd_bn"),
+    Metric("npv_p95", "NPV P95", "usd_bn"),
+    Metric("cvar", "CVaR of NPV (worst tail mean)", "usd_bn"),
+    Metric("irr_p5", "IRR P5", "rate"),
+    Metric("irr_p50", "IRR P50", "rate"),
+    Metric("irr_p95", "IRR P95", "rate"),
+    Metric("moic_p50", "money multiple P50", "multiple"),
+    Metric("p_recoup", "P(recoup within horizon)", "share"),
+    Metric("recoup_year_p50", "recoupment year P50 (if recouped)", "year"),
+)
+HOST_METRICS = (
+    Metric("npv_mean", "NPV at host rate, mean", "usd_bn"),
+    Metric("npv_p5", "NPV P5", "usd_bn"),
+    Metric("npv_p50", "NPV P50", "usd_bn"),
+    Metric("npv_p95", "NPV P95", "usd_bn"),
+    Metric("distribution_share", "share of MOU distributions", "share"),
+    Metric("capex", "capex financed by the pact (mean)", "usd_bn"),
+)
+PARTY_METRICS = {"investor": INVESTOR_METRICS, "host": HOST_METRICS}
+
+
+def _irr_for_percentiles(flows: np.ndarray) -> np.ndarray:
+    """IRR per path; a path that paid out and never got anything back counts as -100%."""
+    rates = finance.irr(flows)
+    lost = ((flows < 0).any(axis=1)) & ~((flows > 0).any(axis=1))
+    return np.where(lost, -1.0, rates)
+
+
+def _pct(values: np.ndarray, q: float) -> float:
+    values = values[np.isfinite(values)]
+    return float(np.percentile(values, q)) if values.size else float("nan")
+
+
+def _investor_metrics(pact: Pact, deal: DealPaths, rate: float, tail: float) -> dict[str, float]:
+    flows = deal.investor_total
+    npv = finance.npv(rate, flows)
+    rates = _irr_for_percentiles(flows)
+    payback = finance.payback_year(flows)
+    _, cvar = finance.tail_risk(npv, tail)
+    return {
+        "commitment": pact.commitment,
+        "cash_share": pact.amount("mou") / pact.commitment,
+        "cash_called": float(deal.calls.sum(axis=1).mean()),
+        "peak_call": float(np.median(deal.calls.max(axis=1))),
+        "unallocated": float(sum(deal.selection.unallocated.values())),
+        "npv_mean": float(npv.mean()),
+        "npv_p5": _pct(npv, 5), "npv_p50": _pct(npv, 50), "npv_p95": _pct(npv, 95),
+        "cvar": cvar,
+        "irr_p5": _pct(rates, 5), "irr_p50": _pct(rates, 50), "irr_p95": _pct(rates, 95),
+        "moic_p50": _pct(finance.moic(flows), 50),
+        "p_recoup": float(np.isfinite(payback).mean()),
+        "recoup_year_p50": _pct(payback, 50) + deal.base_year,
+    }
+
+
+def _host_metrics(deal: DealPaths, rate: float) -> dict[str, float]:
+    npv = finance.npv(rate, deal.host_total)
+    distributed = float(np.maximum(deal.mou_cash, 0.0).sum())
+    host_mou = sum(v for k, v in deal.host.items() if k in _mou_names(deal))
+    return {
+        "npv_mean": float(npv.mean()),
+        "npv_p5": _pct(npv, 5), "npv_p50": _pct(npv, 50), "npv_p95": _pct(npv, 95),
+        "distribution_share": float(np.sum(host_mou) / distributed) if distributed > 0 else float("nan"),
+        "capex": float(sum(deal.capex.values()).mean()) if deal.capex else 0.0,
+    }
+
+
+def _mou_names(deal: DealPaths) -> set[str]:
+    return {al.tranche for al in deal.selection.allocations if al.instrument == "mou"}
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+@dataclass
+class Evaluation:
+    """A pact's simulated outcomes and each party's metrics. Build it with :func:`evaluate`."""
+
+    pact: Pact
+    assumptions: Assumptions
+    paths: int
+    seed: int
+    deal: DealPaths
+    metrics: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    def summary(self) -> pd.DataFrame:
+        """Metrics (rows, labelled) by party (columns); values in model units."""
+        rows = {}
+        for party, defs in PARTY_METRICS.items():
+            for m in defs:
+                rows.setdefault(m.label, {})[party] = self.metrics[party][m.key]
+        return pd.DataFrame.from_dict(rows, orient="index", columns=list(PARTY_METRICS))
+
+    def capex_by_sector(self) -> pd.Series:
+        """Mean capex financed by the pact, USD bn, by sector."""
+        return pd.Series({k: float(v.mean()) for k, v in sorted(self.deal.capex.items())},
+                         name="capex_usd_bn", dtype=float)
+
+    def projects(self) -> pd.DataFrame:
+        """The projects selected, their tranche, stake and launch year."""
+        return pd.DataFrame([{
+            "project": al.project.name, "archetype": al.project.archetype,
+            "sector": al.project.sector, "tranche": al.tranche, "instrument": al.instrument,
+            "amount": al.amount, "launch_year": self.deal.base_year + al.launch_year,
+            "generic": al.project.generic} for al in self.deal.selection.allocations])
+
+    def manifest(self) -> dict[str, object]:
+        """What produced these numbers: enough to reproduce them exactly."""
+        return {
+            "pactlab_version": __version__, "pact": self.pact.name, "seed": self.seed,
+            "paths": self.paths, "base_year": self.deal.base_year,
+            "horizon_years": self.assumptions.horizon_years,
+            "pact_sha256": _digest(pact_to_toml(self.pact)),
+            "assumptions_sha256": _digest(self.assumptions.model_dump_json()),
+        }
+
+    def assumed_terms(self) -> list[str]:
+        return list(self.pact.assumed)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "manifest": self.manifest(),
+            "metrics": self.metrics,
+            "capex_by_sector": self.capex_by_sector().to_dict(),
+            "unallocated": self.deal.selection.unallocated,
+            "assumed_terms": self.assumed_terms(),
+            "assumptions": self.assumptions.provenance(),
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, default=_json_default, allow_nan=False)
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, (np.floating, np.integer)):
+        return value.item()
+    raise TypeError(f"not JSON-serialisable: {type(value).__name__}")
+
+
+def _clean(obj: object) -> object:
+    """NaN/inf -> None so that JSON stays valid."""
+    if isinstance(obj, dict):
+        return {k: _clean(v) for k, v in obj.items()}
+    if isinstance(obj, float) and not np.isfinite(obj):
+        return None
+    return obj
+
+
+def evaluate(pact: Pact | str, paths: int = 10_000, seed: int = 0, *,
+             assumptions: Assumptions | None = None, progress: Progress | None = None) -> Evaluation:
+    """Simulate and value one pact for both parties on `paths` futures from `seed`."""
+    if isinstance(pact, str):
+        pact = load_pact(pact)
+    if paths < 1:
+        raise ValueError(f"paths must be >= 1, got {paths}")
+    a = assumptions or load_assumptions()
+    deal = simulate(pact, a, paths, seed, progress)
+    metrics = {
+        "investor": _investor_metrics(pact, deal, a.investor_rate(pact.parties.investor_code),
+                                      a.risk.tail),
+        "host": _host_metrics(deal, a.discount.host),
+    }
+    if progress:
+        progress("metrics")
+    return Evaluation(pact, a, paths, seed, deal, _clean(metrics))
+
+
+def compare(pacts: Sequence[Pact | str], paths: int = 10_000, seed: int = 0, *,
+            assumptions: Assumptions | None = None,
+            progress: Progress | None = None) -> pd.DataFrame:
+    """Pacts side by side on the same futures: rows '<party>: <metric>', one column a pact."""
+    columns = {}
+    for pact in pacts:
+        ev = evaluate(pact, paths, seed, assumptions=assumptions, progress=progress)
+        columns[ev.pact.name] = comparison_column(ev)
+    return pd.DataFrame(columns)
+
+
+def comparison_column(ev: Evaluation) -> pd.Series:
+    values = {f"{party}: {m.label}": ev.metrics[party][m.key]
+              for party, defs in PARTY_METRICS.items() for m in defs}
+    return pd.Series(values, dtype=float)
+
+
+def metric_units() -> dict[str, str]:
+    """Row label (as in `compare` and `summary`) -> unit, for formatting."""
+    out = {}
+    for party, defs in PARTY_METRICS.items():
+        for m in defs:
+            out[f"{party}: {m.label}"] = m.unit
+            out[m.label] = m.unit
+    return out
+
+
+def iter_pacts(names: Iterable[str]) -> list[Pact]:
+    return [load_pact(n) for n in names]
