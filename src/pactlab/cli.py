@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from . import __version__
+from . import __version__  # noqa: F401  (set before submodules import)
 from .assumptions import Assumptions, load_assumptions, parse_settings
 from .errors import PactError
 from .terms import Pact, load_pact, pact_to_toml, preset_names

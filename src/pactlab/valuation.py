@@ -13,7 +13,7 @@ from typing import Callable, Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from . import __version__
+from . import __version__  # noqa: F401  (set before submodules import)
 from .assumptions import Assumptions, load_assumptions
 from .engine import finance
 from .engine.funding import capital_calls

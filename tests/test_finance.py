@@ -1,0 +1,80 @@
+"""npv/irr against numpy-financial, and the other measures by hand."""
+from __future__ import annotations
+
+import numpy as np
+import numpy_financial as npf
+import pytest
+from hypothesis import given, settings
+
+from pactlab.engine.finance import irr, moic, npv, payback_year, tail_risk
+
+from .strategies import conventional_series
+
+
+def _random_series(n: int, years: int, seed: int) -> np.ndarray:
+    """Investment up front (1-3 years), then noisy receipts: one sign change per row."""
+    rng = np.random.default_rng(seed)
+    flows = rng.gamma(2.0, 8.0, (n, years)) * (rng.random((n, years)) > 0.2)
+    outlay_years = rng.integers(1, 4, n)
+    for k in range(3):
+        sel = outlay_years > k
+        flows[sel, k] = -rng.uniform(20, 200, sel.sum())
+    return flows
+
+
+def test_irr_matches_numpy_financial_on_thousands_of_series() -> None:
+    flows = _random_series(3000, 25, seed=3)
+    ours = irr(flows)
+    theirs = np.array([npf.irr(row) for row in flows])
+    both = np.isfinite(theirs)
+    assert both.mean() > 0.99
+    np.testing.assert_allclose(ours[both], theirs[both], rtol=0, atol=1e-9)
+    assert np.isnan(ours[~both]).all() or (~both).sum() == 0
+
+
+def test_npv_matches_numpy_financial() -> None:
+    flows = _random_series(2000, 30, seed=4)
+    for rate in (0.0, 0.03, 0.1, -0.2):
+        theirs = np.array([npf.npv(rate, row) for row in flows])
+        np.testing.assert_allclose(npv(rate, flows), theirs, rtol=1e-12, atol=1e-9)
+
+
+def test_npv_with_a_rate_per_row() -> None:
+    flows = np.array([[-100.0, 110.0], [-100.0, 121.0]])
+    np.testing.assert_allclose(npv(np.array([0.1, 0.21]), flows), [0.0, 0.0], atol=1e-12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(conventional_series())
+def test_irr_is_a_root_of_the_npv(series) -> None:
+    r = irr(series)
+    assert np.isfinite(r)
+    scale = npv(r, np.abs(series))  # the size of the terms summed at that rate
+    assert abs(npv(r, series)) <= 1e-8 * scale
+
+
+def test_irr_is_nan_without_a_sign_change() -> None:
+    flows = np.array([[10.0, 5.0, 1.0], [-1.0, -2.0, 0.0], [0.0, 0.0, 0.0]])
+    assert np.isnan(irr(flows)).all()
+
+
+def test_irr_hand_cases() -> None:
+    assert irr(np.array([-100.0, 110.0])) == pytest.approx(0.10, abs=1e-12)
+    assert irr(np.array([-100.0, 0.0, 121.0])) == pytest.approx(0.10, abs=1e-12)
+    assert irr(np.array([-100.0, 50.0])) == pytest.approx(-0.5, abs=1e-12)
+    # a late outflow (two sign changes) still has the root nearest zero found
+    assert irr(np.array([-100.0, 230.0, -132.0])) == pytest.approx(0.1, abs=1e-9)
+
+
+def test_moic_payback_and_tail() -> None:
+    flows = np.array([[-100.0, 50.0, 80.0], [-100.0, 10.0, 10.0], [0.0, 5.0, 5.0]])
+    np.testing.assert_allclose(moic(flows), [1.3, 0.2, np.nan])
+    np.testing.assert_array_equal(payback_year(flows), [2.0, np.nan, np.nan])
+    var, cvar = tail_risk(np.arange(100.0), 0.05)
+    assert (var, cvar) == (4.0, 2.0)
+
+
+def test_unreachable_root_warns_instead_of_returning_a_wrong_number() -> None:
+    from pactlab.engine.finance import IRRConvergenceWarning
+    with pytest.warns(IRRConvergenceWarning):
+        assert np.isnan(irr(np.array([-1.0, 1e-155])))
