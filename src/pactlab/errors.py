@@ -1,6 +1,7 @@
 """The one error type users see, and its translation from pydantic's errors."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -44,6 +45,15 @@ _RULES = {
 }
 
 
+_INNER = re.compile(r"^([A-Za-z_][\w\.\[\]]*): (.+)$", re.S)
+_PIECE = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def split_loc(path: str) -> list[Any]:
+    """'tiers[1].hurdle' -> ['tiers', 1, 'hurdle']."""
+    return [int(i) if i else n for n, i in _PIECE.findall(path)]
+
+
 def format_loc(loc: tuple[Any, ...]) -> str:
     """('waterfall', 'tiers', 1, 'investor_share') -> 'waterfall.tiers[1].investor_share'."""
     out = ""
@@ -77,9 +87,17 @@ def from_validation_error(
     """One line: '<source>: <field>: <rule>, got <value>' (+ how many more errors)."""
     errors = exc.errors()
     err = errors[0]
-    loc = format_loc(_clean_loc(tuple(err["loc"]), tags))
-    text = f"{source}: {loc}: {_rule(err)}"
-    if err["type"] not in ("missing",) and not isinstance(err.get("input"), (dict, BaseModel)):
+    loc = list(_clean_loc(tuple(err["loc"]), tags))
+    rule = _rule(err)
+    if err["type"] == "union_tag_invalid":
+        loc.append(str((err.get("ctx") or {}).get("discriminator", "")).strip("'"))
+    # a model-level rule names its own field first: "tiers[1].hurdle: hurdles must ascend"
+    inner = _INNER.match(rule) if err["type"] == "value_error" else None
+    if inner:
+        loc.extend(p for p in split_loc(inner.group(1)))
+        rule = inner.group(2)
+    text = f"{source}: {format_loc(tuple(loc))}: {rule}"
+    if err["type"] not in ("missing", "value_error") and not isinstance(err.get("input"), (dict, BaseModel)):
         text += f", got {err.get('input')!r}"
     if len(errors) > 1:
         text += f" (and {len(errors) - 1} more error(s))"

@@ -49,8 +49,7 @@ def capital_calls(demand: np.ndarray, cap: float | None, ceiling: float) -> Call
         np.maximum(pay, 0.0, out=pay)
         paid[:, t] = pay
         total += pay
-        queue -= pay
-        # demand beyond the ceiling is never called: drop it from the queue
-        queue = np.where(total >= ceiling - 1e-12, 0.0, queue)
+        # demand beyond what the commitment has left is never called: drop it from the queue
+        queue = np.minimum(queue - pay, ceiling - total)
         backlog[:, t] = queue
     return Calls(paid, demand, backlog)

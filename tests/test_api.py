@@ -1,0 +1,12 @@
+"""The public surface: what `import pactlab` offers, and nothing by accident."""
+import pactlab
+
+
+def test_exported_members() -> None:
+    assert pactlab.__all__ == [
+        "Assumptions", "Evaluation", "Pact", "PactError", "__version__", "compare", "evaluate",
+        "load_assumptions", "load_pact", "preset_names",
+    ]
+    assert issubclass(pactlab.PactError, ValueError)
+    for name in pactlab.__all__:
+        assert hasattr(pactlab, name)

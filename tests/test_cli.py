@@ -1,0 +1,126 @@
+"""The command line: readable tables, --json, and one-line errors with exit code 2."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import pactlab as pl
+from pactlab.cli import main
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as info:
+        main([*args])
+        raise SystemExit(0)
+    captured = capsys.readouterr()
+    return info.value.code or 0, captured.out, captured.err
+
+
+def test_presets_lists_all(capsys) -> None:
+    code, out, _ = run(capsys, "presets", "--json")
+    assert code == 0
+    assert [p["name"] for p in json.loads(out)] == pl.preset_names()
+
+
+@pytest.mark.parametrize("name", pl.preset_names())
+def test_show_toml_round_trips(capsys, tmp_path: Path, name: str) -> None:
+    target = tmp_path / f"{name}.toml"
+    code, _, _ = run(capsys, "show", name, "--toml", "-o", str(target))
+    assert code == 0
+    assert pl.load_pact(target) == pl.load_pact(name)
+    code, out, _ = run(capsys, "show", name)
+    assert code == 0 and "waterfall.tiers[0].investor_share" in out
+
+
+def test_evaluate_json_has_the_metrics(capsys) -> None:
+    code, out, err = run(capsys, "evaluate", "korea-final-2025-11", "--paths", "300", "--seed", "3",
+                         "--json")
+    assert code == 0, err
+    payload = json.loads(out)
+    assert payload["manifest"]["seed"] == 3 and payload["manifest"]["paths"] == 300
+    inv = payload["metrics"]["investor"]
+    for key in ("npv_mean", "irr_p5", "irr_p50", "irr_p95", "p_recoup", "recoup_year_p50", "cvar"):
+        assert key in inv
+    assert payload["metrics"]["host"]["capex"] > 0
+    assert set(payload["capex_by_sector"]) <= {"energy", "shipbuilding", "semiconductors",
+                                               "critical_minerals", "manufacturing", "infrastructure"}
+    assert "waterfall.review.investor_share" in payload["assumed_terms"]
+    assert any(r["confidence"] == "assumption" for r in payload["assumptions"])
+
+
+def test_evaluate_table_is_readable(capsys) -> None:
+    code, out, _ = run(capsys, "evaluate", "japan-mou-2025", "--paths", "200")
+    assert code == 0
+    assert "IRR P50" in out and "assumed terms" in out and "$550.0B" in out
+
+
+def test_compare_same_seed_same_numbers(capsys) -> None:
+    args = ("compare", "korea-final-2025-11", "korea-us-demand-2025-09", "--paths", "300", "--json")
+    _, first, _ = run(capsys, *args)
+    _, second, _ = run(capsys, *args)
+    assert first == second
+    assert set(json.loads(first)["metrics"]) == {"korea-final-2025-11", "korea-us-demand-2025-09"}
+
+
+def test_set_and_term_overrides_apply(capsys) -> None:
+    base = json.loads(run(capsys, "evaluate", "korea-final-2025-11", "--paths", "200", "--json")[1])
+    cheap = json.loads(run(capsys, "evaluate", "korea-final-2025-11", "--paths", "200", "--json",
+                           "--set", "discount.investor.KOR=0.02")[1])
+    assert cheap["metrics"]["investor"]["npv_mean"] > base["metrics"]["investor"]["npv_mean"]
+    capped = json.loads(run(capsys, "evaluate", "korea-final-2025-11", "--paths", "200", "--json",
+                            "--term", "schedule.annual_cap=10")[1])
+    assert capped["metrics"]["investor"]["peak_call"] <= 10.0 + 1e-9
+
+
+def test_assumptions_file(capsys, tmp_path: Path) -> None:
+    path = tmp_path / "mine.toml"
+    path.write_text("[discount]\nhost = 0.03\n", encoding="utf-8")
+    code, out, _ = run(capsys, "evaluate", "korea-final-2025-11", "--paths", "100", "--json",
+                       "--assumptions", str(path))
+    assert code == 0
+    assert any(r["key"] == "discount.host" and r["value"] == 0.03 for r in json.loads(out)["assumptions"])
+
+
+BAD = [
+    (("evaluate", "korea-final-2099"), "not a preset"),
+    (("evaluate", "korea-final-2025-11", "--paths", "abc"), "--paths"),
+    (("evaluate", "korea-final-2025-11", "--paths", "0"), "--paths"),
+    (("evaluate", "korea-final-2025-11", "--seed", "-1"), "--seed"),
+    (("evaluate", "korea-final-2025-11", "--set", "markets.sofr.vol=x"), "markets.sofr.vol"),
+    (("evaluate", "korea-final-2025-11", "--set", "novalue"), "key=value"),
+    (("evaluate", "korea-final-2025-11", "--set", "markets.nothing=1"), "markets.nothing"),
+    (("evaluate", "korea-final-2025-11", "--term", "waterfall.tiers[1].investor_share=1.4"),
+     "waterfall.tiers[1].investor_share"),
+    (("evaluate", "korea-final-2025-11", "--assumptions", "missing.toml"), "missing.toml"),
+    (("compare", "korea-final-2025-11", "korea-final-2025-11"), "twice"),
+    (("frobnicate",), "frobnicate"),
+]
+
+
+@pytest.mark.parametrize("args,needle", BAD, ids=[" ".join(a) for a, _ in BAD])
+def test_bad_input_is_one_line_and_exit_2(capsys, args, needle) -> None:
+    code, out, err = run(capsys, *args)
+    assert code == 2
+    assert out == ""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and needle in lines[0]
+    assert "Traceback" not in err
+
+
+def test_bad_term_sheet_file_is_one_line(capsys, tmp_path: Path) -> None:
+    path = tmp_path / "korea.toml"
+    text = Path(pl.__file__).parent.joinpath("terms/presets/korea-final-2025-11.toml").read_text()
+    path.write_text(text.replace("{ investor_share = 0.1 }", "{ investor_share = 1.4 }"))
+    code, out, err = run(capsys, "evaluate", str(path))
+    assert code == 2 and out == ""
+    assert err.strip() == ("error: korea.toml: waterfall.tiers[1].investor_share: must be <= 1.0, "
+                           "got 1.4")
+
+
+def test_failed_write_leaves_nothing(capsys, tmp_path: Path) -> None:
+    target = tmp_path / "no-such-dir" / "out.toml"
+    code, _, err = run(capsys, "show", "japan-mou-2025", "--toml", "-o", str(target))
+    assert code == 2 and "does not exist" in err
+    assert not target.parent.exists()
