@@ -4,18 +4,19 @@ Flows are signed from one party's side (out < 0, in > 0); element ``t`` falls at
 year ``t``, with year 0 undiscounted (numpy-financial's convention).
 
 * :func:`npv`: :math:`\sum_t f_t (1+r)^{-t}`.
-* :func:`irr`: the rate at which the NPV is zero. Newton's method on each row, from a guess
+* :func:`irr`: the rate at which the NPV is zero. Halley's method on each row, from a guess
   taken from the row's multiple on invested capital, with a bracketed bisection fallback.
   NaN where the flows never change sign; NaN *and* an :class:`IRRConvergenceWarning` where a
-  root exists in (-100%, 10,000%) but was not found to tolerance — never a wrong number.
+  root exists in (-100%, 1,000,000%) but was not found to tolerance — never a wrong number.
 * :func:`moic`, :func:`payback_year`, :func:`tail_risk` (VaR/CVaR).
 """
 from __future__ import annotations
 
 import warnings
 
-import numba as nb
 import numpy as np
+
+from ._kernels import _NOT_CONVERGED, _irr_rows
 
 
 class IRRConvergenceWarning(RuntimeWarning):
@@ -41,108 +42,6 @@ def npv(rate: float | np.ndarray, flows: np.ndarray) -> np.ndarray:
     else:
         out = np.einsum("pt,pt->p", f, (1.0 + rate[:, None]) ** -t)
     return out[0] if np.ndim(flows) == 1 else out
-
-
-_OK, _NO_SIGN_CHANGE, _NOT_CONVERGED = 0, 1, 2
-_TOL = 1e-13
-_RESIDUAL = 1e-9
-
-
-@nb.njit(cache=True, inline="always")
-def _npv_and_slope(f: np.ndarray, n: int, r: float) -> tuple[float, float, float]:
-    """NPV(r), dNPV/dr and the NPV's scale (sum of |f_t| x^t), by Horner's rule in x = 1/(1+r)."""
-    x = 1.0 / (1.0 + r)
-    p = 0.0
-    q = 0.0
-    size = 0.0
-    for t in range(n - 1, -1, -1):
-        q = q * x + p
-        p = p * x + f[t]
-        size = size * x + abs(f[t])
-    return p, -q * x * x, size
-
-
-@nb.njit(cache=True)
-def _sign_changes(f: np.ndarray, n: int) -> int:
-    changes = 0
-    last = 0.0
-    for t in range(n):
-        if f[t] != 0.0:
-            if last != 0.0 and (f[t] < 0.0) != (last < 0.0):
-                changes += 1
-            last = f[t]
-    return changes
-
-
-@nb.njit(cache=True)
-def irr_row(f: np.ndarray, n: int) -> tuple[float, int]:
-    """IRR of flows f[:n]: (rate, status)."""
-    paid = 0.0
-    got = 0.0
-    weighted = 0.0
-    for t in range(n):
-        if f[t] < 0.0:
-            paid -= f[t]
-        else:
-            got += f[t]
-            weighted += t * f[t]
-    if paid == 0.0 or got == 0.0:
-        return np.nan, _NO_SIGN_CHANGE
-    # Guess: the rate that turns the money multiple into a return over the cash-weighted horizon.
-    horizon = max(weighted / got, 1.0)
-    r = (got / paid) ** (1.0 / horizon) - 1.0
-    r = min(max(r, -0.9), 10.0)
-    for _ in range(60):
-        value, slope, size = _npv_and_slope(f, n, r)
-        if slope == 0.0 or not np.isfinite(slope):
-            break
-        r_new = r - value / slope
-        if r_new <= -1.0:
-            r_new = 0.5 * (r - 1.0)  # stay inside the domain, halfway to its edge
-        if abs(r_new - r) <= _TOL * (1.0 + abs(r)):
-            if abs(value) <= _RESIDUAL * size:
-                return r_new, _OK
-            break
-        r = r_new
-    # Fallback: bracket a sign change on a grid (nearest zero, like numpy-financial), bisect.
-    grid = np.array([-0.99999, -0.9999, -0.999, -0.99, -0.9, -0.7, -0.5, -0.3, -0.1, 0.0, 0.05,
-                     0.1, 0.2, 0.4, 0.7, 1.0, 2.0, 5.0, 10.0, 30.0, 100.0])
-    lo = np.nan
-    hi = np.nan
-    best = np.inf
-    v_prev, _, _ = _npv_and_slope(f, n, grid[0])
-    for i in range(1, grid.size):
-        v, _, _ = _npv_and_slope(f, n, grid[i])
-        if v_prev * v <= 0.0:
-            mid = 0.5 * (grid[i - 1] + grid[i])
-            if abs(mid) < best:
-                best = abs(mid)
-                lo = grid[i - 1]
-                hi = grid[i]
-        v_prev = v
-    if not np.isfinite(lo):
-        # one sign change means exactly one root exists (Descartes): failing to find it is
-        # non-convergence; with several sign changes there may be no root at all.
-        return np.nan, _NOT_CONVERGED if _sign_changes(f, n) == 1 else _NO_SIGN_CHANGE
-    v_lo, _, _ = _npv_and_slope(f, n, lo)
-    for _ in range(200):
-        mid = 0.5 * (lo + hi)
-        v_mid, _, _ = _npv_and_slope(f, n, mid)
-        if v_mid == 0.0 or hi - lo <= _TOL * (1.0 + abs(mid)):
-            return mid, _OK
-        if (v_mid < 0.0) == (v_lo < 0.0):
-            lo = mid
-            v_lo = v_mid
-        else:
-            hi = mid
-    return np.nan, _NOT_CONVERGED
-
-
-@nb.njit(cache=True, parallel=True)
-def _irr_rows(flows: np.ndarray, out: np.ndarray, status: np.ndarray) -> None:
-    n = flows.shape[1]
-    for p in nb.prange(flows.shape[0]):
-        out[p], status[p] = irr_row(flows[p], n)
 
 
 def warn_unconverged(status: np.ndarray) -> None:

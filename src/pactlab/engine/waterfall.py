@@ -36,10 +36,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numba as nb
 import numpy as np
 
-from .finance import irr_row, warn_unconverged
+from ._kernels import _NEGATIVE, _distribute, _distribute_metrics
+from .finance import warn_unconverged
 
 
 @dataclass(frozen=True)
@@ -59,89 +59,12 @@ class Review:
     investor_share: float
 
 
-@nb.njit(cache=True, inline="always")
-def _pour_row(cash, contrib, growth, accrual, use_accrual, shares, review_year, review_share,
-              balance, out):
-    """Waterfall for one path; writes the investor's receipts into `out`."""
-    years = cash.shape[0]
-    n_hurdles = shares.shape[0] - 1
-    for k in range(n_hurdles):
-        balance[k] = 0.0
-    for t in range(years):
-        c = contrib[t]
-        for k in range(n_hurdles):
-            add = accrual[t] if (k == 0 and use_accrual) else c
-            balance[k] = balance[k] * (1.0 + growth[k, t]) + add
-        remaining = cash[t]
-        received = 0.0
-        if remaining > 0.0:
-            for k in range(n_hurdles + 1):
-                share = shares[k]
-                if k == 0 and t >= review_year and balance[0] > 0.0:
-                    share = review_share
-                if k == n_hurdles:
-                    received += share * remaining
-                    break
-                owed = balance[k] - received
-                if owed <= 0.0:
-                    continue
-                if share <= 0.0:
-                    break  # this tier pays the investor nothing and is never satisfied
-                if share * remaining <= owed:
-                    received += share * remaining
-                    break
-                received += owed
-                remaining -= owed / share
-        out[t] = received
-        for k in range(n_hurdles):
-            balance[k] -= received
-
-
-@nb.njit(cache=True, parallel=True)
-def _distribute(cash, contrib, growth, accrual, use_accrual, shares, review_year, review_share,
-                investor):
-    paths = cash.shape[0]
-    block = 1024
-    for b in nb.prange((paths + block - 1) // block):
-        balance = np.empty(max(shares.shape[0] - 1, 1))
-        for p in range(b * block, min(paths, (b + 1) * block)):
-            _pour_row(cash[p], contrib[p % contrib.shape[0]], growth[:, p % growth.shape[1]],
-                      accrual[p % accrual.shape[0]], use_accrual, shares, review_year,
-                      review_share, balance, investor[p])
-
-
-@nb.njit(cache=True, parallel=True)
-def _distribute_metrics(cash, contrib, growth, accrual, use_accrual, shares, review_year,
-                        review_share, rate, npv_out, irr_out, status):
-    """Waterfall, then NPV and IRR of the investor's net flows, without storing the flows."""
-    paths, years = cash.shape
-    block = 1024
-    discount = np.empty(years)
-    for t in range(years):
-        discount[t] = (1.0 + rate) ** -t
-    for b in nb.prange((paths + block - 1) // block):
-        balance = np.empty(max(shares.shape[0] - 1, 1))
-        flows = np.empty(years)
-        for p in range(b * block, min(paths, (b + 1) * block)):
-            c_row = contrib[p % contrib.shape[0]]
-            _pour_row(cash[p], c_row, growth[:, p % growth.shape[1]], accrual[p % accrual.shape[0]],
-                      use_accrual, shares, review_year, review_share, balance, flows)
-            value = 0.0
-            for t in range(years):
-                flows[t] -= c_row[t]
-                value += flows[t] * discount[t]
-            npv_out[p] = value
-            irr_out[p], status[p] = irr_row(flows, years)
-
-
 def _prepare(cash, contributions, tiers, accrual, review):
     cash = np.ascontiguousarray(np.atleast_2d(np.asarray(cash, dtype=np.float64)))
     paths, years = cash.shape
     contrib = np.ascontiguousarray(np.atleast_2d(np.asarray(contributions, dtype=np.float64)))
     if contrib.shape[1] != years or contrib.shape[0] not in (1, paths):
         raise ValueError(f"contributions shape {contrib.shape} does not fit cash {cash.shape}")
-    if np.any(contrib < 0):
-        raise ValueError("contributions must be >= 0")
     if not tiers:
         raise ValueError("at least one tier is needed")
     shares = np.array([t.investor_share for t in tiers], dtype=np.float64)
@@ -152,19 +75,22 @@ def _prepare(cash, contributions, tiers, accrual, review):
     hurdles = [t.hurdle_rate for t in tiers[:-1]]
     if any(h is None for h in hurdles):
         raise ValueError("every tier but the last needs a hurdle rate")
-    growth = np.zeros((len(hurdles) or 1, paths, years))
+    # one row serves all paths unless some hurdle differs by path
+    by_path = any(np.ndim(h) == 2 and np.shape(h)[0] > 1 for h in hurdles)
+    growth = np.zeros((len(hurdles) or 1, paths if by_path else 1, years))
     for k, h in enumerate(hurdles):
-        growth[k] = np.broadcast_to(np.asarray(h, dtype=np.float64), (paths, years))
-    if not hurdles:
-        pass
-    elif all(np.ndim(h) == 0 for h in hurdles):
-        growth = np.ascontiguousarray(growth[:, :1, :])  # constant rates: one row serves all paths
+        growth[k] = np.broadcast_to(np.asarray(h, dtype=np.float64), growth.shape[1:])
     use_accrual = accrual is not None
     acc = np.zeros((1, years)) if accrual is None else np.ascontiguousarray(
         np.atleast_2d(np.asarray(accrual, dtype=np.float64)))
     review_year = np.iinfo(np.int64).max if review is None else int(review.after_year)
     review_share = 0.0 if review is None else float(review.investor_share)
     return cash, contrib, growth, acc, use_accrual, shares, review_year, review_share
+
+
+def _check(status: np.ndarray) -> None:
+    if (status == _NEGATIVE).any():
+        raise ValueError("contributions must be >= 0")
 
 
 def distribute(cash: np.ndarray, contributions: np.ndarray, tiers: list[Tier], *,
@@ -177,7 +103,9 @@ def distribute(cash: np.ndarray, contributions: np.ndarray, tiers: list[Tier], *
     """
     args = _prepare(cash, contributions, tiers, accrual, review)
     investor = np.empty_like(args[0])
-    _distribute(*args, investor)
+    status = np.empty(investor.shape[0], dtype=np.int8)
+    _distribute(*args, investor, status)
+    _check(status)
     host = np.maximum(args[0], 0.0) - investor
     return investor, host
 
@@ -191,6 +119,7 @@ def investor_npv_irr(cash: np.ndarray, contributions: np.ndarray, tiers: list[Ti
     npv_out, irr_out = np.empty(paths), np.empty(paths)
     status = np.empty(paths, dtype=np.int8)
     _distribute_metrics(*args, float(rate), npv_out, irr_out, status)
+    _check(status)
     warn_unconverged(status)
     return npv_out, irr_out
 
