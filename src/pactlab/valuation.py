@@ -19,7 +19,8 @@ from .engine import finance
 from .engine.funding import capital_calls
 from .engine.instruments import guarantee_flows, loan_flows
 from .engine.markets import MarketPaths, simulate_markets
-from .engine.projects import Selection, draw_project, operating_cash, select_projects, spend_path
+from .engine.projects import (Selection, add_operating_cash, add_spend, draw_project,
+                              select_projects, total_spend)
 from .engine.rng import streams
 from .engine.waterfall import Review, Tier, distribute, scheduled_daa
 from .terms import Pact, load_pact, pact_to_toml
@@ -73,23 +74,23 @@ def simulate(pact: Pact, a: Assumptions, paths: int, seed: int,
     selection = select_projects(pact, a)
     tranches = {t.name: t for t in pact.tranches}
 
-    draws, spend = {}, {}
+    draws, launch = {}, {}
     for alloc in selection.allocations:
         name = alloc.project.name
         if name not in draws:
             arch = a.archetypes[alloc.project.archetype]
             draws[name] = draw_project(alloc.project, arch, alloc.launch_year, paths, years, rng)
-            spend[name] = spend_path(alloc.project, draws[name], alloc.launch_year, years)
+            launch[name] = alloc.launch_year
     note("projects")
 
     mou = [al for al in selection.allocations if al.instrument == "mou"]
     demand = np.zeros((paths, years))
     last_demand = {}
     for al in mou:
-        d, s = draws[al.project.name], spend[al.project.name]
+        d = draws[al.project.name]
         if pact.schedule.call_timing == "as_built":
-            demand += al.stake * s
-            last_demand[id(al)] = np.minimum(al.launch_year + d.build, d.fail_year) - 1
+            add_spend(demand, al.stake, al.project, d, launch[al.project.name])
+            last_demand[id(al)] = np.minimum(launch[al.project.name] + d.build, d.fail_year) - 1
         else:
             upfront = al.stake * al.project.capex * d.overrun * (d.fail_year > al.launch_year)
             demand[:, min(al.launch_year, years - 1)] += upfront
@@ -100,9 +101,9 @@ def simulate(pact: Pact, a: Assumptions, paths: int, seed: int,
     for al in mou:
         arch, d = a.archetypes[al.project.archetype], draws[al.project.name]
         funded = calls.funded_by(last_demand[id(al)], ceiling)
-        start = np.maximum(al.launch_year + d.build, funded + 1)
-        mou_cash += al.stake * operating_cash(al.project, arch, d, start, markets,
-                                              a.markets.tax_rate, years)
+        start = np.maximum(launch[al.project.name] + d.build, funded + 1)
+        add_operating_cash(mou_cash, al.stake, al.project, arch, d, start, markets,
+                           a.markets.tax_rate)
     note("calls")
 
     investor: dict[str, np.ndarray] = {}
@@ -123,16 +124,21 @@ def simulate(pact: Pact, a: Assumptions, paths: int, seed: int,
         host[pool] = host_share
     note("waterfall")
 
+    scratch = np.empty((paths, years))
     for al in selection.allocations:
         if al.instrument == "mou":
             continue
         d = draws[al.project.name]
-        start = al.launch_year + d.build
-        stake_spend = al.stake * spend[al.project.name]
+        scratch[:] = 0.0
+        stake_spend = add_spend(scratch, al.stake, al.project, d, launch[al.project.name])
         build = loan_flows if al.instrument == "loan" else guarantee_flows
-        flows = build(tranches[al.tranche], al.amount, stake_spend, start, d.fail_year)
-        investor[al.tranche] = investor.get(al.tranche, 0.0) + flows
-        host[al.tranche] = host.get(al.tranche, 0.0) - flows
+        flows = build(tranches[al.tranche], al.amount, stake_spend,
+                      launch[al.project.name] + d.build, d.fail_year)
+        if al.tranche in investor:
+            investor[al.tranche] += flows
+            host[al.tranche] -= flows
+        else:
+            investor[al.tranche], host[al.tranche] = flows, -flows
     for t in pact.tranches:  # tranches that found no project still appear, with zero flows
         if t.instrument != "mou" or not mou:
             investor.setdefault(t.name, np.zeros((paths, years)))
@@ -141,7 +147,8 @@ def simulate(pact: Pact, a: Assumptions, paths: int, seed: int,
 
     capex: dict[str, np.ndarray] = {}
     for al in selection.allocations:
-        financed = al.stake * spend[al.project.name].sum(axis=1)
+        financed = al.stake * total_spend(al.project, draws[al.project.name],
+                                          launch[al.project.name], years)
         capex[al.project.sector] = capex.get(al.project.sector, 0.0) + financed
     return DealPaths(pact.schedule.base_year, markets, selection, calls.paid, calls.demand, mou_cash,
                      investor, host, capex)

@@ -96,31 +96,39 @@ def irr_row(f: np.ndarray, n: int) -> tuple[float, int]:
         else:
             got += f[t]
             weighted += t * f[t]
-    return irr_solve(f, n, paid, got, weighted)
-
-
-@nb.njit(cache=True, inline="always")
-def irr_solve(f: np.ndarray, n: int, paid: float, got: float, weighted: float) -> tuple[float, int]:
-    """IRR of f[:n] given its money out, money in and the time-weighted money in."""
     if paid == 0.0 or got == 0.0:
         return np.nan, _NO_SIGN_CHANGE
     # Guess: the rate that turns the money multiple into a return over the cash-weighted horizon.
     horizon = max(weighted / got, 1.0)
-    r = (got / paid) ** (1.0 / horizon) - 1.0
-    r = min(max(r, -0.9), 10.0)
+    return irr_solve(f, n, min(max((got / paid) ** (1.0 / horizon) - 1.0, -0.9), 10.0))
+
+
+@nb.njit(cache=True, inline="always")
+def halley_step(r: float, x: float, s0: float, s1: float, s2: float) -> float:
+    """One safeguarded Halley step for NPV(r) = 0, given S_k = sum t^k f_t x^t at x = 1/(1+r).
+
+    NPV = S0, NPV' = -x S1, NPV'' = x^2 (S2 + S1); Newton's step where Halley's correction
+    is ill-behaved. NaN if the slope is zero or not finite.
+    """
+    d1 = -x * s1
+    d2 = x * x * (s2 + s1)
+    if d1 == 0.0 or not np.isfinite(d1) or not np.isfinite(d2):
+        return np.nan
+    denominator = 2.0 * d1 * d1 - s0 * d2
+    return r - (2.0 * s0 * d1 / denominator if denominator > 0.0 else s0 / d1)
+
+
+@nb.njit(cache=True, inline="always")
+def irr_solve(f: np.ndarray, n: int, r: float) -> tuple[float, int]:
+    """IRR of f[:n] (which changes sign) by Halley's method from the guess r."""
     # Halley's method (cubic convergence: about three steps from this guess on typical flows).
     # With x = 1/(1+r): NPV = S0, NPV' = -x S1, NPV'' = x^2 (S2 + S1).
     for _ in range(40):
         x = 1.0 / (1.0 + r)
         s0, s1, s2 = _moments(f, n, x)
-        d1 = -x * s1
-        d2 = x * x * (s2 + s1)
-        if d1 == 0.0 or not np.isfinite(d1) or not np.isfinite(d2):
+        r_new = halley_step(r, x, s0, s1, s2)
+        if not np.isfinite(r_new):
             break
-        denominator = 2.0 * d1 * d1 - s0 * d2
-        # Halley where its correction is well-behaved, else a plain Newton step
-        step = 2.0 * s0 * d1 / denominator if denominator > 0.0 else s0 / d1
-        r_new = r - step
         guarded = r_new <= -1.0
         if guarded:
             r_new = 0.5 * (r - 1.0)  # stay inside the domain, halfway to its edge
@@ -281,21 +289,32 @@ def _distribute_metrics(cash, contrib, growth, accrual, use_accrual, shares, rev
         for p in range(b * block, min(paths, (b + 1) * block)):
             c_row, negative = _pour(p, cash, contrib, growth, accrual, use_accrual, shares,
                                     review_year, review_share, balance, flows)
+            # NPV at `rate`, and its first two moments: the first Halley step of the IRR
+            # search, from `rate`, comes with the NPV at no extra pass over the flows
             value = 0.0
+            s1 = 0.0
+            s2 = 0.0
             paid = 0.0
             got = 0.0
-            weighted = 0.0
             for t in range(years):
                 net = flows[t] - c_row[t]
                 flows[t] = net
-                value += net * discount[t]
+                term = net * discount[t]
+                value += term
+                s1 += t * term
+                s2 += t * t * term
                 if net < 0.0:
                     paid -= net
                 else:
                     got += net
-                    weighted += t * net
             npv_out[p] = value
-            irr_out[p], status[p] = irr_solve(flows, years, paid, got, weighted)
+            if paid == 0.0 or got == 0.0:
+                irr_out[p], status[p] = np.nan, _NO_SIGN_CHANGE
+            else:
+                guess = halley_step(rate, discount[1], value, s1, s2)
+                if not np.isfinite(guess) or guess <= -0.9 or guess > 10.0:
+                    guess = rate
+                irr_out[p], status[p] = irr_solve(flows, years, guess)
             if negative:
                 status[p] = _NEGATIVE
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numba as nb
 import numpy as np
 
 
@@ -19,14 +20,48 @@ class Calls:
     backlog: np.ndarray    # (paths, years) demand still unpaid at the end of each year
 
     def funded_by(self, last_demand_year: np.ndarray, ceiling: float) -> np.ndarray:
-        """Per path, the year by which all demand up to `last_demand_year` was paid."""
-        cum_demand = np.cumsum(self.demand, axis=1)
-        cum_paid = np.cumsum(self.paid, axis=1)
-        years = self.demand.shape[1]
-        idx = np.clip(last_demand_year, 0, years - 1)
-        target = np.minimum(np.take_along_axis(cum_demand, idx[:, None], axis=1), ceiling)
-        done = cum_paid >= target - 1e-9 * max(ceiling, 1.0)
-        return np.where(done.any(axis=1), np.argmax(done, axis=1), years)
+        """Per path, the first year by whose end all demand up to `last_demand_year` (or the
+        ceiling, if less) was paid; `years` if never within the horizon."""
+        out = np.empty(self.paid.shape[0], dtype=np.int64)
+        _funded_by(self.demand, self.paid, np.asarray(last_demand_year, dtype=np.int64),
+                   float(ceiling), out)
+        return out
+
+
+@nb.njit(cache=True, parallel=True)
+def _funded_by(demand, paid, last_demand_year, ceiling, out):
+    paths, years = demand.shape
+    tolerance = 1e-9 * max(ceiling, 1.0)
+    for p in nb.prange(paths):
+        last = min(max(last_demand_year[p], 0), years - 1)
+        target = 0.0
+        for t in range(last + 1):
+            target += demand[p, t]
+        target = min(target, ceiling) - tolerance
+        out[p] = years
+        total = 0.0
+        for t in range(years):
+            total += paid[p, t]
+            if total >= target:
+                out[p] = t
+                break
+
+
+@nb.njit(cache=True, parallel=True)
+def _pay(demand, cap, ceiling, paid, backlog):
+    paths, years = demand.shape
+    for p in nb.prange(paths):
+        queue = 0.0
+        total = 0.0
+        for t in range(years):
+            queue += demand[p, t]
+            pay = min(queue, cap, max(ceiling - total, 0.0))
+            pay = max(pay, 0.0)
+            paid[p, t] = pay
+            total += pay
+            # demand beyond what the commitment has left is never called: drop it
+            queue = min(queue - pay, ceiling - total)
+            backlog[p, t] = queue
 
 
 def capital_calls(demand: np.ndarray, cap: float | None, ceiling: float) -> Calls:
@@ -36,20 +71,7 @@ def capital_calls(demand: np.ndarray, cap: float | None, ceiling: float) -> Call
     >>> c.paid.tolist(), c.backlog.tolist()
     ([[20.0, 20.0, 20.0, 0.0]], [[30.0, 20.0, 0.0, 0.0]])
     """
-    demand = np.asarray(demand, dtype=np.float64)
-    paths, years = demand.shape
-    paid = np.empty_like(demand)
-    backlog = np.empty_like(demand)
-    queue = np.zeros(paths)
-    total = np.zeros(paths)
-    limit = np.inf if cap is None else cap
-    for t in range(years):
-        queue += demand[:, t]
-        pay = np.minimum(np.minimum(queue, limit), ceiling - total)
-        np.maximum(pay, 0.0, out=pay)
-        paid[:, t] = pay
-        total += pay
-        # demand beyond what the commitment has left is never called: drop it from the queue
-        queue = np.minimum(queue - pay, ceiling - total)
-        backlog[:, t] = queue
+    demand = np.ascontiguousarray(demand, dtype=np.float64)
+    paid, backlog = np.empty_like(demand), np.empty_like(demand)
+    _pay(demand, np.inf if cap is None else float(cap), float(ceiling), paid, backlog)
     return Calls(paid, demand, backlog)

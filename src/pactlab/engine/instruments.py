@@ -14,6 +14,7 @@ lenders receive, and vice versa.
 """
 from __future__ import annotations
 
+import numba as nb
 import numpy as np
 
 from ..terms.schema import GuaranteeTranche, LoanTranche
@@ -37,50 +38,62 @@ def outstanding_schedule(kind: str, coupon: float, tenor: int) -> np.ndarray:
     return np.maximum(growth - payment * (growth - 1.0) / coupon, 0.0)
 
 
-def _after_start(schedule: np.ndarray, start: np.ndarray, years: int) -> np.ndarray:
-    """schedule[k] at year start + k (paths, years); 1 before the start, 0 after the end."""
-    k = np.arange(years)[None, :] - start[:, None]
-    table = np.r_[schedule, 0.0]
-    return np.where(k < 0, 1.0, table[np.clip(k, 0, schedule.size)])
+@nb.njit(cache=True, parallel=True)
+def _debt_flows(spend, amount, start, fail_year, schedule, loan, rate, recovery, out):
+    """Investor flows of one loan (loan=True) or guarantee, path by path.
+
+    Exposure builds with the spend up to `amount`; from `start` it follows `schedule`
+    (outstanding fraction before each repayment year). Loans: -disbursements + interest on the
+    opening balance + principal; guarantees: a fee on the exposure. In the failure year: the
+    loan recovers `recovery` of its opening balance; the guarantor pays `1 - recovery` of the
+    exposure; nothing after.
+    """
+    paths, years = spend.shape
+    terms = schedule.shape[0]
+    for p in nb.prange(paths):
+        cum = 0.0
+        drawn = 0.0
+        for t in range(years):
+            before = cum
+            cum = min(cum + spend[p, t], amount)
+            k = t - start[p]
+            if k < 0:
+                drawn = cum
+                opening = before if loan else cum
+                closing = opening
+            else:
+                opening = drawn * (schedule[k] if k < terms else 0.0)
+                closing = drawn * (schedule[k + 1] if k + 1 < terms else 0.0)
+            if t < fail_year[p]:
+                if loan:
+                    out[p, t] = rate * opening + (opening - closing) - (cum - before)
+                else:
+                    out[p, t] = rate * opening
+            elif t == fail_year[p]:
+                out[p, t] = recovery * opening if loan else -(1.0 - recovery) * opening
+            else:
+                out[p, t] = 0.0
 
 
-def _prev(x: np.ndarray) -> np.ndarray:
-    """x one year later (0 in year 0): the balance at the start of each year."""
-    return np.concatenate([np.zeros((x.shape[0], 1)), x[:, :-1]], axis=1)
-
-
-def _built_by_start(cum: np.ndarray, start: np.ndarray) -> np.ndarray:
-    paths, years = cum.shape
-    built = cum[np.arange(paths), np.clip(start - 1, 0, years - 1)]
-    return np.where(start > 0, built, 0.0)
+def _flows(spend, amount, start, fail_year, schedule, loan, rate, recovery) -> np.ndarray:
+    out = np.empty(spend.shape)
+    _debt_flows(np.ascontiguousarray(spend, dtype=np.float64), float(amount),
+                np.asarray(start, dtype=np.int64), np.asarray(fail_year, dtype=np.int64),
+                schedule, loan, float(rate), float(recovery), out)
+    return out
 
 
 def loan_flows(tranche: LoanTranche, amount: float, spend: np.ndarray, start: np.ndarray,
                fail_year: np.ndarray) -> np.ndarray:
     """Investor flows of lending up to `amount` against one project's `spend`, (paths, years)."""
-    years = spend.shape[1]
-    cum = np.minimum(np.cumsum(spend, axis=1), amount)
-    disbursed = np.diff(cum, axis=1, prepend=0.0)
-    drawn = _built_by_start(cum, start)[:, None]
     schedule = outstanding_schedule(tranche.amortisation, tranche.coupon, tranche.tenor)
-    operating = np.arange(years)[None, :] >= start[:, None]
-    opening = np.where(operating, drawn * _after_start(schedule, start, years), _prev(cum))
-    closing = np.where(operating, drawn * _after_start(schedule, start - 1, years), opening)
-    service = tranche.coupon * opening + (opening - closing)
-    t = np.arange(years)[None, :]
-    recovery = np.where(t == fail_year[:, None], tranche.recovery_rate * opening, 0.0)
-    return np.where(t < fail_year[:, None], service - disbursed, 0.0) + recovery
+    return _flows(spend, amount, start, fail_year, schedule, True, tranche.coupon,
+                  tranche.recovery_rate)
 
 
 def guarantee_flows(tranche: GuaranteeTranche, amount: float, spend: np.ndarray,
                     start: np.ndarray, fail_year: np.ndarray) -> np.ndarray:
     """Investor flows of guaranteeing `amount` of one project's debt, (paths, years)."""
-    years = spend.shape[1]
-    cum = np.minimum(np.cumsum(spend, axis=1), amount)
-    built = _built_by_start(cum, start)
-    frac = _after_start(outstanding_schedule("linear", 0.0, tranche.tenor), start, years)
-    t = np.arange(years)[None, :]
-    exposure = np.where(t >= start[:, None], built[:, None] * frac, cum)
-    alive = t < fail_year[:, None]
-    payout = np.where(t == fail_year[:, None], (1.0 - tranche.recovery_rate) * exposure, 0.0)
-    return np.where(alive, tranche.fee * exposure, 0.0) - payout
+    schedule = outstanding_schedule("linear", 0.0, tranche.tenor)
+    return _flows(spend, amount, start, fail_year, schedule, False, tranche.fee,
+                  tranche.recovery_rate)

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numba as nb
 import numpy as np
 
-from ..assumptions import LogPrice, Markets
+from ..assumptions import Markets
 from .rng import Streams
 
 
@@ -35,29 +36,44 @@ def _ou_step(speed: float, vol: float) -> tuple[float, float]:
     return decay, vol * np.sqrt((1.0 - decay**2) / (2.0 * speed))
 
 
-def _log_index(shocks: np.ndarray, p: LogPrice) -> np.ndarray:
-    decay, step = _ou_step(p.speed, p.vol)
-    x = np.zeros_like(shocks)
-    var = np.zeros(shocks.shape[1])
-    for t in range(1, shocks.shape[1]):
-        x[:, t] = decay * x[:, t - 1] + step * shocks[:, t]
-        var[t] = decay**2 * var[t - 1] + step**2
-    return np.exp(x - 0.5 * var)
+@nb.njit(cache=True, parallel=True)
+def _paths(z, chol, sofr_start, sofr_mean, sofr_decay, sofr_step, decays, steps, sofr, energy,
+           power):
+    """Correlate the shocks z (3, paths, years) and run the three recursions path by path."""
+    paths, years = sofr.shape
+    for p in nb.prange(paths):
+        r = sofr_start
+        x1 = 0.0
+        x2 = 0.0
+        v1 = 0.0
+        v2 = 0.0
+        for t in range(years):
+            if t > 0:
+                e0 = chol[0, 0] * z[0, p, t]
+                e1 = chol[1, 0] * z[0, p, t] + chol[1, 1] * z[1, p, t]
+                e2 = chol[2, 0] * z[0, p, t] + chol[2, 1] * z[1, p, t] + chol[2, 2] * z[2, p, t]
+                r = sofr_mean + (r - sofr_mean) * sofr_decay + sofr_step * e0
+                x1 = decays[0] * x1 + steps[0] * e1
+                x2 = decays[1] * x2 + steps[1] * e2
+                v1 = decays[0] ** 2 * v1 + steps[0] ** 2
+                v2 = decays[1] ** 2 * v2 + steps[1] ** 2
+            sofr[p, t] = max(r, 0.0)
+            energy[p, t] = np.exp(x1 - 0.5 * v1)
+            power[p, t] = np.exp(x2 - 0.5 * v2)
 
 
 def simulate_markets(m: Markets, paths: int, years: int, rng: Streams) -> MarketPaths:
     """Correlated factor paths; the draws depend only on the seed, paths and years."""
     z = rng("markets/shocks").standard_normal((3, paths, years))
     chol = np.linalg.cholesky(m.correlation.matrix() + 1e-12 * np.eye(3))
-    eps = np.einsum("ij,jpt->ipt", chol, z)
-
-    decay, step = _ou_step(m.sofr.speed, m.sofr.vol)
-    sofr = np.empty((paths, years))
-    sofr[:, 0] = m.sofr.start
-    for t in range(1, years):
-        sofr[:, t] = m.sofr.long_run + (sofr[:, t - 1] - m.sofr.long_run) * decay + step * eps[0, :, t]
-    np.maximum(sofr, 0.0, out=sofr)
-    return MarketPaths(sofr=sofr, energy=_log_index(eps[1], m.energy), power=_log_index(eps[2], m.power))
+    sofr_decay, sofr_step = _ou_step(m.sofr.speed, m.sofr.vol)
+    energy_decay, energy_step = _ou_step(m.energy.speed, m.energy.vol)
+    power_decay, power_step = _ou_step(m.power.speed, m.power.vol)
+    out = MarketPaths(np.empty((paths, years)), np.empty((paths, years)), np.empty((paths, years)))
+    _paths(z, chol, m.sofr.start, m.sofr.long_run, sofr_decay, sofr_step,
+           np.array([energy_decay, power_decay]), np.array([energy_step, power_step]),
+           out.sofr, out.energy, out.power)
+    return out
 
 
 def expected_sofr(m: Markets, years: int) -> np.ndarray:

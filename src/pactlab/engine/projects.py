@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numba as nb
 import numpy as np
 
 from .. import data
@@ -166,24 +167,54 @@ def draw_project(project: Project, arch: Archetype, launch: int, paths: int, yea
     fails = u[2] < arch.failure_prob
     # reuse u[2]: conditional on failing, u[2]/p is uniform on [0, 1)
     at = np.floor(u[2] / max(arch.failure_prob, 1e-300) * span).astype(np.int64)
-    fail_year = np.where(fails, launch + at, np.iinfo(np.int32).max)
+    fail_year = np.where(fails, launch + at, np.iinfo(np.int32).max).astype(np.int64)
     multiplier = np.exp(arch.idio_sigma * z[1] - 0.5 * arch.idio_sigma**2)
     return ProjectDraws(overrun, build, fail_year, multiplier)
 
 
-def spend_path(project: Project, draws: ProjectDraws, launch: int, years: int) -> np.ndarray:
-    """Realised capex by year (paths, years): even over the build, stopped by failure."""
-    t = np.arange(years)[None, :]
-    building = (t >= launch) & (t < launch + draws.build[:, None]) & (t < draws.fail_year[:, None])
-    return np.where(building, (project.capex * draws.overrun / draws.build)[:, None], 0.0)
+@nb.njit(cache=True, parallel=True)
+def _add_spend(out, weight, per_year, launch, build, fail_year):
+    """out += weight x spend: `per_year` over the build years from `launch`, until failure."""
+    paths, years = out.shape
+    for p in nb.prange(paths):
+        end = min(launch + build[p], fail_year[p], years)
+        for t in range(max(launch, 0), end):
+            out[p, t] += weight * per_year[p]
 
 
-def operating_cash(project: Project, arch: Archetype, draws: ProjectDraws, start: np.ndarray,
-                   markets: MarketPaths, tax_rate: float, years: int) -> np.ndarray:
-    """Distributable (after-tax) cash of the whole project, (paths, years), from `start` on."""
-    t = np.arange(years)[None, :]
-    running = (t >= start[:, None]) & (t < start[:, None] + arch.life_years) & (t < draws.fail_year[:, None])
-    base = project.capex * arch.cash_yield * (1.0 - tax_rate) * draws.multiplier
+@nb.njit(cache=True, parallel=True)
+def _add_cash(out, weight, base, start, life, fail_year, factor, beta):
+    """out += weight x base x (1 + beta (F - 1)) over the operating years, until failure."""
+    paths, years = out.shape
+    linked = factor.shape[0] == paths
+    for p in nb.prange(paths):
+        end = min(start[p] + life, fail_year[p], years)
+        for t in range(max(start[p], 0), end):
+            level = 1.0 + beta * (factor[p, t] - 1.0) if linked else 1.0
+            out[p, t] += weight * base[p] * level
+
+
+def add_spend(out: np.ndarray, weight: float, project: Project, draws: ProjectDraws,
+              launch: int) -> np.ndarray:
+    """Add `weight` x the project's realised capex by year (even over the build, stopped by
+    failure) to `out` (paths, years), in place; returns `out`."""
+    _add_spend(out, float(weight), project.capex * draws.overrun / draws.build, int(launch),
+               draws.build, draws.fail_year)
+    return out
+
+
+def total_spend(project: Project, draws: ProjectDraws, launch: int, years: int) -> np.ndarray:
+    """The project's realised capex within the horizon, per path."""
+    built = np.clip(np.minimum(draws.fail_year, years) - launch, 0, draws.build)
+    return project.capex * draws.overrun * built / draws.build
+
+
+def add_operating_cash(out: np.ndarray, weight: float, project: Project, arch: Archetype,
+                       draws: ProjectDraws, start: np.ndarray, markets: MarketPaths,
+                       tax_rate: float) -> np.ndarray:
+    """Add `weight` x the project's distributable (after-tax) cash from `start` on to `out`."""
     factor = markets.factor(arch.market_factor)
-    level = 1.0 if factor is None else 1.0 + arch.market_beta * (factor - 1.0)
-    return np.where(running, base[:, None] * level, 0.0)
+    base = project.capex * arch.cash_yield * (1.0 - tax_rate) * draws.multiplier
+    _add_cash(out, float(weight), base, np.asarray(start, dtype=np.int64), arch.life_years,
+              draws.fail_year, np.zeros((1, 1)) if factor is None else factor, arch.market_beta)
+    return out

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numba as nb
 import numpy as np
 
 from ._kernels import _NEGATIVE, _distribute, _distribute_metrics
@@ -134,18 +135,26 @@ def scheduled_daa(contributions: np.ndarray, deemed_rate: np.ndarray | float, li
     >>> round(float(daa[1]), 6), round(float(daa[2]), 6), round(float(daa.sum() - 10), 6)
     (1.05, 1.0225, 5.775)
     """
-    c = np.atleast_2d(np.asarray(contributions, dtype=np.float64))
-    paths, years = c.shape
-    s = np.arange(years, dtype=np.float64)
-    # cumulative sums give, for each t, the sums over the window s in [t-L, t-1]
-    zero = np.zeros((paths, 1))
-    cum_c = np.concatenate([zero, np.cumsum(c, axis=1)], axis=1)       # cum_c[:, t] = sum_{s<t}
-    cum_sc = np.concatenate([zero, np.cumsum(c * s, axis=1)], axis=1)
-    t = np.arange(years)
-    lo = np.maximum(t - life, 0)
-    window = cum_c[:, t] - cum_c[:, lo]                     # sum of C_s, s in [t-L, t-1]
-    window_s = cum_sc[:, t] - cum_sc[:, lo]                 # sum of s*C_s
-    elapsed = (t - 1) * window - window_s                   # sum of (t-s-1) C_s
-    outstanding = window - elapsed / life
-    daa = np.asarray(deemed_rate) * outstanding + window / life
+    c = np.ascontiguousarray(np.atleast_2d(np.asarray(contributions, dtype=np.float64)))
+    rate = np.ascontiguousarray(np.broadcast_to(np.asarray(deemed_rate, dtype=np.float64), c.shape))
+    daa = np.empty_like(c)
+    _scheduled_daa(c, rate, int(life), daa)
     return daa[0] if np.ndim(contributions) == 1 else daa
+
+
+@nb.njit(cache=True, parallel=True)
+def _scheduled_daa(contrib, rate, life, out):
+    """Per path, with running sums over the window s in [t-L, t-1] of C_s and s*C_s."""
+    paths, years = contrib.shape
+    for p in nb.prange(paths):
+        window = 0.0     # sum of C_s
+        window_s = 0.0   # sum of s*C_s
+        for t in range(years):
+            if t >= 1:
+                window += contrib[p, t - 1]
+                window_s += (t - 1) * contrib[p, t - 1]
+            if t - life - 1 >= 0:
+                window -= contrib[p, t - life - 1]
+                window_s -= (t - life - 1) * contrib[p, t - life - 1]
+            elapsed = (t - 1) * window - window_s          # sum of (t-s-1) C_s
+            out[p, t] = rate[p, t] * (window - elapsed / life) + window / life
