@@ -124,3 +124,24 @@ def test_failed_write_leaves_nothing(capsys, tmp_path: Path) -> None:
     code, _, err = run(capsys, "show", "japan-mou-2025", "--toml", "-o", str(target))
     assert code == 2 and "does not exist" in err
     assert not target.parent.exists()
+
+
+def test_reserves_command(capsys) -> None:
+    code, out, _ = run(capsys, "reserves", "korea-final-2025-11", "--paths", "200")
+    assert code == 0
+    assert "2025" in out and "ARA ratio P5" in out and "KOR: reserves $416.3B" in out
+    code, out, _ = run(capsys, "reserves", "korea-final-2025-11", "--paths", "200", "--json")
+    payload = json.loads(out)
+    assert payload["by_year"]["year"][0] == 2025
+    assert len(payload["by_year"]["year"]) == pl.load_assumptions().fx.horizon_years
+    assert any(r["key"] == "macro.KOR.reserves" and r["value"] == 416.29 for r in payload["macro_inputs"])
+
+
+def test_compare_shows_the_fx_rows_for_every_pact(capsys) -> None:
+    code, out, _ = run(capsys, "compare", *pl.preset_names(), "--paths", "200")
+    assert code == 0
+    for row in ("commitment / reserves", "minimum ARA ratio P50", "P(ARA ratio < 80%)",
+                "P(reserve crisis"):
+        assert row in out
+    assert "84.1%" in out and "41.5%" in out
+    assert "ARA EM metric not applicable" in out   # Japan, said so rather than made up

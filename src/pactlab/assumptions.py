@@ -70,6 +70,37 @@ class Risk(Terms):
     tail: Annotated[float, Field(gt=0.0, lt=0.5)]
 
 
+class Fx(Terms):
+    """The reserve model's behavioural assumptions (see engine/funding.py)."""
+
+    sudden_stop_prob: Share
+    sudden_stop_size: Annotated[float, Field(ge=0.0, le=1.0)]
+    sudden_stop_sigma: Annotated[float, Field(ge=0.0, le=2.0)]
+    deferral_acceptance: Share
+    swap_trigger: Annotated[float, Field(gt=0.0, le=5.0)]
+    swap_repay_margin: Annotated[float, Field(ge=0.0, le=2.0)]
+    components_growth: Annotated[float, Field(ge=-0.2, le=0.3)]
+    horizon_years: Annotated[int, Field(ge=1, le=150)]
+
+
+class Macro(Terms):
+    """One investor country's macro-financial position (USD bn unless stated)."""
+
+    reserves: Annotated[float, Field(gt=0.0)]
+    gdp: Annotated[float, Field(gt=0.0)]
+    current_account: float
+    goods_exports: Annotated[float, Field(ge=0.0)]
+    services_exports: Annotated[float, Field(ge=0.0)]
+    broad_money: Annotated[float, Field(ge=0.0)]
+    short_term_debt: Annotated[float, Field(ge=0.0)]
+    other_liabilities: Annotated[float, Field(ge=0.0)]
+    net_external_assets: float
+    reserve_yield: Annotated[float, Field(ge=-0.05, le=0.2)]
+    ara_regime: Literal["floating", "fixed"]
+    ara_calibration: Annotated[float, Field(gt=0.0, le=5.0)]
+    ara_applicable: bool
+
+
 class Archetype(Terms):
     """A kind of project: timing, cost risk, cash yield and its link to market factors."""
 
@@ -95,7 +126,17 @@ class Assumptions(Terms):
     discount: Discount
     markets: Markets
     risk: Risk
+    fx: Fx
+    macro: dict[str, Macro] = Field(min_length=1)
     archetypes: dict[str, Archetype] = Field(min_length=1)
+
+    def country(self, code: str) -> Macro:
+        try:
+            return self.macro[code]
+        except KeyError:
+            raise PactError(
+                f"assumptions: macro.{code}: no macro data for investor {code}; add a [macro.{code}] "
+                f"table with reserves, gdp, … to an --assumptions file") from None
 
     def investor_rate(self, code: str) -> float:
         try:
@@ -115,13 +156,26 @@ class Assumptions(Terms):
         """Every assumption with its value, source and confidence, for reports and --json."""
         rows = []
         sources = data.provenance()
-        for key, value in _leaves(self.model_dump(exclude={"archetypes"})):
+        for key, value in _leaves(self.model_dump(exclude={"archetypes", "macro"})):
             meta = sources.get(key, {"source": "user override", "confidence": "assumption"})
             rows.append({"key": key, "value": value, **meta})
+        table = data.macro()
+        for code, macro in self.macro.items():
+            for field, value in macro.model_dump().items():
+                row = table.loc[(code, field)] if (code, field) in table.index else None
+                rows.append({
+                    "key": f"macro.{code}.{field}", "value": value,
+                    "source": "user override" if row is None else f"{row['source']} ({row['period']})",
+                    "confidence": "assumption" if row is None else _confidence(row["confidence"])})
         for name, arch in self.archetypes.items():
             rows.append({"key": f"archetypes.{name}", "value": "see archetypes table",
                          "source": arch.source, "confidence": arch.confidence})
         return rows
+
+
+def _confidence(flag: str) -> str:
+    """The research's flags, mapped to pactlab's three levels (uncertain counts as assumed)."""
+    return {"high": "high", "medium": "medium"}.get(str(flag), "assumption")
 
 
 def _leaves(tree: Mapping[str, Any], prefix: str = "") -> Iterable[tuple[str, Any]]:
@@ -144,6 +198,10 @@ def default_raw() -> dict[str, Any]:
     raw = data.read_toml("assumptions.toml")
     table = data.read_csv("archetypes.csv").set_index("archetype")
     raw["archetypes"] = {name: row.to_dict() for name, row in table.iterrows()}
+    macro: dict[str, dict[str, Any]] = {}
+    for (code, field), row in data.macro().iterrows():
+        macro.setdefault(code, {})[field] = row["value"]
+    raw["macro"] = macro
     return raw
 
 

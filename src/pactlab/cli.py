@@ -24,7 +24,8 @@ from .valuation import Evaluation, comparison_column, evaluate, metric_units
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   rich_markup_mode=None,
                   help="Analyse investment-for-tariff pacts: what each side gets, and how risky it is.")
-out = Console(highlight=False)
+# piped output (CI logs, files) gets a wide page instead of rich's 80-column default
+out = Console(highlight=False, width=None if sys.stdout.isatty() else 200)
 err = Console(stderr=True, highlight=False)
 
 PathsOpt = typer.Option(10_000, "--paths", min=1, max=5_000_000, help="Number of simulated futures.")
@@ -71,10 +72,29 @@ def fmt(value: float, unit: str) -> str:
         "rate": lambda v: f"{v:.2%}",
         "year": lambda v: f"{v:.0f}",
         "multiple": lambda v: f"{v:.2f}x",
+        "count": lambda v: f"{v:.1f}",
     }.get(unit, lambda v: f"{v:,.3g}")(value)
 
 
+def _macro_footnote(pacts: list[Pact], a: Assumptions) -> None:
+    """The investor data behind the FX rows, so each ratio can be traced."""
+    for code in dict.fromkeys(p.parties.investor_code for p in pacts):
+        m = a.country(code)
+        parts = [f"reserves {fmt(m.reserves, 'usd_bn')}", f"GDP {fmt(m.gdp, 'usd_bn')}",
+                 f"net external assets {fmt(m.net_external_assets, 'usd_bn')}",
+                 f"reserve yield {m.reserve_yield:.1%}"]
+        if m.ara_applicable:
+            parts.append(f"ARA metric x{m.ara_calibration:g} to the IMF's published 2022 level")
+        else:
+            parts.append("ARA EM metric not applicable (IMF: mature market)")
+        out.print(f"[dim]{code}: {'; '.join(parts)} (data/macro.csv; flagged inputs in --json)[/dim]")
+    out.print(f"[dim]FX horizon {a.fx.horizon_years} years; sudden stop {a.fx.sudden_stop_prob:.0%} a "
+              f"year costing ~{a.fx.sudden_stop_size:.0%} of reserves (Korea 2008); host grants "
+              f"{a.fx.deferral_acceptance:.0%} of deferral requests (assumed)[/dim]")
+
+
 def _footnotes(pacts: list[Pact], a: Assumptions, paths: int, seed: int) -> None:
+    _macro_footnote(pacts, a)
     assumed = {p.name: p.assumed for p in pacts if p.assumed}
     for name, terms in assumed.items():
         out.print(f"[dim]⚠ {name}: assumed terms (no primary text): {', '.join(terms)}[/dim]")
@@ -174,12 +194,48 @@ def evaluate_cmd(pact: str = typer.Argument(..., help="Preset name or .toml file
         sys.stdout.write(ev.to_json() + "\n")
         return
     out.print(_evaluation_table(ev))
+    units = metric_units()
+    fx = Table("measure", "value", title="Can the investor pay? Reserves and adequacy")
+    for label, value in ev.fx_summary().items():
+        fx.add_row(label, fmt(value, units[f"fx: {label}"]))
+    out.print(fx)
     capex = Table("sector", "capex financed (mean)", title="Capex the pact brings to the host")
     for sector, value in ev.capex_by_sector().items():
         capex.add_row(sector, fmt(value, "usd_bn"))
     out.print(capex)
     for tranche, amount in ev.deal.selection.unallocated.items():
         out.print(f"[yellow]⚠ {fmt(amount, 'usd_bn')} of tranche '{tranche}' found no eligible project[/yellow]")
+    _footnotes([p], a, paths, seed)
+
+
+@app.command()
+def reserves(pact: str = typer.Argument(..., help="Preset name or .toml file."),
+             paths: int = PathsOpt, seed: int = SeedOpt, as_json: bool = JsonOpt,
+             set_: Optional[List[str]] = SetOpt, term: Optional[List[str]] = TermOpt,
+             assumptions: Optional[Path] = AssumptionsOpt) -> None:
+    """Year by year: what the pact calls, and the investor's reserves and ARA ratio."""
+    a = _assumptions(assumptions, set_)
+    p = _pacts([pact], term)[0]
+    with _progress(len(STAGES), paths >= 20_000 and not as_json) as step:
+        ev = evaluate(p, paths, seed, assumptions=a, progress=step)
+    table = ev.reserves_table()
+    if as_json:
+        payload = {"manifest": ev.manifest(), "fx": ev.metrics["fx"],
+                   "by_year": table.reset_index().to_dict(orient="list"),
+                   "macro_inputs": ev.macro_inputs()}
+        sys.stdout.write(json.dumps(payload, indent=2, default=float).replace("NaN", "null") + "\n")
+        return
+    columns = {"calls_mean": ("calls (mean)", "usd_bn"), "reserves_p5": ("reserves P5", "usd_bn"),
+               "reserves_p50": ("P50", "usd_bn"), "reserves_p95": ("P95", "usd_bn"),
+               "ara_p5": ("ARA ratio P5", "share"), "ara_p50": ("P50", "share"),
+               "ara_p95": ("P95", "share"), "p_ara_below_100": ("P(ARA<100%)", "share"),
+               "swap_mean": ("swap drawn (mean)", "usd_bn"),
+               "deferred_mean": ("deferred (mean)", "usd_bn"), "bonds_mean": ("bonds (mean)", "usd_bn")}
+    grid = Table("year", *(label for label, _ in columns.values()),
+                 title=f"{p.name}: reserves year by year ({paths:,} futures, seed {seed})")
+    for year, row in table.iterrows():
+        grid.add_row(str(year), *(fmt(row[c], unit) for c, (_, unit) in columns.items()))
+    out.print(grid)
     _footnotes([p], a, paths, seed)
 
 

@@ -16,9 +16,10 @@ import pandas as pd
 from . import __version__  # noqa: F401  (set before submodules import)
 from .assumptions import Assumptions, load_assumptions
 from .engine import finance
-from .engine.funding import capital_calls
+from .engine.funding import Calls, FxSpec, simulate_funding
 from .engine.instruments import guarantee_flows, loan_flows
 from .engine.markets import MarketPaths, simulate_markets
+from .engine.reserves import ARA_WEIGHTS, ara_metric
 from .engine.projects import (Selection, add_operating_cash, add_spend, draw_project,
                               select_projects, total_spend)
 from .engine.rng import streams
@@ -35,12 +36,15 @@ class DealPaths:
     base_year: int
     markets: MarketPaths
     selection: Selection
-    calls: np.ndarray                 # MOU cash called
-    call_demand: np.ndarray           # MOU cash the projects asked for
+    funding: Calls                    # MOU cash calls and the investor's reserves
     mou_cash: np.ndarray              # distributable cash of the MOU-funded stakes
     investor: dict[str, np.ndarray]   # tranche name -> investor flows
     host: dict[str, np.ndarray]       # tranche name -> host flows
     capex: dict[str, np.ndarray]      # sector -> capex financed by the pact, (paths,)
+
+    @property
+    def calls(self) -> np.ndarray:
+        return self.funding.paid
 
     @property
     def investor_total(self) -> np.ndarray:
@@ -83,47 +87,8 @@ def simulate(pact: Pact, a: Assumptions, paths: int, seed: int,
             launch[name] = alloc.launch_year
     note("projects")
 
-    mou = [al for al in selection.allocations if al.instrument == "mou"]
-    demand = np.zeros((paths, years))
-    last_demand = {}
-    for al in mou:
-        d = draws[al.project.name]
-        if pact.schedule.call_timing == "as_built":
-            add_spend(demand, al.stake, al.project, d, launch[al.project.name])
-            last_demand[id(al)] = np.minimum(launch[al.project.name] + d.build, d.fail_year) - 1
-        else:
-            upfront = al.stake * al.project.capex * d.overrun * (d.fail_year > al.launch_year)
-            demand[:, min(al.launch_year, years - 1)] += upfront
-            last_demand[id(al)] = np.full(paths, al.launch_year)
-    ceiling = pact.amount("mou")
-    calls = capital_calls(demand, pact.schedule.annual_cap, ceiling)
-    mou_cash = np.zeros((paths, years))
-    for al in mou:
-        arch, d = a.archetypes[al.project.archetype], draws[al.project.name]
-        funded = calls.funded_by(last_demand[id(al)], ceiling)
-        start = np.maximum(launch[al.project.name] + d.build, funded + 1)
-        add_operating_cash(mou_cash, al.stake, al.project, arch, d, start, markets,
-                           a.markets.tax_rate)
-    note("calls")
-
     investor: dict[str, np.ndarray] = {}
     host: dict[str, np.ndarray] = {}
-    if mou:
-        deemed = markets.sofr + pact.waterfall.spread
-        accrual = None
-        if pact.waterfall.daa_convention == "scheduled":
-            life = round(sum(al.amount * a.archetypes[al.project.archetype].life_years for al in mou)
-                         / sum(al.amount for al in mou))
-            accrual = scheduled_daa(calls.paid, deemed, life)
-        review = pact.waterfall.review
-        received, host_share = distribute(
-            mou_cash, calls.paid, _tiers(pact, deemed), accrual=accrual,
-            review=None if review is None else Review(review.after_year, review.investor_share))
-        pool = next(t.name for t in pact.tranches if t.instrument == "mou")
-        investor[pool] = received - calls.paid
-        host[pool] = host_share
-    note("waterfall")
-
     scratch = np.empty((paths, years))
     for al in selection.allocations:
         if al.instrument == "mou":
@@ -139,19 +104,94 @@ def simulate(pact: Pact, a: Assumptions, paths: int, seed: int,
             host[al.tranche] -= flows
         else:
             investor[al.tranche], host[al.tranche] = flows, -flows
-    for t in pact.tranches:  # tranches that found no project still appear, with zero flows
-        if t.instrument != "mou" or not mou:
-            investor.setdefault(t.name, np.zeros((paths, years)))
-            host.setdefault(t.name, np.zeros((paths, years)))
     note("instruments")
+
+    mou = [al for al in selection.allocations if al.instrument == "mou"]
+    demand = np.zeros((paths, years))
+    last_demand = {}
+    for al in mou:
+        d = draws[al.project.name]
+        if pact.schedule.call_timing == "as_built":
+            add_spend(demand, al.stake, al.project, d, launch[al.project.name])
+            last_demand[id(al)] = np.minimum(launch[al.project.name] + d.build, d.fail_year) - 1
+        else:
+            upfront = al.stake * al.project.capex * d.overrun * (d.fail_year > al.launch_year)
+            demand[:, min(al.launch_year, years - 1)] += upfront
+            last_demand[id(al)] = np.full(paths, al.launch_year)
+    ceiling = pact.amount("mou")
+    other = sum(investor.values()) if investor else np.zeros((paths, years))
+    code = pact.parties.investor_code
+    calls = simulate_funding(
+        demand, pact.schedule.annual_cap, ceiling, other_outflows=np.maximum(-other, 0.0),
+        last_call_year=pact.schedule.last_call_year, fx=fx_spec(pact, a),
+        shocks=sudden_stops(a, code, paths, years, rng),
+        acceptance_draws=rng(f"fx/deferral/{code}").random((paths, years)))
+    mou_cash = np.zeros((paths, years))
+    for al in mou:
+        arch, d = a.archetypes[al.project.archetype], draws[al.project.name]
+        funded = calls.funded_by(last_demand[id(al)], ceiling)
+        start = np.maximum(launch[al.project.name] + d.build, funded + 1)
+        add_operating_cash(mou_cash, al.stake, al.project, arch, d, start, markets,
+                           a.markets.tax_rate)
+    note("calls")
+
+    if mou:
+        deemed = markets.sofr + pact.waterfall.spread
+        accrual = None
+        if pact.waterfall.daa_convention == "scheduled":
+            life = round(sum(al.amount * a.archetypes[al.project.archetype].life_years for al in mou)
+                         / sum(al.amount for al in mou))
+            accrual = scheduled_daa(calls.paid, deemed, life)
+        review = pact.waterfall.review
+        received, host_share = distribute(
+            mou_cash, calls.paid, _tiers(pact, deemed), accrual=accrual,
+            review=None if review is None else Review(review.after_year, review.investor_share))
+        pool = next(t.name for t in pact.tranches if t.instrument == "mou")
+        investor[pool] = received - calls.paid
+        host[pool] = host_share
+    for t in pact.tranches:  # tranches that found no project still appear, with zero flows
+        investor.setdefault(t.name, np.zeros((paths, years)))
+        host.setdefault(t.name, np.zeros((paths, years)))
+    note("waterfall")
 
     capex: dict[str, np.ndarray] = {}
     for al in selection.allocations:
         financed = al.stake * total_spend(al.project, draws[al.project.name],
                                           launch[al.project.name], years)
         capex[al.project.sector] = capex.get(al.project.sector, 0.0) + financed
-    return DealPaths(pact.schedule.base_year, markets, selection, calls.paid, calls.demand, mou_cash,
-                     investor, host, capex)
+    return DealPaths(pact.schedule.base_year, markets, selection, calls, mou_cash, investor, host,
+                     capex)
+
+
+def fx_spec(pact: Pact, a: Assumptions) -> FxSpec:
+    """The reserve side of a pact: the investor's macro data, the pact's safeguards and funding."""
+    m = a.country(pact.parties.investor_code)
+    applicable = m.ara_applicable
+    weights = ARA_WEIGHTS[m.ara_regime]
+    metric = m.ara_calibration * ara_metric(m.goods_exports + m.services_exports, m.broad_money,
+                                            m.short_term_debt, m.other_liabilities, m.ara_regime)
+    clause = pact.fx.instability_threshold
+    return FxSpec(
+        enabled=True, reserves=m.reserves, reserve_yield=m.reserve_yield,
+        metric=metric if applicable else np.nan, growth=a.fx.components_growth,
+        bond_weight=m.ara_calibration * weights[3] if applicable else 0.0,
+        short_term_debt=m.short_term_debt if applicable else 0.0,
+        threshold=clause or 0.0, max_deferrals=pact.fx.max_deferral_years,
+        acceptance=a.fx.deferral_acceptance, swap_size=pact.fx.swap_line,
+        swap_trigger=clause or a.fx.swap_trigger, swap_margin=a.fx.swap_repay_margin,
+        bonds_share=pact.funding.bonds, fdi_share=pact.funding.fdi)
+
+
+def sudden_stops(a: Assumptions, code: str, paths: int, years: int, rng) -> np.ndarray:
+    """Share of reserves lost to a sudden stop in each year (0 in most years), (paths, years).
+
+    Drawn per investor country, not per pact: every pact of one investor meets the same stops.
+    """
+    g = rng(f"fx/sudden-stop/{code}")
+    strikes = g.random((paths, years)) < a.fx.sudden_stop_prob
+    sigma = a.fx.sudden_stop_sigma
+    size = a.fx.sudden_stop_size * np.exp(sigma * g.standard_normal((paths, years)) - 0.5 * sigma**2)
+    return np.where(strikes, np.clip(size, 0.0, 0.9), 0.0)
 
 
 @dataclass(frozen=True)
@@ -187,7 +227,29 @@ HOST_METRICS = (
     Metric("distribution_share", "share of MOU distributions", "share"),
     Metric("capex", "capex financed by the pact (mean)", "usd_bn"),
 )
-PARTY_METRICS = {"investor": INVESTOR_METRICS, "host": HOST_METRICS}
+FX_METRICS = (
+    Metric("share_of_reserves", "commitment / reserves", "share"),
+    Metric("cash_of_reserves", "MOU cash / reserves", "share"),
+    Metric("share_of_gdp", "commitment / GDP", "share"),
+    Metric("share_of_nea", "commitment / net external assets", "share"),
+    Metric("ara_start", "ARA ratio before the pact", "share"),
+    Metric("ara_no_pact", "ARA ratio at the FX horizon without the pact", "share"),
+    Metric("min_ara_p5", "minimum ARA ratio P5", "share"),
+    Metric("min_ara_p50", "minimum ARA ratio P50", "share"),
+    Metric("min_ara_p95", "minimum ARA ratio P95", "share"),
+    Metric("p_ara_below_100", "P(ARA ratio < 100%)", "share"),
+    Metric("p_ara_below_80", "P(ARA ratio < 80%)", "share"),
+    Metric("min_reserves_p5", "minimum reserves P5", "usd_bn"),
+    Metric("p_crisis", "P(reserve crisis: reserves < short-term debt)", "share"),
+    Metric("p_exhausted", "P(reserves exhausted)", "share"),
+    Metric("principal_spent", "reserve principal spent (mean)", "usd_bn"),
+    Metric("bonds_issued", "USD bonds issued (mean)", "usd_bn"),
+    Metric("deferred", "calls deferred (mean)", "usd_bn"),
+    Metric("refusals", "deferral requests refused (mean count)", "count"),
+    Metric("swap_peak", "swap line drawn, peak (mean)", "usd_bn"),
+    Metric("shortfall", "shortfall: never called by the deadline (mean)", "usd_bn"),
+)
+PARTY_METRICS = {"investor": INVESTOR_METRICS, "host": HOST_METRICS, "fx": FX_METRICS}
 
 
 def _irr_for_percentiles(flows: np.ndarray) -> np.ndarray:
@@ -224,6 +286,40 @@ def _investor_metrics(pact: Pact, deal: DealPaths, rate: float, tail: float) -> 
     }
 
 
+def _fx_metrics(pact: Pact, a: Assumptions, deal: DealPaths) -> dict[str, float]:
+    """Reserve burden and adequacy over the FX horizon (assumption fx.horizon_years)."""
+    m = a.country(pact.parties.investor_code)
+    f = deal.funding
+    h = min(a.fx.horizon_years, f.paid.shape[1])
+    spec = fx_spec(pact, a)
+    lowest = np.min(f.ratio[:, :h], axis=1) if m.ara_applicable else np.full(f.paid.shape[0], np.nan)
+    tol = 1e-9  # a swap line holds the ratio exactly at its trigger: that is not a breach
+
+    def below(level: float) -> float:
+        return float((lowest < level - tol).mean()) if m.ara_applicable else float("nan")
+
+    return {
+        "share_of_reserves": pact.commitment / m.reserves,
+        "cash_of_reserves": pact.amount("mou") / m.reserves,
+        "share_of_gdp": pact.commitment / m.gdp,
+        "share_of_nea": pact.commitment / m.net_external_assets,
+        "ara_start": spec.reserves / spec.metric,
+        "ara_no_pact": spec.reserves / spec.metric * ((1 + spec.reserve_yield) / (1 + spec.growth)) ** (h - 1),
+        "min_ara_p5": _pct(lowest, 5), "min_ara_p50": _pct(lowest, 50), "min_ara_p95": _pct(lowest, 95),
+        "p_ara_below_100": below(1.0),
+        "p_ara_below_80": below(0.8),
+        "min_reserves_p5": _pct(np.min(f.reserves[:, :h], axis=1), 5),
+        "p_crisis": float((f.crisis_year < h).mean()),
+        "p_exhausted": float((f.exhausted_year < h).mean()),
+        "principal_spent": float(f.principal[:, :h].sum(axis=1).mean()),
+        "bonds_issued": float(f.bonds[:, h - 1].mean()),
+        "deferred": float(f.deferred[:, :h].sum(axis=1).mean()),
+        "refusals": float(f.refused[:, :h].sum(axis=1).mean()),
+        "swap_peak": float(f.swap[:, :h].max(axis=1).mean()),
+        "shortfall": float(f.shortfall.mean()),
+    }
+
+
 def _host_metrics(deal: DealPaths, rate: float) -> dict[str, float]:
     npv = finance.npv(rate, deal.host_total)
     distributed = float(np.maximum(deal.mou_cash, 0.0).sum())
@@ -256,17 +352,45 @@ class Evaluation:
     metrics: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def summary(self) -> pd.DataFrame:
-        """Metrics (rows, labelled) by party (columns); values in model units."""
+        """Investment metrics (rows, labelled) by party (columns); values in model units."""
         rows = {}
-        for party, defs in PARTY_METRICS.items():
-            for m in defs:
+        for party in ("investor", "host"):
+            for m in PARTY_METRICS[party]:
                 rows.setdefault(m.label, {})[party] = self.metrics[party][m.key]
-        return pd.DataFrame.from_dict(rows, orient="index", columns=list(PARTY_METRICS))
+        return pd.DataFrame.from_dict(rows, orient="index", columns=["investor", "host"])
+
+    def fx_summary(self) -> pd.Series:
+        """Can the investor pay? Reserve burden and adequacy (labelled rows, model units)."""
+        return pd.Series({m.label: self.metrics["fx"][m.key] for m in FX_METRICS}, dtype=float,
+                         name=self.pact.name)
 
     def capex_by_sector(self) -> pd.Series:
         """Mean capex financed by the pact, USD bn, by sector."""
         return pd.Series({k: float(v.mean()) for k, v in sorted(self.deal.capex.items())},
                          name="capex_usd_bn", dtype=float)
+
+    def reserves_table(self) -> pd.DataFrame:
+        """Year by year: calls, reserves and the ARA ratio (percentiles over paths)."""
+        f = self.deal.funding
+        h = min(self.assumptions.fx.horizon_years, f.paid.shape[1])
+        q = [5, 50, 95]
+        reserves = np.percentile(f.reserves[:, :h], q, axis=0)
+        applicable = bool(np.isfinite(f.ratio[:, :h]).all())
+        ratio = np.percentile(f.ratio[:, :h], q, axis=0) if applicable else np.full((3, h), np.nan)
+        return pd.DataFrame({
+            "calls_mean": f.paid[:, :h].mean(axis=0),
+            "reserves_p5": reserves[0], "reserves_p50": reserves[1], "reserves_p95": reserves[2],
+            "ara_p5": ratio[0], "ara_p50": ratio[1], "ara_p95": ratio[2],
+            "p_ara_below_100": (f.ratio[:, :h] < 1.0).mean(axis=0) if applicable else np.nan,
+            "swap_mean": f.swap[:, :h].mean(axis=0),
+            "deferred_mean": f.deferred[:, :h].mean(axis=0),
+            "bonds_mean": f.bonds[:, :h].mean(axis=0),
+        }, index=pd.RangeIndex(self.deal.base_year, self.deal.base_year + h, name="year"))
+
+    def macro_inputs(self) -> list[dict[str, object]]:
+        """The investor's macro data behind the FX rows, with source and confidence."""
+        code = self.pact.parties.investor_code
+        return [r for r in self.assumptions.provenance() if r["key"].startswith(f"macro.{code}.")]
 
     def projects(self) -> pd.DataFrame:
         """The projects selected, their tranche, stake and launch year."""
@@ -294,6 +418,7 @@ class Evaluation:
             "manifest": self.manifest(),
             "metrics": self.metrics,
             "capex_by_sector": self.capex_by_sector().to_dict(),
+            "reserves_by_year": _clean(self.reserves_table().reset_index().to_dict(orient="list")),
             "unallocated": self.deal.selection.unallocated,
             "assumed_terms": self.assumed_terms(),
             "assumptions": self.assumptions.provenance(),
@@ -313,6 +438,10 @@ def _clean(obj: object) -> object:
     """NaN/inf -> None so that JSON stays valid."""
     if isinstance(obj, dict):
         return {k: _clean(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_clean(v) for v in obj]
+    if isinstance(obj, (np.floating, np.integer)):
+        obj = obj.item()
     if isinstance(obj, float) and not np.isfinite(obj):
         return None
     return obj
@@ -331,6 +460,7 @@ def evaluate(pact: Pact | str, paths: int = 10_000, seed: int = 0, *,
         "investor": _investor_metrics(pact, deal, a.investor_rate(pact.parties.investor_code),
                                       a.risk.tail),
         "host": _host_metrics(deal, a.discount.host),
+        "fx": _fx_metrics(pact, a, deal),
     }
     if progress:
         progress("metrics")

@@ -31,3 +31,9 @@ def pipeline() -> pd.DataFrame:
 def provenance() -> dict[str, dict[str, str]]:
     """Dotted assumption key -> {'source': …, 'confidence': …}."""
     return read_toml("provenance.toml")
+
+
+@cache
+def macro() -> pd.DataFrame:
+    """Macro-financial data by country and indicator (USD bn unless stated), with sources."""
+    return read_csv("macro.csv").set_index(["country", "indicator"])

@@ -128,6 +128,8 @@ class Schedule(Terms):
     start: dt.date
     selection_deadline: dt.date
     annual_cap: Money | None = Field(default=None, description="max cash calls per calendar year")
+    funding_deadline: dt.date | None = Field(
+        default=None, description="no cash is called after this date; what is left is a shortfall")
     funding_window_business_days: Annotated[int, Field(ge=1, le=365)] = 45
     call_timing: Literal["as_built", "at_selection"] = "as_built"
 
@@ -138,9 +140,21 @@ class Schedule(Terms):
                 f"selection_deadline: must be after start ({self.start}), got {self.selection_deadline}")
         return self
 
+    @model_validator(mode="after")
+    def _funding_after_start(self) -> "Schedule":
+        if self.funding_deadline is not None and self.funding_deadline <= self.start:
+            raise ValueError(
+                f"funding_deadline: must be after start ({self.start}), got {self.funding_deadline}")
+        return self
+
     @property
     def base_year(self) -> int:
         return self.start.year
+
+    @property
+    def last_call_year(self) -> int | None:
+        """Years after the base year of the last year in which cash may be called."""
+        return None if self.funding_deadline is None else self.funding_deadline.year - self.start.year
 
     @property
     def deadline_year(self) -> int:
@@ -169,6 +183,24 @@ class TariffRates(Terms):
         return self.sectors.get(sector, self.general)  # type: ignore[call-overload]
 
 
+class Funding(Terms):
+    """How the investor pays what the pact calls: shares of each outflow. The rest comes out
+    of official reserves (their investment income first, then principal)."""
+
+    bonds: Share = Field(default=0.0, description="state-bank USD bonds issued abroad")
+    fdi: Share = Field(default=0.0, description="corporate FDI (no reserve effect)")
+
+    @model_validator(mode="after")
+    def _shares_add_up(self) -> "Funding":
+        if self.bonds + self.fdi > 1.0 + 1e-12:
+            raise ValueError(f"bonds: bonds + fdi must be <= 1, got {self.bonds + self.fdi:g}")
+        return self
+
+    @property
+    def reserves(self) -> float:
+        return 1.0 - self.bonds - self.fdi
+
+
 class Tariffs(Terms):
     deal: TariffRates
     no_deal: TariffRates
@@ -193,6 +225,7 @@ class Pact(Terms):
     schedule: Schedule
     governance: Governance
     fx: FxSafeguards = FxSafeguards()
+    funding: Funding = Funding()
     tariffs: Tariffs
     concessions: Concessions = Concessions()
     assumed: tuple[str, ...] = Field(
