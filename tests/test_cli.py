@@ -145,3 +145,34 @@ def test_compare_shows_the_fx_rows_for_every_pact(capsys) -> None:
         assert row in out
     assert "84.1%" in out and "41.5%" in out
     assert "ARA EM metric not applicable" in out   # Japan, said so rather than made up
+
+
+def test_tariffs_what_if(capsys) -> None:
+    code, out, _ = run(capsys, "tariffs", "--korea", "25", "--japan", "15")
+    assert code == 0
+    assert "Korea loses" in out and "of GDP" in out and "GTAP ESUBM" in out and "2024" in out
+    code, out, _ = run(capsys, "tariffs", "--korea", "25", "--japan", "15", "--sector", "autos", "--json")
+    payload = json.loads(out)
+    by = payload["by_sector"]
+    assert by["machinery"]["investor_export_change"] == 0.0
+    assert by["cars"]["investor_export_change"] < 0 and by["total"]["investor_export_change"] < 0
+
+
+def test_tariffs_for_a_pact(capsys) -> None:
+    code, out, _ = run(capsys, "tariffs", "korea-final-2025-11", "--json", "--legal-shocks")
+    payload = json.loads(out)
+    assert payload["legal_shocks"] is True
+    assert payload["present_value"]["investor_value_added_relief"] > 0
+    code, out, _ = run(capsys, "tariffs", "japan-mou-2025")
+    assert code == 0 and "what no deal costs" in out
+
+
+@pytest.mark.parametrize("args,needle", [
+    (("tariffs",), "name a pact"),
+    (("tariffs", "--korea", "25", "--sector", "fishing"), "--sector"),
+    (("tariffs", "--korea", "-5"), "--korea"),
+    (("tariffs", "korea-final-2025-11", "--korea", "25"), "not both"),
+])
+def test_tariffs_bad_input(capsys, args, needle) -> None:
+    code, out, err = run(capsys, *args)
+    assert code == 2 and out == "" and needle in err and len(err.strip().splitlines()) == 1

@@ -5,6 +5,7 @@ Defaults ship in ``data/assumptions.toml`` and ``data/archetypes.csv``; a TOML f
 """
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Iterable, Literal, Mapping
@@ -83,6 +84,17 @@ class Fx(Terms):
     horizon_years: Annotated[int, Field(ge=1, le=150)]
 
 
+class Trade(Terms):
+    """Assumptions of the tariff model (see pactlab.tariffs)."""
+
+    exporter_share: Annotated[float, Field(ge=0.0, lt=1.0)]
+    exporter_share_autos: Annotated[float, Field(ge=0.0, lt=1.0)]
+    deal_withdrawal_prob: Share
+    substitution_scale: Annotated[float, Field(ge=0.0, le=10.0)]
+    legal_shocks: bool
+    reference_date: dt.date
+
+
 class Macro(Terms):
     """One investor country's macro-financial position (USD bn unless stated)."""
 
@@ -127,6 +139,7 @@ class Assumptions(Terms):
     markets: Markets
     risk: Risk
     fx: Fx
+    trade: Trade
     macro: dict[str, Macro] = Field(min_length=1)
     archetypes: dict[str, Archetype] = Field(min_length=1)
 

@@ -268,6 +268,134 @@ def compare(pacts: List[str] = typer.Argument(..., help="Preset names or .toml f
     _footnotes(loaded, a, paths, seed)
 
 
+def _tariff_footnote(a: Assumptions, legal_shocks: bool, when: str) -> None:
+    from .tariffs import substitution, trade_data
+    td = trade_data()
+    subs = ", ".join(f"{sector} {substitution(sector, a):g}" for sector in td.sector_names)
+    out.print(f"[dim]Flows: US imports 2024 (Census, via the Yale Budget Lab); rates {when}; "
+              f"legal shocks (IEEPA void 20 Feb 2026, s122 10%) {'on' if legal_shocks else 'off'}."
+              f"\nSubstitution among sources (GTAP ESUBM x{a.trade.substitution_scale:g}): {subs}; "
+              f"import demand {float(td.sectors['import_elasticity'].iloc[0]):g} (GSIM example)."
+              f"\nExporters bear {a.trade.exporter_share:.0%} of a tariff (Goldman Sachs 2025), "
+              f"{a.trade.exporter_share_autos:.0%} for Korean and Japanese cars and parts (assumed, BOJ "
+              f"2025); value added: OECD TiVA shares (assumed, see data/value_added.csv).[/dim]")
+
+
+_PARTNER_OPTS = {name: typer.Option(None, f"--{name.replace('_', '-')}", min=0.0, max=200.0,
+                                    help=f"Tariff on {name} in percent, every sector in scope.")
+                 for name in ("korea", "japan", "eu27", "china", "mexico", "canada", "taiwan",
+                              "vietnam", "rest_of_world")}
+
+
+@app.command()
+def tariffs(pact: Optional[str] = typer.Argument(None, help="A pact: deal vs no deal, year by year."),
+            korea: Optional[float] = _PARTNER_OPTS["korea"], japan: Optional[float] = _PARTNER_OPTS["japan"],
+            eu27: Optional[float] = _PARTNER_OPTS["eu27"], china: Optional[float] = _PARTNER_OPTS["china"],
+            mexico: Optional[float] = _PARTNER_OPTS["mexico"], canada: Optional[float] = _PARTNER_OPTS["canada"],
+            taiwan: Optional[float] = _PARTNER_OPTS["taiwan"], vietnam: Optional[float] = _PARTNER_OPTS["vietnam"],
+            rest_of_world: Optional[float] = _PARTNER_OPTS["rest_of_world"],
+            sector: Optional[List[str]] = typer.Option(None, "--sector", help="Limit the change to these sectors (repeatable)."),
+            investor: str = typer.Option("korea", "--investor", help="Whose losses to report: korea or japan."),
+            legal_shocks: Optional[bool] = typer.Option(None, "--legal-shocks/--no-legal-shocks",
+                                                        help="Apply the Feb 2026 IEEPA ruling (default: assumption trade.legal_shocks)."),
+            as_json: bool = JsonOpt, set_: Optional[List[str]] = SetOpt, term: Optional[List[str]] = TermOpt,
+            assumptions: Optional[Path] = AssumptionsOpt) -> None:
+    """What tariffs cost: a what-if (--korea 25 --japan 15) or a pact's deal vs no deal."""
+    from . import tariffs as tm
+    a = _assumptions(assumptions, set_)
+    shocks = a.trade.legal_shocks if legal_shocks is None else legal_shocks
+    given = {k: v / 100.0 for k, v in dict(korea=korea, japan=japan, eu27=eu27, china=china,
+             mexico=mexico, canada=canada, taiwan=taiwan, vietnam=vietnam,
+             rest_of_world=rest_of_world).items() if v is not None}
+    if pact is not None:
+        if given or sector:
+            raise PactError("tariffs: give either a pact or partner rates (--korea 25 …), not both")
+        p = _pacts([pact], term)[0]
+        cost = tm.no_deal_cost(p, a, legal_shocks=shocks)
+        _show_no_deal(p, a, cost, shocks, as_json)
+        return
+    if investor not in tm.RIVAL:
+        raise PactError(f"--investor: must be korea or japan, got {investor!r}")
+    if not given:
+        raise PactError("tariffs: name a pact, or set at least one partner's rate, e.g. --korea 25 --japan 15")
+    table = tm.what_if(given, a, sectors=sector or None, investor=investor, legal_shocks=shocks)
+    code = {v: k for k, v in tm.BY_CODE.items()}[investor]
+    gdp = a.country(code).gdp
+    if as_json:
+        payload = {"scenario": {k: v for k, v in given.items()}, "sectors": sector or "all",
+                   "reference_date": a.trade.reference_date.isoformat(), "legal_shocks": shocks,
+                   "investor": investor, "gdp": gdp,
+                   "by_sector": _clean_json(table.to_dict(orient="index"))}
+        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+        return
+    rival = tm.RIVAL[investor]
+    grid = Table("sector", f"{investor} exports 2024", "rate before → after", "export change",
+                 "change %", "value added", f"{rival} change", "US buyers pay", "US tariff revenue",
+                 f"{investor} absorbs",
+                 title=f"Tariffs: {', '.join(f'{k} {v:.0%}' for k, v in given.items())} "
+                       f"(before: rates of {a.trade.reference_date})")
+    for name, row in table.iterrows():
+        rates = "" if name == "total" else f"{row.investor_rate_before:.0%} → {row.investor_rate_after:.0%}"
+        pct = row.investor_export_change / row.investor_exports if row.investor_exports else float("nan")
+        grid.add_row(name, fmt(row.investor_exports, "usd_bn"), rates, fmt(row.investor_export_change, "usd_bn"),
+                     fmt(pct, "share"), fmt(row.investor_value_added_change, "usd_bn"),
+                     fmt(row.rival_export_change, "usd_bn"), fmt(row.us_consumer_cost, "usd_bn"),
+                     fmt(row.us_tariff_revenue_change, "usd_bn"), fmt(row.exporter_share, "share"))
+    out.print(grid)
+    total = table.loc["total"]
+    out.print(f"{investor.capitalize()} loses {fmt(-total.investor_export_change, 'usd_bn')} of exports a year, "
+              f"{fmt(-total.investor_value_added_change, 'usd_bn')} of value added "
+              f"({-total.investor_value_added_change / gdp:.2%} of GDP); {rival} gains "
+              f"{fmt(total.rival_export_change, 'usd_bn')}; US buyers pay {fmt(total.us_consumer_cost, 'usd_bn')} "
+              f"more and US tariff revenue changes by {fmt(total.us_tariff_revenue_change, 'usd_bn')}.")
+    _tariff_footnote(a, shocks, f"in force on {a.trade.reference_date}")
+
+
+def _show_no_deal(p: Pact, a: Assumptions, cost, shocks: bool, as_json: bool) -> None:
+    if as_json:
+        payload = {"pact": p.name, "legal_shocks": shocks, "present_value": cost.present_value,
+                   "by_year": _clean_json(cost.by_year.reset_index().to_dict(orient="list")),
+                   "by_sector_first_full_year": _clean_json(cost.by_sector.to_dict(orient="index"))}
+        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+        return
+    grid = Table("sector", "exports 2024", "deal → no-deal rate", "export loss", "value added lost",
+                 "rival gain", "US buyers' saving with the deal",
+                 title=f"{p.name}: what no deal costs, {p.schedule.base_year + 1} (a full year)")
+    for name, row in cost.by_sector.iterrows():
+        rates = "" if name == "total" else f"{row.investor_rate_before:.0%} → {row.investor_rate_after:.0%}"
+        grid.add_row(name, fmt(row.investor_exports, "usd_bn"), rates, fmt(-row.investor_export_change, "usd_bn"),
+                     fmt(-row.investor_value_added_change, "usd_bn"), fmt(row.rival_export_change, "usd_bn"),
+                     fmt(row.us_consumer_cost, "usd_bn"))
+    out.print(grid)
+    years = Table("year", "P(deal stands)", "export loss", "value added lost", "US buyers' saving",
+                  "US tariff revenue forgone", title="Year by year (no deal vs deal)")
+    for year, row in cost.by_year.head(6).iterrows():
+        years.add_row(str(year), fmt(row.survival, "share"), fmt(row.investor_export_loss, "usd_bn"),
+                      fmt(row.investor_value_added_loss, "usd_bn"), fmt(row.us_consumer_cost, "usd_bn"),
+                      fmt(row.us_tariff_revenue, "usd_bn"))
+    out.print(years)
+    pv = cost.present_value
+    out.print(f"Present value of the deal's tariff relief to {p.parties.investor}: "
+              f"{fmt(pv['investor_value_added_relief'], 'usd_bn')} of value added "
+              f"({fmt(pv['investor_export_relief'], 'usd_bn')} of exports); to US buyers "
+              f"{fmt(pv['host_consumer_saving'], 'usd_bn')}, against {fmt(pv['host_tariff_revenue_forgone'], 'usd_bn')} "
+              f"of tariff revenue forgone. Weighted by a {a.trade.deal_withdrawal_prob:.0%} yearly chance "
+              f"the relief is withdrawn.")
+    _tariff_footnote(a, shocks, "from data/tariff_schedule.csv and the pact's deal/no-deal terms")
+
+
+def _clean_json(obj):
+    if isinstance(obj, dict):
+        return {str(k): _clean_json(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_clean_json(v) for v in obj]
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    if hasattr(obj, "item"):
+        return _clean_json(obj.item())
+    return obj
+
+
 def main(argv: Optional[list[str]] = None) -> None:
     """Entry point: bad input is one line on stderr and exit code 2, never a traceback."""
     command = typer.main.get_command(app)

@@ -5,6 +5,7 @@ tranche's flows (waterfall for the MOU cash, loans, guarantees) -> metrics per p
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -431,6 +432,8 @@ class Evaluation:
 def _json_default(value: object) -> object:
     if isinstance(value, (np.floating, np.integer)):
         return value.item()
+    if isinstance(value, (dt.date,)):
+        return value.isoformat()
     raise TypeError(f"not JSON-serialisable: {type(value).__name__}")
 
 

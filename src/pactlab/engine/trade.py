@@ -1,0 +1,185 @@
+r"""Partial-equilibrium tariff model: GSIM, with SMART as its single-importer special case.
+
+GSIM (Francois & Hall 2003, *Global Simulation Analysis of Industry-Level Trade Policy*;
+Jammes & Olarreaga 2005, *Explaining SMART and GSIM*) for one product traded among regions.
+Exporter :math:`r` sells to importer :math:`v` the flow :math:`M_{rv}` (world prices) under
+the tariff power :math:`T_{rv} = 1 + t_{rv}`. With import shares at internal prices
+:math:`\theta_{rv} = M_{rv}T_{rv}/\sum_s M_{sv}T_{sv}`, export shares
+:math:`\phi_{rv} = M_{rv}/\sum_w M_{rw}`, import-demand elasticity :math:`E_m < 0`, CES
+substitution elasticity :math:`E_s` among sources (both by importer) and export-supply
+elasticity :math:`E_x` (by exporter):
+
+.. math::
+
+   N_{rvr} = \theta_{rv}E_{m,v} - (1-\theta_{rv})E_{s,v}, \qquad
+   N_{rvs} = \theta_{sv}(E_{m,v} + E_{s,v})
+
+   \hat M_{rv} = \sum_s N_{rvs}\,(\hat T_{sv} + \hat P^*_s), \qquad
+   \sum_v \phi_{rv}\hat M_{rv} = E_{x,r}\hat P^*_r
+
+The second line is one linear equation per exporter for the world-price changes
+:math:`\hat P^*` (an exporter with infinite supply elasticity keeps its price). Then
+:math:`M'_{rv} = M_{rv}(1+\hat M_{rv})(1+\hat P^*_r)`, the composite internal price moves by
+:math:`\hat P_v = \sum_r \theta_{rv}[(1+\hat P^*_r)T'_{rv}/T_{rv} - 1]`, and, by the usual
+linear approximations,
+
+.. math::
+
+   \Delta PS_r = \hat P^*_r X_r(1 + \tfrac12 E_{x,r}\hat P^*_r), \quad
+   \Delta CS_v = -Q_v\hat P_v(1 + \tfrac12 E_{m,v}\hat P_v), \quad
+   \Delta TR_v = \sum_r M'_{rv}t'_{rv} - M_{rv}t_{rv}
+
+with exports :math:`X_r` at world prices and imports :math:`Q_v` at internal prices. (A
+public replication writes :math:`\Delta CS` with :math:`\operatorname{sign}(\hat P)`; the
+symmetric form above is the consumer-surplus trapezoid for a rise or a fall alike.)
+
+SMART (Laird & Yeats 1986; WITS) is the case of one importer and infinite export supply.
+Trade *creation* is the change in an importer's total imports, shared out in proportion to
+the suppliers' initial shares; *diversion* is the rest, and sums to zero over suppliers.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class TariffResult:
+    """What one tariff change does to one product's market (values at world prices)."""
+
+    world_price_change: pd.Series      # by exporter
+    internal_price_change: pd.Series   # composite price, by importer
+    flows_before: pd.DataFrame         # exporters x importers
+    flows_after: pd.DataFrame
+    creation: pd.DataFrame
+    diversion: pd.DataFrame
+    exporter_share: pd.DataFrame       # share of a tariff change borne by the exporter (NaN: none)
+    welfare: pd.DataFrame              # by region: producer_surplus, consumer_surplus, tariff_revenue, net
+
+    @property
+    def change(self) -> pd.DataFrame:
+        return self.flows_after - self.flows_before
+
+
+def _by(value, labels: pd.Index, name: str) -> np.ndarray:
+    """A scalar or a Series by region -> an array aligned to `labels`."""
+    if isinstance(value, pd.Series):
+        missing = labels.difference(value.index)
+        if len(missing):
+            raise ValueError(f"{name}: no value for {', '.join(map(str, missing))}")
+        return value.reindex(labels).to_numpy(dtype=float)
+    return np.full(len(labels), float(value))
+
+
+def _check(flows: pd.DataFrame, before: pd.DataFrame, after: pd.DataFrame, e_m, e_s, e_x) -> None:
+    for name, frame in (("tariffs_before", before), ("tariffs_after", after)):
+        if not (frame.index.equals(flows.index) and frame.columns.equals(flows.columns)):
+            raise ValueError(f"{name} must have the same exporters (index) and importers (columns) as flows")
+        if (frame.to_numpy() <= -1).any() or frame.isna().to_numpy().any():
+            raise ValueError(f"{name}: ad-valorem rates must be numbers above -1 (0.25, not 1.25)")
+    if flows.isna().to_numpy().any() or (flows.to_numpy() < 0).any():
+        raise ValueError("flows must be non-negative numbers")
+    if (e_m > 0).any():
+        raise ValueError("import_elasticity must be <= 0 (demand falls as prices rise)")
+    if (e_s < 0).any():
+        raise ValueError("substitution_elasticity must be >= 0")
+    if (e_x <= 0).any():
+        raise ValueError("supply_elasticity must be > 0 (math.inf: perfectly elastic)")
+
+
+def simulate_tariffs(flows: pd.DataFrame, tariffs_before: pd.DataFrame,
+                     tariffs_after: pd.DataFrame, *, import_elasticity,
+                     substitution_elasticity, supply_elasticity) -> TariffResult:
+    """One product: the effects of moving from `tariffs_before` to `tariffs_after`.
+
+    `flows` is trade at world prices (index: exporters, columns: importers); tariffs are
+    DataFrames of the same shape in ad-valorem rates. Elasticities are scalars or Series by
+    region: import demand (negative) and substitution by importer, supply by exporter
+    (``math.inf`` allowed).
+
+    >>> f = pd.DataFrame({"US": [60.0, 40.0]}, index=["KR", "JP"])
+    >>> t0 = pd.DataFrame({"US": [0.15, 0.15]}, index=f.index)
+    >>> r = simulate_tariffs(f, t0, t0, import_elasticity=-1.25,
+    ...                      substitution_elasticity=5.0, supply_elasticity=math.inf)
+    >>> float(r.change.abs().to_numpy().sum()), float(r.welfare["net"].abs().sum())
+    (0.0, 0.0)
+    """
+    exporters, importers = flows.index, flows.columns
+    e_m = _by(import_elasticity, importers, "import_elasticity")
+    e_s = _by(substitution_elasticity, importers, "substitution_elasticity")
+    e_x = _by(supply_elasticity, exporters, "supply_elasticity")
+    _check(flows, tariffs_before, tariffs_after, e_m, e_s, e_x)
+
+    m0 = flows.to_numpy(dtype=float)
+    t0 = 1.0 + tariffs_before.to_numpy(dtype=float)
+    t1 = 1.0 + tariffs_after.to_numpy(dtype=float)
+    t_hat = t1 / t0 - 1.0
+    internal = m0 * t0
+    q = internal.sum(axis=0)                                   # imports at internal prices
+    theta = np.divide(internal, q, out=np.zeros_like(internal), where=q > 0)
+    x = m0.sum(axis=1)                                         # exports at world prices
+    phi = np.divide(m0, x[:, None], out=np.zeros_like(m0), where=x[:, None] > 0)
+    c = e_m + e_s                                              # by importer
+
+    # market clearing: K p = -b, for the exporters whose price can move
+    cross = (phi * c) @ theta.T                                # sum_v phi_rv c_v theta_sv
+    K = cross - np.diag((phi * e_s).sum(axis=1) + np.where(np.isinf(e_x), 0.0, e_x))
+    b = (phi * ((theta * t_hat).sum(axis=0) * c)).sum(axis=1) - (phi * e_s * t_hat).sum(axis=1)
+    free = np.isfinite(e_x) & (x > 0)
+    p = np.zeros(len(exporters))
+    if free.any():
+        p[free] = np.linalg.solve(K[np.ix_(free, free)], -b[free])
+
+    common = (theta * (t_hat + p[:, None])).sum(axis=0) * c    # sum_s theta_sv c_v (T^_sv + P^_s)
+    m_hat = common[None, :] - e_s[None, :] * (t_hat + p[:, None])
+    m1 = m0 * (1.0 + m_hat) * (1.0 + p[:, None])
+    p_internal = (theta * ((1.0 + p[:, None]) * (t1 / t0) - 1.0)).sum(axis=0)
+
+    total0, total1 = m0.sum(axis=0), m1.sum(axis=0)
+    share0 = np.divide(m0, total0, out=np.zeros_like(m0), where=total0 > 0)
+    creation = share0 * (total1 - total0)
+    diversion = (m1 - m0) - creation
+    with np.errstate(divide="ignore", invalid="ignore"):
+        borne = np.where(np.abs(t1 - t0) > 1e-15, -p[:, None] * t0 / (t1 - t0), np.nan)
+
+    ps = np.where(p == 0.0, 0.0, p * x * (1.0 + 0.5 * np.where(np.isinf(e_x), 0.0, e_x) * p))
+    cs = -q * p_internal * (1.0 + 0.5 * e_m * p_internal)
+    tr = (m1 * (t1 - 1.0) - m0 * (t0 - 1.0)).sum(axis=0)
+    regions = exporters.union(importers, sort=False)
+    welfare = pd.DataFrame(0.0, index=regions,
+                           columns=["producer_surplus", "consumer_surplus", "tariff_revenue"])
+    welfare.loc[exporters, "producer_surplus"] = ps
+    welfare.loc[importers, "consumer_surplus"] = cs
+    welfare.loc[importers, "tariff_revenue"] = tr
+    welfare["net"] = welfare.sum(axis=1)
+
+    frame = lambda a: pd.DataFrame(a, index=exporters, columns=importers)  # noqa: E731
+    return TariffResult(
+        world_price_change=pd.Series(p, index=exporters, name="world_price_change"),
+        internal_price_change=pd.Series(p_internal, index=importers, name="internal_price_change"),
+        flows_before=flows.astype(float), flows_after=frame(m1), creation=frame(creation),
+        diversion=frame(diversion), exporter_share=frame(borne), welfare=welfare)
+
+
+def supply_elasticity_for_share(exporter_share: float, own_price_elasticity: float) -> float:
+    """The export-supply elasticity at which an exporter bears `exporter_share` of a small
+    change in its own tariff, given the own-price elasticity of demand it faces in that market
+    (for GSIM's CES demand, :math:`|N_{rvr}| = (1-\theta)E_s - \theta E_m`):
+    :math:`E_x = |N|(1 - s)/s`, infinite at s = 0.
+
+    >>> round(supply_elasticity_for_share(0.18, -1.25), 4)
+    5.6944
+    """
+    if not 0.0 <= exporter_share < 1.0:
+        raise ValueError(f"exporter_share must be in [0, 1), got {exporter_share}")
+    if exporter_share == 0.0:
+        return math.inf
+    return abs(own_price_elasticity) * (1.0 - exporter_share) / exporter_share
+
+
+def own_price_elasticity(theta, import_elasticity: float, substitution_elasticity: float):
+    """GSIM's own-price demand elasticity for a source with import share `theta`."""
+    return np.asarray(theta) * import_elasticity - (1.0 - np.asarray(theta)) * substitution_elasticity

@@ -1,0 +1,195 @@
+"""The tariff model: the published GSIM example, a hand-computed SMART case, identities, data."""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+import pactlab as pl
+from pactlab.engine.trade import simulate_tariffs, supply_elasticity_for_share
+from pactlab.tariffs import no_deal_cost, rate_table, what_if
+
+A = pl.load_assumptions()
+REGIONS = ["US", "JP", "EU", "RW"]
+
+
+def gsim_example() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Francois & Hall's 4-region example, as in the shared research (a public R replication)."""
+    d = pd.read_csv(Path(__file__).parent / "data" / "gsim_4x4_test_case_inputs.csv", comment="#")
+    pivot = lambda item: d[d["item"] == item].pivot(index="exporter", columns="importer",  # noqa: E731
+                                                    values="value").loc[REGIONS, REGIONS]
+    return pivot("trade_flow"), pivot("tariff_power_initial") - 1.0
+
+
+def test_reproduces_the_published_gsim_example() -> None:
+    """A US-EU free-trade agreement: world prices US +0.0792, JP -0.0316, EU +0.0480, RW -0.0184."""
+    flows, before = gsim_example()
+    after = before.copy()
+    after.loc["US", "EU"] = after.loc["EU", "US"] = 0.0
+    r = simulate_tariffs(flows, before, after, import_elasticity=-1.25, substitution_elasticity=5.0,
+                         supply_elasticity=1.5)
+    published = pd.Series({"US": 0.0792, "JP": -0.0316, "EU": 0.0480, "RW": -0.0184})
+    np.testing.assert_array_equal(r.world_price_change.round(4).to_numpy(), published.to_numpy())
+    # the partners gain exports to each other; the outsiders lose
+    assert r.change.loc["US", "EU"] > 0 and r.change.loc["EU", "US"] > 0
+    assert r.change.loc["JP", "US"] < 0 and r.change.loc["RW", "EU"] < 0
+    np.testing.assert_allclose(r.welfare["net"], r.welfare[["producer_surplus", "consumer_surplus",
+                                                           "tariff_revenue"]].sum(axis=1))
+
+
+def test_smart_two_suppliers_by_hand() -> None:
+    """One importer, A (100) and B (50) duty-free; A's tariff to 10%; E_m -1, E_s 2, E_x inf.
+
+    theta = (2/3, 1/3); composite term = 2/3 x (E_m + E_s) x 0.1 = 0.0667; A: 0.0667 - 2 x 0.1,
+    B: +0.0667; P_v = 0.0667; CS = -150 x 0.0667 x (1 - 0.0333); TR = 86.67 x 0.1.
+    """
+    f = pd.DataFrame({"V": [100.0, 50.0]}, index=["A", "B"])
+    t0 = pd.DataFrame({"V": [0.0, 0.0]}, index=f.index)
+    t1 = pd.DataFrame({"V": [0.1, 0.0]}, index=f.index)
+    r = simulate_tariffs(f, t0, t1, import_elasticity=-1.0, substitution_elasticity=2.0,
+                         supply_elasticity=math.inf)
+    np.testing.assert_allclose(r.world_price_change, [0.0, 0.0])
+    np.testing.assert_allclose(r.flows_after["V"], [100 * (1 - 0.4 / 3), 50 * (1 + 0.2 / 3)])
+    np.testing.assert_allclose(r.creation["V"], [-20 / 3, -10 / 3])
+    np.testing.assert_allclose(r.diversion["V"], [-20 / 3, 20 / 3])
+    assert r.internal_price_change["V"] == pytest.approx(0.2 / 3)
+    w = r.welfare
+    assert w.loc["V", "consumer_surplus"] == pytest.approx(-150 * (0.2 / 3) * (1 - 0.1 / 3))
+    assert w.loc["V", "tariff_revenue"] == pytest.approx(100 * (1 - 0.4 / 3) * 0.1)
+    assert w.loc["A", "producer_surplus"] == 0.0
+    assert w.loc["V", "net"] == pytest.approx(-150 * 0.2 / 3 * (1 - 0.1 / 3) + 260 / 30)
+    assert r.exporter_share.loc["A", "V"] == 0.0 and np.isnan(r.exporter_share.loc["B", "V"])
+
+
+def test_no_change_no_effect() -> None:
+    flows, before = gsim_example()
+    r = simulate_tariffs(flows, before, before, import_elasticity=-1.25, substitution_elasticity=5.0,
+                         supply_elasticity=1.5)
+    assert (r.world_price_change == 0).all() and (r.change.abs().to_numpy() < 1e-12).all()
+    assert (r.welfare.abs().to_numpy() < 1e-12).all()
+
+
+markets = st.tuples(
+    arrays(np.float64, 4, elements=st.floats(1.0, 500.0)),
+    arrays(np.float64, 4, elements=st.floats(0.0, 0.5)),
+    st.floats(-4.0, -0.1), st.floats(0.0, 10.0), st.floats(0.2, 20.0))
+
+
+def _market(m0, t0):
+    idx = ["a", "b", "c", "d"]
+    return (pd.DataFrame({"US": m0}, index=idx), pd.DataFrame({"US": t0}, index=idx))
+
+
+@settings(max_examples=150, deadline=None)
+@given(markets, st.floats(0.0, 0.5))
+def test_the_same_change_for_every_supplier_diverts_nothing(market, rise) -> None:
+    m0, t0, e_m, e_s, e_x = market
+    f, before = _market(m0, np.full(4, t0[0]))
+    after = before + rise
+    r = simulate_tariffs(f, before, after, import_elasticity=e_m, substitution_elasticity=e_s,
+                         supply_elasticity=e_x)
+    np.testing.assert_allclose(r.diversion["US"], 0.0, atol=1e-9 * m0.sum())
+
+
+@settings(max_examples=150, deadline=None)
+@given(markets, arrays(np.float64, 4, elements=st.floats(0.0, 0.5)))
+def test_diversion_sums_to_zero(market, t1) -> None:
+    m0, t0, e_m, e_s, e_x = market
+    f, before = _market(m0, t0)
+    r = simulate_tariffs(f, before, _market(m0, t1)[1], import_elasticity=e_m,
+                         substitution_elasticity=e_s, supply_elasticity=e_x)
+    assert abs(r.diversion["US"].sum()) <= 1e-9 * m0.sum()
+
+
+@settings(max_examples=150, deadline=None)
+@given(markets, st.integers(0, 3), st.floats(0.001, 0.5))
+def test_raising_a_suppliers_tariff_never_raises_its_exports(market, who, rise) -> None:
+    m0, t0, e_m, e_s, e_x = market
+    f, before = _market(m0, t0)
+    after = before.copy()
+    after.iloc[who, 0] += rise
+    r = simulate_tariffs(f, before, after, import_elasticity=e_m, substitution_elasticity=e_s,
+                         supply_elasticity=e_x)
+    assert r.flows_after.iloc[who, 0] <= r.flows_before.iloc[who, 0] + 1e-9
+
+
+@settings(max_examples=100, deadline=None)
+@given(markets, arrays(np.float64, 4, elements=st.floats(0.0, 0.5)))
+def test_infinite_supply_keeps_the_exporters_price(market, t1) -> None:
+    m0, t0, e_m, e_s, _ = market
+    f, before = _market(m0, t0)
+    r = simulate_tariffs(f, before, _market(m0, t1)[1], import_elasticity=e_m,
+                         substitution_elasticity=e_s, supply_elasticity=math.inf)
+    assert (r.world_price_change == 0).all()
+
+
+def test_supply_calibration_hits_the_exporter_share() -> None:
+    """One supplier's tariff rises: it bears the share its supply elasticity was set for."""
+    f = pd.DataFrame({"US": [40.0, 160.0]}, index=["KR", "ROW"])
+    t0 = pd.DataFrame({"US": [0.0, 0.0]}, index=f.index)
+    t1 = pd.DataFrame({"US": [0.01, 0.0]}, index=f.index)
+    theta, e_m, e_s = 0.2, -1.25, 5.6
+    own = theta * e_m - (1 - theta) * e_s
+    e_x = pd.Series({"KR": supply_elasticity_for_share(0.5, own), "ROW": math.inf})
+    r = simulate_tariffs(f, t0, t1, import_elasticity=e_m, substitution_elasticity=e_s, supply_elasticity=e_x)
+    assert r.exporter_share.loc["KR", "US"] == pytest.approx(0.5, abs=0.01)
+
+
+def test_bad_inputs_are_refused() -> None:
+    f, t0 = _market(np.ones(4), np.zeros(4))
+    with pytest.raises(ValueError, match="import_elasticity"):
+        simulate_tariffs(f, t0, t0, import_elasticity=1.0, substitution_elasticity=1, supply_elasticity=1)
+    with pytest.raises(ValueError, match="same exporters"):
+        simulate_tariffs(f, t0.iloc[:2], t0, import_elasticity=-1, substitution_elasticity=1,
+                         supply_elasticity=1)
+    with pytest.raises(ValueError, match="no value for"):
+        simulate_tariffs(f, t0, t0, import_elasticity=-1, substitution_elasticity=1,
+                         supply_elasticity=pd.Series({"a": 1.0}))
+
+
+def test_schedule_knows_the_deal_dates() -> None:
+    import datetime as dt
+    before = rate_table(dt.date(2025, 9, 1), legal_shocks=False)
+    after = rate_table(dt.date(2025, 10, 1), legal_shocks=False)
+    assert before.loc["cars", "japan"] == pytest.approx(0.275)     # 2.5% MFN + 25% s232
+    assert after.loc["cars", "japan"] == pytest.approx(0.15)       # from 16 Sep 2025
+    assert after.loc["cars", "korea"] == pytest.approx(0.25)       # Korea's cut came 1 Nov
+    assert after.loc["steel_aluminium"].eq(0.5).all()
+    ruling = rate_table(dt.date(2026, 3, 1), legal_shocks=True)
+    assert ruling.loc["machinery", "korea"] == pytest.approx(0.10)  # KORUS 0 + s122 10%
+    assert ruling.loc["cars", "korea"] == pytest.approx(0.15)       # s232 stands
+    assert rate_table(dt.date(2026, 9, 1), legal_shocks=True).loc["machinery", "korea"] == 0.0
+
+
+def test_real_data_korea_25_japan_15() -> None:
+    """Korea 15% -> 25% with Japan at 15%: Korea loses, by sector; vehicles lose most when
+    Korean carmakers bear the same share of a tariff as other exporters."""
+    table = what_if({"korea": 0.25, "japan": 0.15}, A)
+    loss = -table["investor_export_change"]
+    raised = table.index[(table["investor_rate_after"] > table["investor_rate_before"])]
+    assert (loss[raised] > 0).all() and loss["total"] > 0
+    assert loss["steel_aluminium"] == 0.0                             # 50% before and after
+    assert table.loc["total", "rival_export_change"] > 0              # Japan gains
+    even = what_if({"korea": 0.25, "japan": 0.15}, A.with_values({"trade.exporter_share_autos": 0.18}))
+    by_group = -even["investor_export_change"].drop("total")
+    vehicles = by_group["cars"] + by_group["auto_parts"]
+    assert vehicles > by_group.drop(["cars", "auto_parts"]).max()
+    # carmakers that absorb half the tariff lose less export value
+    assert loss["cars"] < by_group["cars"]
+
+
+def test_no_deal_cost_of_the_korean_deal() -> None:
+    pact = pl.load_pact("korea-final-2025-11")
+    cost = no_deal_cost(pact, A, years=10)
+    assert cost.by_year.loc[2026, "investor_export_loss"] > 0
+    assert cost.present_value["investor_value_added_relief"] > 0
+    assert (np.diff(cost.by_year["survival"]) < 0).all()
+    # after the IEEPA ruling only the Section 232 part of the relief survives
+    shocked = no_deal_cost(pact, A, years=10, legal_shocks=True)
+    assert 0 < shocked.present_value["investor_value_added_relief"] < cost.present_value["investor_value_added_relief"]

@@ -1,0 +1,75 @@
+"""Build src/pactlab/data/us_imports_2024.csv from the research tables (run once, by hand).
+
+US imports in 2024 (Census import weights, via the Yale Budget Lab tariff model) by pactlab
+sector and supplier, USD bn. Sectors partition all 96 HS chapters:
+cars = HS 8703; auto_parts = HS 8708; batteries = HS 8507; electronics = HS 85 less 8507;
+machinery = HS 84; steel_aluminium = HS 72, 73, 76; chemicals_pharma = HS 28-38;
+other = everything else (incl. the rest of HS 87). Rest of world = world less the named
+suppliers (Germany is inside the EU-27 and is not a column of its own).
+
+    python tools/curate_trade.py ../shared/reference/data src/pactlab/data/us_imports_2024.csv
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+SUPPLIERS = ["korea", "japan", "eu27", "china", "mexico", "canada", "taiwan", "vietnam"]
+
+
+def main(reference: Path, target: Path) -> None:
+    hs2 = pd.read_csv(reference / "us_imports_by_hs2_partner_2024.csv", comment="#").set_index("hs2")
+    hs4 = pd.read_csv(reference / "us_imports_key_hs4_partner_2024.csv", comment="#")
+    hs4 = hs4[hs4["hs4"].astype(str).str.fullmatch(r"\d{4}")].set_index(hs4["hs4"].astype(str).loc[lambda s: s.str.fullmatch(r"\d{4}")])
+    cols = ["world", *SUPPLIERS]
+    chapters = lambda codes: hs2.loc[[c for c in codes if c in hs2.index], cols].sum()  # noqa: E731
+    rows = {
+        "cars": hs4.loc["8703", cols].astype(float),
+        "auto_parts": hs4.loc["8708", cols].astype(float),
+        "batteries": hs4.loc["8507", cols].astype(float),
+        "electronics": chapters([85]) - hs4.loc["8507", cols].astype(float),
+        "machinery": chapters([84]),
+        "steel_aluminium": chapters([72, 73, 76]),
+        "chemicals_pharma": chapters(range(28, 39)),
+    }
+    total = hs2[cols].sum()
+    rows["other"] = total - sum(rows.values())
+    table = pd.DataFrame(rows).T / 1000.0
+    table["rest_of_world"] = table["world"] - table[SUPPLIERS].sum(axis=1)
+    table = table[[*SUPPLIERS, "rest_of_world", "world"]].round(3)
+    table.index.name = "sector"
+    header = ("# US imports 2024 by pactlab sector and supplier, USD bn; US Census 2024 import weights "
+              "(HS10 x country) via github.com/Budget-Lab-Yale/Tariff-Model commit 8efb3ed; built by "
+              "tools/curate_trade.py from shared/reference/data/us_imports_by_hs2_partner_2024.csv and "
+              "us_imports_key_hs4_partner_2024.csv\n")
+    target.write_text(header + table.to_csv(), encoding="utf-8")
+    write_line_shares(hs2, hs4, target.with_name("tariff_line_shares.csv"))
+
+
+def write_line_shares(hs2: pd.DataFrame, hs4: pd.DataFrame, target: Path) -> None:
+    """Shares of a sector under a tariff line with its own rate (pharma, chips, aluminium)."""
+    cols = ["world", *SUPPLIERS]
+    chem = hs2.loc[[c for c in range(28, 39) if c in hs2.index], cols].sum()
+    elec = hs2.loc[85, cols] - hs4.loc["8507", cols].astype(float)
+    metals = hs2.loc[[72, 73, 76], cols].sum()
+    parts = [("chemicals_pharma", "pharma", hs2.loc[30, cols], chem),
+             ("electronics", "chips", hs4.loc["8542", cols].astype(float), elec),
+             ("steel_aluminium", "aluminium", hs2.loc[76, cols], metals)]
+    rows = []
+    for sector, line, num, den in parts:
+        for s in SUPPLIERS:
+            rows.append((s, sector, line, round(num[s] / den[s], 4)))
+        rest = (num["world"] - num[SUPPLIERS].sum()) / (den["world"] - den[SUPPLIERS].sum())
+        rows.append(("rest_of_world", sector, line, round(rest, 4)))
+    header = ("# share of a trade sector's 2024 US imports under a tariff line with a rate of its own "
+              "(HS 30 in HS 28-38; HS 8542 in HS 85 less 8507; HS 76 in HS 72+73+76), by supplier; "
+              "same Census source as us_imports_2024.csv (tools/curate_trade.py); the rest takes the "
+              "general rate (steel_aluminium: the steel rate)\n")
+    table = pd.DataFrame(rows, columns=["supplier", "sector", "line", "share"])
+    target.write_text(header + table.to_csv(index=False), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]), Path(sys.argv[2]))
