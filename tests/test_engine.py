@@ -14,7 +14,7 @@ from pactlab.engine.markets import expected_sofr, simulate_markets
 from pactlab.engine.projects import profitability_index, select_projects
 from pactlab.engine.rng import streams
 from pactlab.terms.schema import GuaranteeTranche, LoanTranche
-from pactlab.valuation import simulate
+from pactlab.simulation import simulate
 
 A = pl.load_assumptions()
 

@@ -10,7 +10,7 @@ from hypothesis.extra.numpy import arrays
 import pactlab as pl
 from pactlab.engine.funding import FxSpec, simulate_funding
 from pactlab.engine.reserves import adequacy_band, ara_metric, classic_measures
-from pactlab.valuation import fx_spec, simulate
+from pactlab.simulation import fx_spec, simulate
 
 A = pl.load_assumptions()
 KOR = A.macro["KOR"]

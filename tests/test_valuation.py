@@ -51,12 +51,24 @@ def test_capex_by_sector_adds_up(final) -> None:
 
 
 def test_compare_is_evaluate_side_by_side() -> None:
-    table = pl.compare(["korea-final-2025-11", "korea-us-demand-2025-09"], paths=300, seed=2)
+    table = pl.compare(["korea-final-2025-11", "korea-us-demand-2025-09"], paths=300, seed=2,
+                       detail=True)
     assert list(table.columns) == ["korea-final-2025-11", "korea-us-demand-2025-09"]
     alone = pl.evaluate("korea-us-demand-2025-09", paths=300, seed=2)
     assert table.loc["investor: NPV at cost of funds, mean", "korea-us-demand-2025-09"] == \
         alone.metrics["investor"]["npv_mean"]
     assert isinstance(table, pd.DataFrame)
+
+
+def test_the_headline_rows_read_top_to_bottom() -> None:
+    table = pl.compare(["korea-final-2025-11"], paths=200, seed=2)
+    rows = list(table.index)
+    for before, after in [("investor: commitment", "fx: commitment / reserves"),
+                          ("investor: IRR P50", "investor: P(recoup within horizon)"),
+                          ("fx: minimum ARA ratio P50", "investor: tariff relief"),
+                          ("investor gain vs no deal, mean", "host gain vs no deal, mean")]:
+        assert rows.index(before) < rows.index(after)
+    assert rows[-1] == "individually rational for both (mean gains >= 0)"
 
 
 def test_the_cap_slows_the_calls() -> None:
@@ -91,3 +103,46 @@ def test_every_assumption_has_a_source() -> None:
     rows = pl.load_assumptions().provenance()
     assert rows and all(r["source"] and r["source"] != "user override" for r in rows)
     assert {r["confidence"] for r in rows} <= {"high", "medium", "assumption"}
+
+
+def test_gains_add_up_path_by_path(final) -> None:
+    g = final.gains
+    for party, names in (("investor", pl.valuation.INVESTOR_COMPONENTS), ("host", pl.valuation.HOST_COMPONENTS)):
+        parts = getattr(g, party)
+        assert list(parts) == list(names)
+        np.testing.assert_allclose(g.total(party), sum(parts[n] for n in names))
+        assert final.metrics["gain"][f"{party}_mean"] == pytest.approx(g.total(party).mean())
+    rate = final.assumptions.investor_rate("KOR")
+    np.testing.assert_allclose(g.investor["investment NPV"], npv(rate, final.deal.investor_total))
+    summary = final.gain_summary()
+    assert summary.loc[("investor", "total"), "mean"] == pytest.approx(
+        summary.loc["investor"].drop("total")["mean"].sum())
+
+
+def test_a_pact_identical_to_no_deal_gains_nothing() -> None:
+    base = pl.load_pact("korea-final-2025-11")
+    nothing = base.with_terms({"tranches": [], "tariffs.deal": base.tariffs.no_deal.model_dump(),
+                               "concessions": {}})
+    ev = pl.evaluate(nothing, paths=400, seed=3)
+    for party in ("investor", "host"):
+        for name, values in getattr(ev.gains, party).items():
+            assert (values == 0).all(), (party, name)
+    assert ev.metrics["investor"]["commitment"] == 0.0
+
+
+def test_a_lower_deal_tariff_never_lowers_the_tariff_relief() -> None:
+    base = pl.load_pact("korea-final-2025-11")
+    lower = base.with_terms({"tariffs.deal.general": 0.10, "tariffs.deal.sectors.autos": 0.10})
+    a, b = pl.evaluate(base, 400, 5), pl.evaluate(lower, 400, 5)
+    assert (b.gains.investor["tariff relief"] >= a.gains.investor["tariff relief"] - 1e-9).all()
+    assert b.metrics["gain"]["investor:tariff relief"] > a.metrics["gain"]["investor:tariff relief"]
+
+
+def test_a_larger_tier_two_share_favours_the_investor() -> None:
+    base = pl.load_pact("japan-mou-2025").with_terms({"waterfall.daa_convention": "compounding",
+                                                      "waterfall.tiers[0].hurdle": 0.0})
+    richer = base.with_terms({"waterfall.tiers[1].investor_share": 0.3})
+    a, b = pl.evaluate(base, 400, 6), pl.evaluate(richer, 400, 6)
+    assert (b.gains.total("investor") >= a.gains.total("investor") - 1e-9).all()
+    assert (b.gains.total("host") <= a.gains.total("host") + 1e-9).all()
+    assert b.gains.total("investor").mean() > a.gains.total("investor").mean()

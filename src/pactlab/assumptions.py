@@ -95,6 +95,15 @@ class Trade(Terms):
     reference_date: dt.date
 
 
+class Valuation(Terms):
+    """How gains against the no-deal case are counted (see pactlab.gains)."""
+
+    crisis_cost_gdp: Annotated[float, Field(ge=0.0, le=1.0)]
+    host_strategic_value: Annotated[float, Field(ge=0.0, le=2.0)]
+    host_priority_sectors: tuple[Sector, ...]
+    farm_cost_share: Share
+
+
 class Macro(Terms):
     """One investor country's macro-financial position (USD bn unless stated)."""
 
@@ -140,6 +149,7 @@ class Assumptions(Terms):
     risk: Risk
     fx: Fx
     trade: Trade
+    valuation: Valuation
     macro: dict[str, Macro] = Field(min_length=1)
     archetypes: dict[str, Archetype] = Field(min_length=1)
 

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, List, Optional
 
+import pandas as pd
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -73,6 +74,7 @@ def fmt(value: float, unit: str) -> str:
         "year": lambda v: f"{v:.0f}",
         "multiple": lambda v: f"{v:.2f}x",
         "count": lambda v: f"{v:.1f}",
+        "bool": lambda v: "yes" if v else "no",
     }.get(unit, lambda v: f"{v:,.3g}")(value)
 
 
@@ -195,6 +197,15 @@ def evaluate_cmd(pact: str = typer.Argument(..., help="Preset name or .toml file
         return
     out.print(_evaluation_table(ev))
     units = metric_units()
+    deal = Table("party", "component", "mean", "P5", "P50", "P95", "P(< 0)",
+                 title="Deal or no deal: each side's gain over the no-deal case (PV)")
+    for (party, component), row in ev.gain_summary().iterrows():
+        style = "bold" if component == "total" else None
+        deal.add_row(party, component, *(fmt(row[c], "usd_bn") for c in ("mean", "p5", "p50", "p95")),
+                     fmt(row["p_below_zero"], "share"), style=style)
+    out.print(deal)
+    verdict = "yes" if ev.metrics["gain"]["individually_rational"] else "no"
+    out.print(f"Individually rational for both (mean gain >= 0 on each side): [bold]{verdict}[/bold]")
     fx = Table("measure", "value", title="Can the investor pay? Reserves and adequacy")
     for label, value in ev.fx_summary().items():
         fx.add_row(label, fmt(value, units[f"fx: {label}"]))
@@ -242,6 +253,8 @@ def reserves(pact: str = typer.Argument(..., help="Preset name or .toml file."),
 @app.command()
 def compare(pacts: List[str] = typer.Argument(..., help="Preset names or .toml files."),
             paths: int = PathsOpt, seed: int = SeedOpt, as_json: bool = JsonOpt,
+            as_csv: bool = typer.Option(False, "--csv", help="Print CSV (rows: metrics)."),
+            detail: bool = typer.Option(False, "--all", help="Every metric, not just the headline rows."),
             set_: Optional[List[str]] = SetOpt, term: Optional[List[str]] = TermOpt,
             assumptions: Optional[Path] = AssumptionsOpt) -> None:
     """Pacts side by side, on the same simulated futures."""
@@ -254,14 +267,20 @@ def compare(pacts: List[str] = typer.Argument(..., help="Preset names or .toml f
     with _progress(len(STAGES) * len(loaded), paths * len(loaded) >= 20_000 and not as_json) as step:
         for p in loaded:
             evaluations.append(evaluate(p, paths, seed, assumptions=a, progress=step))
+    columns = [comparison_column(ev, detail=detail) for ev in evaluations]
     if as_json:
         payload = {"manifests": [ev.manifest() for ev in evaluations],
+                   "rows": {name: _clean_json(col.to_dict()) for name, col in zip(names, columns)},
                    "metrics": {ev.pact.name: ev.metrics for ev in evaluations}}
         sys.stdout.write(json.dumps(payload, indent=2) + "\n")
         return
+    if as_csv:
+        frame = pd.concat(columns, axis=1, keys=names)
+        frame.index.name = "metric"
+        sys.stdout.write(frame.to_csv(float_format="%.10g"))
+        return
     units = metric_units()
     table = Table("metric", *names, title=f"Side by side: {paths:,} futures, seed {seed}")
-    columns = [comparison_column(ev) for ev in evaluations]
     for label in columns[0].index:
         table.add_row(label, *(fmt(col[label], units[label]) for col in columns))
     out.print(table)

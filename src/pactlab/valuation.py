@@ -1,8 +1,4 @@
-"""One pact, simulated and valued for each party: the `Evaluation` every front end shows.
-
-Flow: markets -> project selection and draws -> capital calls -> project cash -> each
-tranche's flows (waterfall for the MOU cash, loans, guarantees) -> metrics per party.
-"""
+"""One pact valued for each party: the `Evaluation` every front end shows, and `compare`."""
 from __future__ import annotations
 
 import datetime as dt
@@ -17,183 +13,10 @@ import pandas as pd
 from . import __version__  # noqa: F401  (set before submodules import)
 from .assumptions import Assumptions, load_assumptions
 from .engine import finance
-from .engine.funding import Calls, FxSpec, simulate_funding
-from .engine.instruments import guarantee_flows, loan_flows
-from .engine.markets import MarketPaths, simulate_markets
-from .engine.reserves import ARA_WEIGHTS, ara_metric
-from .engine.projects import (Selection, add_operating_cash, add_spend, draw_project,
-                              select_projects, total_spend)
 from .engine.rng import streams
-from .engine.waterfall import Review, Tier, distribute, scheduled_daa
+from .gains import HOST_COMPONENTS, INVESTOR_COMPONENTS, Gains, gains
+from .simulation import DealPaths, Progress, fx_spec, simulate
 from .terms import Pact, load_pact, pact_to_toml
-
-Progress = Callable[[str], None]
-
-
-@dataclass(frozen=True)
-class DealPaths:
-    """Everything simulated for one pact; arrays are (paths, years)."""
-
-    base_year: int
-    markets: MarketPaths
-    selection: Selection
-    funding: Calls                    # MOU cash calls and the investor's reserves
-    mou_cash: np.ndarray              # distributable cash of the MOU-funded stakes
-    investor: dict[str, np.ndarray]   # tranche name -> investor flows
-    host: dict[str, np.ndarray]       # tranche name -> host flows
-    capex: dict[str, np.ndarray]      # sector -> capex financed by the pact, (paths,)
-
-    @property
-    def calls(self) -> np.ndarray:
-        return self.funding.paid
-
-    @property
-    def investor_total(self) -> np.ndarray:
-        return sum(self.investor.values())
-
-    @property
-    def host_total(self) -> np.ndarray:
-        return sum(self.host.values())
-
-
-def _tiers(pact: Pact, deemed: np.ndarray) -> list[Tier]:
-    scheduled = pact.waterfall.daa_convention == "scheduled"
-    tiers = []
-    for tier in pact.waterfall.tiers:
-        if tier.hurdle == "deemed":
-            rate: float | np.ndarray | None = 0.0 if scheduled else deemed
-        else:
-            rate = tier.hurdle
-        tiers.append(Tier(tier.investor_share, rate))
-    return tiers
-
-
-def simulate(pact: Pact, a: Assumptions, paths: int, seed: int,
-             progress: Progress | None = None) -> DealPaths:
-    """Simulate one pact on `paths` futures drawn from `seed`."""
-    note = progress or (lambda _stage: None)
-    years = a.horizon_years
-    rng = streams(seed)
-    markets = simulate_markets(a.markets, paths, years, rng)
-    note("markets")
-    selection = select_projects(pact, a)
-    tranches = {t.name: t for t in pact.tranches}
-
-    draws, launch = {}, {}
-    for alloc in selection.allocations:
-        name = alloc.project.name
-        if name not in draws:
-            arch = a.archetypes[alloc.project.archetype]
-            draws[name] = draw_project(alloc.project, arch, alloc.launch_year, paths, years, rng)
-            launch[name] = alloc.launch_year
-    note("projects")
-
-    investor: dict[str, np.ndarray] = {}
-    host: dict[str, np.ndarray] = {}
-    scratch = np.empty((paths, years))
-    for al in selection.allocations:
-        if al.instrument == "mou":
-            continue
-        d = draws[al.project.name]
-        scratch[:] = 0.0
-        stake_spend = add_spend(scratch, al.stake, al.project, d, launch[al.project.name])
-        build = loan_flows if al.instrument == "loan" else guarantee_flows
-        flows = build(tranches[al.tranche], al.amount, stake_spend,
-                      launch[al.project.name] + d.build, d.fail_year)
-        if al.tranche in investor:
-            investor[al.tranche] += flows
-            host[al.tranche] -= flows
-        else:
-            investor[al.tranche], host[al.tranche] = flows, -flows
-    note("instruments")
-
-    mou = [al for al in selection.allocations if al.instrument == "mou"]
-    demand = np.zeros((paths, years))
-    last_demand = {}
-    for al in mou:
-        d = draws[al.project.name]
-        if pact.schedule.call_timing == "as_built":
-            add_spend(demand, al.stake, al.project, d, launch[al.project.name])
-            last_demand[id(al)] = np.minimum(launch[al.project.name] + d.build, d.fail_year) - 1
-        else:
-            upfront = al.stake * al.project.capex * d.overrun * (d.fail_year > al.launch_year)
-            demand[:, min(al.launch_year, years - 1)] += upfront
-            last_demand[id(al)] = np.full(paths, al.launch_year)
-    ceiling = pact.amount("mou")
-    other = sum(investor.values()) if investor else np.zeros((paths, years))
-    code = pact.parties.investor_code
-    calls = simulate_funding(
-        demand, pact.schedule.annual_cap, ceiling, other_outflows=np.maximum(-other, 0.0),
-        last_call_year=pact.schedule.last_call_year, fx=fx_spec(pact, a),
-        shocks=sudden_stops(a, code, paths, years, rng),
-        acceptance_draws=rng(f"fx/deferral/{code}").random((paths, years)))
-    mou_cash = np.zeros((paths, years))
-    for al in mou:
-        arch, d = a.archetypes[al.project.archetype], draws[al.project.name]
-        funded = calls.funded_by(last_demand[id(al)], ceiling)
-        start = np.maximum(launch[al.project.name] + d.build, funded + 1)
-        add_operating_cash(mou_cash, al.stake, al.project, arch, d, start, markets,
-                           a.markets.tax_rate)
-    note("calls")
-
-    if mou:
-        deemed = markets.sofr + pact.waterfall.spread
-        accrual = None
-        if pact.waterfall.daa_convention == "scheduled":
-            life = round(sum(al.amount * a.archetypes[al.project.archetype].life_years for al in mou)
-                         / sum(al.amount for al in mou))
-            accrual = scheduled_daa(calls.paid, deemed, life)
-        review = pact.waterfall.review
-        received, host_share = distribute(
-            mou_cash, calls.paid, _tiers(pact, deemed), accrual=accrual,
-            review=None if review is None else Review(review.after_year, review.investor_share))
-        pool = next(t.name for t in pact.tranches if t.instrument == "mou")
-        investor[pool] = received - calls.paid
-        host[pool] = host_share
-    for t in pact.tranches:  # tranches that found no project still appear, with zero flows
-        investor.setdefault(t.name, np.zeros((paths, years)))
-        host.setdefault(t.name, np.zeros((paths, years)))
-    note("waterfall")
-
-    capex: dict[str, np.ndarray] = {}
-    for al in selection.allocations:
-        financed = al.stake * total_spend(al.project, draws[al.project.name],
-                                          launch[al.project.name], years)
-        capex[al.project.sector] = capex.get(al.project.sector, 0.0) + financed
-    return DealPaths(pact.schedule.base_year, markets, selection, calls, mou_cash, investor, host,
-                     capex)
-
-
-def fx_spec(pact: Pact, a: Assumptions) -> FxSpec:
-    """The reserve side of a pact: the investor's macro data, the pact's safeguards and funding."""
-    m = a.country(pact.parties.investor_code)
-    applicable = m.ara_applicable
-    weights = ARA_WEIGHTS[m.ara_regime]
-    metric = m.ara_calibration * ara_metric(m.goods_exports + m.services_exports, m.broad_money,
-                                            m.short_term_debt, m.other_liabilities, m.ara_regime)
-    clause = pact.fx.instability_threshold
-    return FxSpec(
-        enabled=True, reserves=m.reserves, reserve_yield=m.reserve_yield,
-        metric=metric if applicable else np.nan, growth=a.fx.components_growth,
-        bond_weight=m.ara_calibration * weights[3] if applicable else 0.0,
-        short_term_debt=m.short_term_debt if applicable else 0.0,
-        threshold=clause or 0.0, max_deferrals=pact.fx.max_deferral_years,
-        acceptance=a.fx.deferral_acceptance, swap_size=pact.fx.swap_line,
-        swap_trigger=clause or a.fx.swap_trigger, swap_margin=a.fx.swap_repay_margin,
-        bonds_share=pact.funding.bonds, fdi_share=pact.funding.fdi)
-
-
-def sudden_stops(a: Assumptions, code: str, paths: int, years: int, rng) -> np.ndarray:
-    """Share of reserves lost to a sudden stop in each year (0 in most years), (paths, years).
-
-    Drawn per investor country, not per pact: every pact of one investor meets the same stops.
-    """
-    g = rng(f"fx/sudden-stop/{code}")
-    strikes = g.random((paths, years)) < a.fx.sudden_stop_prob
-    sigma = a.fx.sudden_stop_sigma
-    size = a.fx.sudden_stop_size * np.exp(sigma * g.standard_normal((paths, years)) - 0.5 * sigma**2)
-    return np.where(strikes, np.clip(size, 0.0, 0.9), 0.0)
-
 
 @dataclass(frozen=True)
 class Metric:
@@ -250,7 +73,30 @@ FX_METRICS = (
     Metric("swap_peak", "swap line drawn, peak (mean)", "usd_bn"),
     Metric("shortfall", "shortfall: never called by the deadline (mean)", "usd_bn"),
 )
-PARTY_METRICS = {"investor": INVESTOR_METRICS, "host": HOST_METRICS, "fx": FX_METRICS}
+GAIN_METRICS = tuple(
+    [m for party in ("investor", "host") for m in (
+        Metric(f"{party}_mean", f"{party} gain vs no deal, mean", "usd_bn"),
+        Metric(f"{party}_p5", f"{party} gain P5", "usd_bn"),
+        Metric(f"{party}_p50", f"{party} gain P50", "usd_bn"),
+        Metric(f"{party}_p95", f"{party} gain P95", "usd_bn"),
+        Metric(f"{party}_p_loss", f"{party}: P(gain < 0)", "share"),
+    )]
+    + [Metric(f"investor:{c}", f"investor: {c}", "usd_bn") for c in INVESTOR_COMPONENTS]
+    + [Metric(f"host:{c}", f"host: {c}", "usd_bn") for c in HOST_COMPONENTS]
+    + [Metric("guarantee_share", "investor: of which guarantees", "share"),
+       Metric("individually_rational", "individually rational for both (mean gains >= 0)", "bool")])
+PARTY_METRICS = {"investor": INVESTOR_METRICS, "host": HOST_METRICS, "fx": FX_METRICS,
+                 "gain": GAIN_METRICS}
+#: the comparison an analyst reads top to bottom: (group, metric key)
+HEADLINE = (
+    ("investor", "commitment"), ("investor", "cash_share"), ("gain", "guarantee_share"),
+    ("fx", "share_of_reserves"), ("fx", "share_of_gdp"), ("investor", "peak_call"),
+    ("investor", "irr_p5"), ("investor", "irr_p50"), ("investor", "irr_p95"),
+    ("investor", "p_recoup"), ("investor", "recoup_year_p50"),
+    ("fx", "min_ara_p50"), ("fx", "p_ara_below_80"), ("fx", "p_crisis"),
+    ("gain", "investor:tariff relief"), ("gain", "investor_mean"), ("gain", "investor_p_loss"),
+    ("gain", "host_mean"), ("gain", "host_p_loss"), ("gain", "individually_rational"),
+)
 
 
 def _irr_for_percentiles(flows: np.ndarray) -> np.ndarray:
@@ -273,7 +119,7 @@ def _investor_metrics(pact: Pact, deal: DealPaths, rate: float, tail: float) -> 
     _, cvar = finance.tail_risk(npv, tail)
     return {
         "commitment": pact.commitment,
-        "cash_share": pact.amount("mou") / pact.commitment,
+        "cash_share": pact.amount("mou") / pact.commitment if pact.commitment else 0.0,
         "cash_called": float(deal.calls.sum(axis=1).mean()),
         "peak_call": float(np.median(deal.calls.max(axis=1))),
         "unallocated": float(sum(deal.selection.unallocated.values())),
@@ -321,6 +167,19 @@ def _fx_metrics(pact: Pact, a: Assumptions, deal: DealPaths) -> dict[str, float]
     }
 
 
+def _gain_metrics(pact: Pact, g: Gains) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for party in ("investor", "host"):
+        total = g.total(party)
+        out |= {f"{party}_mean": float(total.mean()), f"{party}_p5": _pct(total, 5),
+                f"{party}_p50": _pct(total, 50), f"{party}_p95": _pct(total, 95),
+                f"{party}_p_loss": float((total < 0).mean())}
+        out |= {f"{party}:{name}": float(v.mean()) for name, v in getattr(g, party).items()}
+    out["guarantee_share"] = pact.amount("guarantee") / pact.commitment if pact.commitment else 0.0
+    out["individually_rational"] = float(out["investor_mean"] >= 0 and out["host_mean"] >= 0)
+    return out
+
+
 def _host_metrics(deal: DealPaths, rate: float) -> dict[str, float]:
     npv = finance.npv(rate, deal.host_total)
     distributed = float(np.maximum(deal.mou_cash, 0.0).sum())
@@ -350,6 +209,7 @@ class Evaluation:
     paths: int
     seed: int
     deal: DealPaths
+    gains: Gains
     metrics: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def summary(self) -> pd.DataFrame:
@@ -359,6 +219,20 @@ class Evaluation:
             for m in PARTY_METRICS[party]:
                 rows.setdefault(m.label, {})[party] = self.metrics[party][m.key]
         return pd.DataFrame.from_dict(rows, orient="index", columns=["investor", "host"])
+
+    def gain_summary(self) -> pd.DataFrame:
+        """Each party's gain over no deal by component, and in total: mean, P5, P50, P95,
+        P(< 0); USD bn present values."""
+        rows = {}
+        for party in ("investor", "host"):
+            parts = dict(getattr(self.gains, party))
+            parts["total"] = self.gains.total(party)
+            for name, v in parts.items():
+                rows[(party, name)] = {"mean": float(v.mean()), "p5": _pct(v, 5), "p50": _pct(v, 50),
+                                       "p95": _pct(v, 95), "p_below_zero": float((v < 0).mean())}
+        table = pd.DataFrame.from_dict(rows, orient="index")
+        table.index.names = ["party", "component"]
+        return table
 
     def fx_summary(self) -> pd.Series:
         """Can the investor pay? Reserve burden and adequacy (labelled rows, model units)."""
@@ -459,32 +333,42 @@ def evaluate(pact: Pact | str, paths: int = 10_000, seed: int = 0, *,
         raise ValueError(f"paths must be >= 1, got {paths}")
     a = assumptions or load_assumptions()
     deal = simulate(pact, a, paths, seed, progress)
+    g = gains(pact, a, deal, streams(seed))
     metrics = {
         "investor": _investor_metrics(pact, deal, a.investor_rate(pact.parties.investor_code),
                                       a.risk.tail),
         "host": _host_metrics(deal, a.discount.host),
         "fx": _fx_metrics(pact, a, deal),
+        "gain": _gain_metrics(pact, g),
     }
     if progress:
         progress("metrics")
-    return Evaluation(pact, a, paths, seed, deal, _clean(metrics))
+    return Evaluation(pact, a, paths, seed, deal, g, _clean(metrics))
 
 
 def compare(pacts: Sequence[Pact | str], paths: int = 10_000, seed: int = 0, *,
-            assumptions: Assumptions | None = None,
+            assumptions: Assumptions | None = None, detail: bool = False,
             progress: Progress | None = None) -> pd.DataFrame:
-    """Pacts side by side on the same futures: rows '<party>: <metric>', one column a pact."""
+    """Pacts side by side on the same futures, one column a pact. Rows: the headline an analyst
+    reads top to bottom (or, with `detail`, every metric, as '<group>: <metric>')."""
     columns = {}
     for pact in pacts:
         ev = evaluate(pact, paths, seed, assumptions=assumptions, progress=progress)
-        columns[ev.pact.name] = comparison_column(ev)
+        columns[ev.pact.name] = comparison_column(ev, detail=detail)
     return pd.DataFrame(columns)
 
 
-def comparison_column(ev: Evaluation) -> pd.Series:
-    values = {f"{party}: {m.label}": ev.metrics[party][m.key]
-              for party, defs in PARTY_METRICS.items() for m in defs}
-    return pd.Series(values, dtype=float)
+def _label(group: str, m: Metric) -> str:
+    return m.label if group == "gain" else f"{group}: {m.label}"
+
+
+def comparison_column(ev: Evaluation, *, detail: bool = False) -> pd.Series:
+    if detail:
+        pairs = [(g, m) for g, defs in PARTY_METRICS.items() for m in defs]
+    else:
+        by_key = {(g, m.key): m for g, defs in PARTY_METRICS.items() for m in defs}
+        pairs = [(g, by_key[(g, k)]) for g, k in HEADLINE]
+    return pd.Series({_label(g, m): ev.metrics[g][m.key] for g, m in pairs}, dtype=float)
 
 
 def metric_units() -> dict[str, str]:
@@ -492,8 +376,8 @@ def metric_units() -> dict[str, str]:
     out = {}
     for party, defs in PARTY_METRICS.items():
         for m in defs:
-            out[f"{party}: {m.label}"] = m.unit
-            out[m.label] = m.unit
+            out[_label(party, m)] = m.unit
+            out.setdefault(m.label, m.unit)
     return out
 
 

@@ -206,6 +206,14 @@ class Tariffs(Terms):
     no_deal: TariffRates
 
 
+class Upside(Terms):
+    """The host's share of the investor's MOU receipts above a threshold (the Westinghouse
+    model: 20% of distributions above $17.5B, deal-facts V7)."""
+
+    share: Share
+    threshold: Annotated[float, Field(ge=0.0)]
+
+
 class Concessions(Terms):
     energy_purchases_per_year: Annotated[float, Field(ge=0.0)] = 0.0
     energy_purchase_years: Annotated[int, Field(ge=0, le=50)] = 0
@@ -220,7 +228,8 @@ class Pact(Terms):
     title: str
     description: str = ""
     parties: Parties
-    tranches: tuple[Tranche, ...] = Field(min_length=1)
+    tranches: tuple[Tranche, ...] = Field(
+        default=(), description="what the investor puts in; none: a tariff-only deal")
     waterfall: Waterfall
     schedule: Schedule
     governance: Governance
@@ -228,6 +237,7 @@ class Pact(Terms):
     funding: Funding = Funding()
     tariffs: Tariffs
     concessions: Concessions = Concessions()
+    upside: Upside | None = None
     assumed: tuple[str, ...] = Field(
         default=(), description="terms that are modelling assumptions, not sourced facts")
 
