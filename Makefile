@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip install -q --disable-pip-version-check
 PRESETS := japan-mou-2025 korea-us-demand-2025-09 korea-counter-2025-09 korea-final-2025-11
 
-.PHONY: demo test bench install install-dev clean
+.PHONY: demo test bench install install-dev browser clean
 
 $(VENV)/.base: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,12 @@ install-dev: $(VENV)/.dev
 demo: install
 	$(VENV)/bin/pactlab compare $(PRESETS)
 
-test: install-dev
+# the report test opens the HTML in Debian's headless Chromium
+browser:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+test: install-dev browser
 	$(PY) -m pytest src tests
 
 bench: install-dev

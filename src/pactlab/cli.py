@@ -21,6 +21,7 @@ from .assumptions import Assumptions, load_assumptions, parse_settings
 from .errors import PactError
 from .terms import Pact, load_pact, pact_to_toml, preset_names
 from .valuation import Evaluation, comparison_column, evaluate, metric_units
+from .valuation import format_value as fmt
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   rich_markup_mode=None,
@@ -62,20 +63,6 @@ def _progress(steps: int, show: bool) -> Iterator:
     with Progress(*columns, console=err, transient=True) as bar:
         task = bar.add_task("simulating", total=steps)
         yield lambda stage: bar.update(task, advance=1, description=f"simulating: {stage}")
-
-
-def fmt(value: float, unit: str) -> str:
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "–"
-    return {
-        "usd_bn": lambda v: f"{'-' if v < 0 else ''}${abs(v):,.1f}B",
-        "share": lambda v: f"{v:.1%}",
-        "rate": lambda v: f"{v:.2%}",
-        "year": lambda v: f"{v:.0f}",
-        "multiple": lambda v: f"{v:.2f}x",
-        "count": lambda v: f"{v:.1f}",
-        "bool": lambda v: "yes" if v else "no",
-    }.get(unit, lambda v: f"{v:,.3g}")(value)
 
 
 def _macro_footnote(pacts: list[Pact], a: Assumptions) -> None:
@@ -217,6 +204,29 @@ def evaluate_cmd(pact: str = typer.Argument(..., help="Preset name or .toml file
     for tranche, amount in ev.deal.selection.unallocated.items():
         out.print(f"[yellow]⚠ {fmt(amount, 'usd_bn')} of tranche '{tranche}' found no eligible project[/yellow]")
     _footnotes([p], a, paths, seed)
+
+
+@app.command()
+def report(pacts: List[str] = typer.Argument(..., help="Preset names or .toml files."),
+           output: Path = typer.Option(..., "-o", "--output", help="The HTML file to write.",
+                                       dir_okay=False),
+           paths: int = PathsOpt, seed: int = SeedOpt,
+           set_: Optional[List[str]] = SetOpt, term: Optional[List[str]] = TermOpt,
+           assumptions: Optional[Path] = AssumptionsOpt) -> None:
+    """One self-contained HTML report (works offline) comparing the pacts."""
+    from .report import build_report
+    a = _assumptions(assumptions, set_)
+    loaded = _pacts(pacts, term)
+    names = [p.name for p in loaded]
+    if len(set(names)) != len(names):
+        raise PactError(f"report: the same pact is named twice ({', '.join(names)})")
+    if not Path(output).parent.exists():
+        raise PactError(f"{output}: folder {Path(output).parent} does not exist")
+    with _progress(len(STAGES) * len(loaded), True) as step:
+        evaluations = [evaluate(p, paths, seed, assumptions=a, progress=step) for p in loaded]
+    _write_atomic(output, build_report(evaluations))
+    err.print(f"wrote {output} ({Path(output).stat().st_size / 1e6:.1f} MB): "
+              f"{len(loaded)} pact(s), {paths:,} futures, seed {seed}")
 
 
 @app.command()

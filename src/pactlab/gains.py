@@ -42,22 +42,11 @@ class Gains:
         return sum(getattr(self, party).values())
 
 
-_TARIFF_YEARS: dict[tuple[str, str], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
-
-
 def _tariff_years(pact: Pact, a: Assumptions) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(value added kept, US consumer saving, US tariff revenue forgone) by year. Kept per
-    terms and assumptions: the tariff model is deterministic, and sweeps ask again and again."""
-    key = (pact.tariffs.model_dump_json() + pact.parties.model_dump_json() + str(pact.schedule.start),
-           a.trade.model_dump_json() + a.discount.model_dump_json() + str(a.horizon_years))
-    if key not in _TARIFF_YEARS:
-        if len(_TARIFF_YEARS) > 256:
-            _TARIFF_YEARS.clear()
-        table = no_deal_cost(pact, a).by_year
-        _TARIFF_YEARS[key] = (table["investor_value_added_loss"].to_numpy(),
-                              table["us_consumer_cost"].to_numpy(),
-                              table["us_tariff_revenue"].to_numpy())
-    return _TARIFF_YEARS[key]
+    """(value added kept, US consumer saving, US tariff revenue forgone) by year."""
+    table = no_deal_cost(pact, a).by_year
+    return (table["investor_value_added_loss"].to_numpy(), table["us_consumer_cost"].to_numpy(),
+            table["us_tariff_revenue"].to_numpy())
 
 
 def deal_stands(a: Assumptions, code: str, paths: int, years: int, rng: Streams) -> np.ndarray:

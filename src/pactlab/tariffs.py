@@ -267,11 +267,29 @@ class NoDealCost:
     present_value: dict[str, float]
 
 
+_COSTS: dict[tuple, NoDealCost] = {}
+
+
 def no_deal_cost(pact: Pact, a: Assumptions, *, years: int | None = None,
                  legal_shocks: bool | None = None) -> NoDealCost:
     """What the investor loses (and the host gains or pays) if the deal's rates give way to the
     no-deal rates, each year; present values weight each year by the chance the deal's relief
-    still stands (deal_withdrawal_prob) and discount at each party's rate."""
+    still stands (deal_withdrawal_prob) and discount at each party's rate.
+
+    Results are kept per terms and assumptions: the model is deterministic, and comparisons,
+    reports and sweeps ask for the same pact again and again."""
+    key = (pact.tariffs.model_dump_json(), pact.parties.model_dump_json(), pact.schedule.start,
+           a.trade.model_dump_json(), a.discount.model_dump_json(), a.horizon_years,
+           a.country(pact.parties.investor_code).gdp, years, legal_shocks)
+    if key not in _COSTS:
+        if len(_COSTS) > 128:
+            _COSTS.clear()
+        _COSTS[key] = _no_deal_cost(pact, a, years=years, legal_shocks=legal_shocks)
+    return _COSTS[key]
+
+
+def _no_deal_cost(pact: Pact, a: Assumptions, *, years: int | None,
+                  legal_shocks: bool | None) -> NoDealCost:
     investor = partner_of(pact)
     shocks = a.trade.legal_shocks if legal_shocks is None else legal_shocks
     base = pact.schedule.base_year

@@ -234,6 +234,16 @@ class Evaluation:
         table.index.names = ["party", "component"]
         return table
 
+    def _repr_html_(self) -> str:
+        """Jupyter: the headline metrics and the gains over no deal."""
+        units = metric_units()
+        head = comparison_column(self)
+        rows = "".join(f"<tr><th>{label}</th><td>{format_value(head[label], units[label])}</td></tr>"
+                       for label in head.index)
+        gains = self.gain_summary().to_html(float_format=lambda v: f"{v:,.2f}")
+        return (f"<h4>{self.pact.title}</h4><p>{self.paths:,} futures, seed {self.seed}; "
+                f"USD bn</p><table>{rows}</table><h5>Gain over no deal (PV)</h5>{gains}")
+
     def fx_summary(self) -> pd.Series:
         """Can the investor pay? Reserve burden and adequacy (labelled rows, model units)."""
         return pd.Series({m.label: self.metrics["fx"][m.key] for m in FX_METRICS}, dtype=float,
@@ -301,6 +311,15 @@ class Evaluation:
 
     def to_json(self) -> str:
         return json.dumps(self.to_dict(), indent=2, default=_json_default, allow_nan=False)
+
+
+def format_value(value: float, unit: str) -> str:
+    """A value as people read it: $12.3B, 45.1%, 2041, 1.65x, yes/no; – for missing."""
+    if value is None or (isinstance(value, float) and not np.isfinite(value)):
+        return "–"
+    return {"usd_bn": f"{'-' if value < 0 else ''}${abs(value):,.1f}B", "share": f"{value:.1%}",
+            "rate": f"{value:.2%}", "year": f"{value:.0f}", "multiple": f"{value:.2f}x",
+            "count": f"{value:.1f}", "bool": "yes" if value else "no"}.get(unit, f"{value:,.3g}")
 
 
 def _json_default(value: object) -> object:

@@ -1,0 +1,128 @@
+"""One self-contained HTML report (plotly.js inlined: it works offline) for one or more pacts.
+
+Sections: the side-by-side table (the values of `pactlab.compare`), the term sheets, the
+cash-split chart, the recoupment curve, the reserve fan chart, tariff cost by sector, the
+gain-over-no-deal waterfalls, and methods and sources: every assumption and data source used,
+with the pactlab version, seed and paths.
+"""
+from __future__ import annotations
+
+from importlib import resources
+from typing import Sequence
+
+import jinja2
+from plotly.offline import get_plotlyjs
+
+from .. import __version__, data
+from ..assumptions import Assumptions, load_assumptions
+from ..tariffs import no_deal_cost, trade_data
+from ..terms import Pact
+from ..valuation import Evaluation, comparison_column, evaluate, format_value, metric_units
+from . import figures
+
+METHODS = (
+    "Each pact is simulated on the same futures (common random numbers): correlated six-month "
+    "SOFR, energy and power prices; project overruns, delays and failures; sudden stops on the "
+    "investor's reserves. Capital calls follow the schedule, the annual cap and the instability "
+    "clause; the MOU cash is split by the tiered waterfall; loans and guarantees pay and default "
+    "with their projects. Tariff effects come from a GSIM partial-equilibrium model (Francois & "
+    "Hall 2003) on 2024 US imports by sector and supplier. Each party's gain is measured against "
+    "a no-deal case on the same futures: no investment, the threatened tariffs, and the same "
+    "shocks to reserves.")
+
+
+def _term_rows(pact: Pact) -> list[tuple[str, str, bool]]:
+    rows = []
+
+    def walk(node, prefix=""):
+        if isinstance(node, dict):
+            for k, v in node.items():
+                walk(v, f"{prefix}.{k}" if prefix else k)
+        elif isinstance(node, (list, tuple)) and node and isinstance(node[0], dict):
+            for i, v in enumerate(node):
+                walk(v, f"{prefix}[{i}]")
+        else:
+            rows.append((prefix, str(node), prefix in pact.assumed))
+
+    walk(pact.model_dump(exclude={"name", "title", "description", "assumed"}, exclude_none=True))
+    return rows
+
+
+def _data_sources() -> list[dict[str, str]]:
+    return [
+        {"name": "Macro data (data/macro.csv)", "text": "reserves, GDP, external balance sheets of Korea "
+         "and Japan, each with source, period and confidence (see the assumptions table: macro.*)."},
+        {"name": "US imports 2024 (data/us_imports_2024.csv)", "text": "US Census 2024 import weights "
+         "(HS10 × country) via the Yale Budget Lab tariff model, rolled up by sector and supplier."},
+        {"name": "Elasticities (data/trade_sectors.csv)", "text": "; ".join(
+            f"{s}: substitution {r.substitution_elasticity:g}, import demand {r.import_elasticity:g} "
+            f"({r.source}; {r.confidence})" for s, r in trade_data().sectors.iterrows())},
+        {"name": "Value added (data/value_added.csv)", "text": "domestic value-added shares of exports "
+         "by sector (OECD TiVA, approximate — marked as assumptions)."},
+        {"name": "Project pipeline (data/pipeline.csv)", "text": "named candidate projects with capex and "
+         "sources (Japan's tranche 1 and 2, the White House fact sheet of 28 Oct 2025, Korean candidates)."},
+        {"name": "Project archetypes (data/archetypes.csv)", "text": "; ".join(
+            f"{name}: {row['source']} ({row['confidence']})"
+            for name, row in data.read_csv("archetypes.csv").set_index("archetype").iterrows())},
+    ]
+
+
+def build_report(evaluations: Sequence[Evaluation], *, title: str | None = None) -> str:
+    """The report as one HTML string (deterministic for the same evaluations)."""
+    if not evaluations:
+        raise ValueError("a report needs at least one evaluation")
+    a = evaluations[0].assumptions
+    names = [ev.pact.name for ev in evaluations]
+    units = metric_units()
+    columns = [comparison_column(ev) for ev in evaluations]
+    comparison = [{"label": label, "cells": [
+        {"raw": repr(float(col[label])), "text": format_value(float(col[label]), units[label])} for col in columns]}
+        for label in columns[0].index]
+    costs = {ev.pact.name: no_deal_cost(ev.pact, ev.assumptions) for ev in evaluations}
+    charts = [
+        ("cash-split", "Who gets the cash", "The investor's share of the MOU distributions each year "
+         "(median and 5–95% band); the host gets the rest.", figures.cash_split(evaluations)),
+        ("recoupment", "Recoupment", "Probability that the investor has had all its cash back "
+         "(nominal) by each year.", figures.recoupment(evaluations)),
+        ("reserves", "Can the investor pay?", f"Reserves over the FX horizon "
+         f"({a.fx.horizon_years} years), 5–95% band, against 100–150% of the IMF ARA metric "
+         "(Korea; not applicable to Japan).", figures.reserves_fan(evaluations)),
+        ("tariff-cost", "What no deal costs", "Value added the investor loses in a full year if the "
+         "deal's tariffs give way to the no-deal tariffs (GSIM, 2024 flows).", figures.tariff_cost(costs)),
+        ("gains", "Deal or no deal", "Each party's gain over the no-deal case, component by component "
+         "(mean present value).", figures.gain_waterfalls(evaluations)),
+    ]
+    chart_html = [{"id": cid, "heading": heading, "note": note,
+                   "html": fig.to_html(full_html=False, include_plotlyjs=False, div_id=f"chart-{cid}",
+                                       config={"displaylogo": False, "responsive": True})}
+                  for cid, heading, note, fig in charts]
+    pipeline = data.pipeline().set_index("project")["source"]
+    projects = [{"pact": ev.pact.name, **row, "amount": format_value(row["amount"], "usd_bn"),
+                 "source": pipeline.get(row["project"], "generic project of its archetype (assumed)")}
+                for ev in evaluations for row in ev.projects().to_dict(orient="records")]
+    assumptions = {r["key"]: r for ev in evaluations for r in ev.assumptions.provenance()}
+    schedule = trade_data().schedule.fillna("").to_dict(orient="records")
+    rows = {ev.pact.name: {k: (v, flag) for k, v, flag in _term_rows(ev.pact)} for ev in evaluations}
+    keys = list(dict.fromkeys(k for ev in evaluations for k, _, _ in _term_rows(ev.pact)))
+    terms = [(k, [rows[n].get(k, ("–", False)) for n in names]) for k in keys]
+    template = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined).from_string(
+        (resources.files(__package__) / "report.html.j2").read_text(encoding="utf-8"))
+    return template.render(
+        title=title or f"pactlab: {', '.join(names)}", version=__version__,
+        paths=f"{evaluations[0].paths:,}", seed=evaluations[0].seed, pact_names=names,
+        comparison=comparison, terms=terms,
+        term_sheets=[{"name": ev.pact.name, "title": ev.pact.title} for ev in evaluations],
+        charts=chart_html, methods=METHODS, manifests=[ev.manifest() for ev in evaluations],
+        assumptions=list(assumptions.values()), projects=projects, data_sources=_data_sources(),
+        schedule=schedule, plotly_js=get_plotlyjs())
+
+
+def report(pacts: Sequence[Pact | str], *, paths: int = 10_000, seed: int = 0,
+           assumptions: Assumptions | None = None, progress=None) -> str:
+    """Evaluate the pacts on the same futures and build their report."""
+    a = assumptions or load_assumptions()
+    evaluations = [evaluate(p, paths, seed, assumptions=a, progress=progress) for p in pacts]
+    return build_report(evaluations)
+
+
+__all__ = ["build_report", "report"]

@@ -1,0 +1,132 @@
+"""The report's charts: one plotly figure per section, every pact on the same axes.
+
+Each function takes Evaluations (and what else it needs) and returns a figure; nothing here
+writes files. Colours are fixed per pact so a pact looks the same in every chart.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from ..engine.finance import payback_year
+from ..valuation import Evaluation
+
+COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf")
+LAYOUT = dict(template="plotly_white", height=420, margin=dict(l=60, r=20, t=50, b=50),
+              legend=dict(orientation="h", y=-0.18))
+
+
+def _band(fig: go.Figure, x, low, mid, high, name: str, colour: str, **where) -> None:
+    fig.add_trace(go.Scatter(x=x, y=high, mode="lines", line=dict(width=0), showlegend=False,
+                             hoverinfo="skip", legendgroup=name), **where)
+    fig.add_trace(go.Scatter(x=x, y=low, mode="lines", line=dict(width=0), fill="tonexty",
+                             showlegend=False, fillcolor=_alpha(colour, 0.18), hoverinfo="skip",
+                             legendgroup=name), **where)
+    fig.add_trace(go.Scatter(x=x, y=mid, mode="lines", name=name, line=dict(color=colour, width=2),
+                             legendgroup=name), **where)
+
+
+def _alpha(hex_colour: str, alpha: float) -> str:
+    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"
+
+
+def cash_split(evs: Sequence[Evaluation]) -> go.Figure:
+    """The investor's share of MOU distributions by year: median and the P5-P95 band."""
+    fig = go.Figure()
+    for ev, colour in zip(evs, COLOURS):
+        cash = ev.deal.mou_cash
+        pool = [t.name for t in ev.pact.tranches if t.instrument == "mou"]
+        if not pool or not (cash > 0).any():
+            continue
+        received = ev.deal.investor[pool[0]] + ev.deal.funding.paid + ev.deal.upside
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.where(cash > 1e-9, received / cash, np.nan)
+        keep = np.isfinite(share).mean(axis=0) > 0.5
+        years = np.arange(share.shape[1])[keep] + ev.deal.base_year
+        low, mid, high = np.nanpercentile(share[:, keep], [5, 50, 95], axis=0)
+        _band(fig, years, low, mid, high, ev.pact.name, colour)
+    fig.update_layout(title="Investor's share of distributions (host gets the rest)",
+                      yaxis=dict(title="investor share", tickformat=".0%", range=[0, 1]),
+                      xaxis_title="year", **LAYOUT)
+    return fig
+
+
+def recoupment(evs: Sequence[Evaluation]) -> go.Figure:
+    """P(the investor has recouped its outlay, nominal) by year."""
+    fig = go.Figure()
+    for ev, colour in zip(evs, COLOURS):
+        years = ev.deal.funding.paid.shape[1]
+        payback = payback_year(ev.deal.investor_total)
+        curve = [(payback <= t).mean() for t in range(years)]
+        fig.add_trace(go.Scatter(x=np.arange(years) + ev.deal.base_year, y=curve, name=ev.pact.name,
+                                 line=dict(color=colour, width=2)))
+    fig.update_layout(title="Recoupment: P(cumulative cash back ≥ cash out) by year",
+                      yaxis=dict(title="probability", tickformat=".0%", range=[0, 1]),
+                      xaxis_title="year", **LAYOUT)
+    return fig
+
+
+def reserves_fan(evs: Sequence[Evaluation]) -> go.Figure:
+    """Reserves P5/P50/P95 over the FX horizon, one panel per investor, with the IMF's
+    100–150% ARA band where the metric applies."""
+    codes = list(dict.fromkeys(ev.pact.parties.investor_code for ev in evs))
+    fig = make_subplots(rows=1, cols=len(codes), subplot_titles=[f"{c} reserves, USD bn" for c in codes])
+    for col, code in enumerate(codes, start=1):
+        band_drawn = False
+        for ev, colour in zip(evs, COLOURS):
+            if ev.pact.parties.investor_code != code:
+                continue
+            table = ev.reserves_table()
+            metric = table["reserves_p50"] / table["ara_p50"]
+            if np.isfinite(metric).all() and not band_drawn:
+                band_drawn = True
+                fig.add_trace(go.Scatter(x=table.index, y=1.5 * metric, mode="lines",
+                                         line=dict(width=0), showlegend=False, hoverinfo="skip"),
+                              row=1, col=col)
+                fig.add_trace(go.Scatter(x=table.index, y=metric, mode="lines",
+                                         line=dict(width=1, color="#888", dash="dot"), fill="tonexty",
+                                         fillcolor="rgba(120,120,120,0.13)",
+                                         name=f"{code}: IMF adequate range (100–150% of the ARA metric)"),
+                              row=1, col=col)
+            _band(fig, table.index, table["reserves_p5"], table["reserves_p50"],
+                  table["reserves_p95"], ev.pact.name, colour, row=1, col=col)
+    fig.update_layout(title="The investor's reserves (median, 5–95% band) against the IMF adequacy band",
+                      **LAYOUT)
+    return fig
+
+
+def tariff_cost(costs: dict[str, object]) -> go.Figure:
+    """Value added the investor loses by sector in a full year without the deal."""
+    fig = go.Figure()
+    for (name, cost), colour in zip(costs.items(), COLOURS):
+        table = cost.by_sector.drop("total")
+        fig.add_trace(go.Bar(x=list(table.index), y=-table["investor_value_added_change"],
+                             name=name, marker_color=colour))
+    fig.update_layout(title="What no deal costs the investor: value added lost by sector, a full year",
+                      yaxis_title="USD bn a year", barmode="group", **LAYOUT)
+    return fig
+
+
+def gain_waterfalls(evs: Sequence[Evaluation]) -> go.Figure:
+    """Each party's gain over no deal, component by component (means, PV)."""
+    fig = make_subplots(rows=len(evs), cols=2, vertical_spacing=0.3 / max(len(evs), 1),
+                        subplot_titles=[f"{ev.pact.name}: {party}" for ev in evs
+                                        for party in ("investor", "host")])
+    for row, ev in enumerate(evs, start=1):
+        for col, party in enumerate(("investor", "host"), start=1):
+            parts = {k: float(v.mean()) for k, v in getattr(ev.gains, party).items()}
+            labels = [name.replace(" ", "<br>", 1) for name in parts]
+            fig.add_trace(go.Waterfall(
+                x=[*labels, "total"], y=[*parts.values(), 0.0],
+                measure=["relative"] * len(parts) + ["total"], showlegend=False,
+                increasing=dict(marker_color="#2ca02c"), decreasing=dict(marker_color="#d62728"),
+                totals=dict(marker_color="#1f77b4")), row=row, col=col)
+    fig.update_layout(title="Gain over no deal by component (mean PV, USD bn)",
+                      template="plotly_white", height=420 * len(evs), showlegend=False,
+                      margin=dict(l=60, r=20, t=90, b=40))
+    fig.update_xaxes(tickangle=0, tickfont=dict(size=10))
+    return fig
