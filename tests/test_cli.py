@@ -57,11 +57,16 @@ def test_evaluate_table_is_readable(capsys) -> None:
 
 
 def test_compare_same_seed_same_numbers(capsys) -> None:
-    args = ("compare", "korea-final-2025-11", "korea-us-demand-2025-09", "--paths", "300", "--json")
+    args = ("compare", *pl.preset_names(), "--paths", "300", "--json")
     _, first, _ = run(capsys, *args)
     _, second, _ = run(capsys, *args)
-    assert first == second
-    assert set(json.loads(first)["metrics"]) == {"korea-final-2025-11", "korea-us-demand-2025-09"}
+    assert first == second                       # byte-identical, manifests included
+    payload = json.loads(first)
+    assert set(payload["metrics"]) == set(pl.preset_names())
+    assert all(m["data_as_of"]["trade_flows"].startswith("calendar 2024") for m in payload["manifests"])
+    _, csv_text, _ = run(capsys, "compare", "korea-final-2025-11", "--paths", "300", "--csv")
+    assert csv_text.splitlines()[0] == "metric,korea-final-2025-11"
+    assert "individually rational for both (mean gains >= 0)," in csv_text
 
 
 def test_set_and_term_overrides_apply(capsys) -> None:

@@ -351,7 +351,7 @@ def tariffs(pact: Optional[str] = typer.Argument(None, help="A pact: deal vs no 
     code = {v: k for k, v in tm.BY_CODE.items()}[investor]
     gdp = a.country(code).gdp
     if as_json:
-        payload = {"scenario": {k: v for k, v in given.items()}, "sectors": sector or "all",
+        payload = {"manifest": _manifest(a), "scenario": dict(given), "sectors": sector or "all",
                    "reference_date": a.trade.reference_date.isoformat(), "legal_shocks": shocks,
                    "investor": investor, "gdp": gdp,
                    "by_sector": _clean_json(table.to_dict(orient="index"))}
@@ -382,7 +382,8 @@ def tariffs(pact: Optional[str] = typer.Argument(None, help="A pact: deal vs no 
 
 def _show_no_deal(p: Pact, a: Assumptions, cost, shocks: bool, as_json: bool) -> None:
     if as_json:
-        payload = {"pact": p.name, "legal_shocks": shocks, "present_value": cost.present_value,
+        payload = {"manifest": _manifest(a, p), "pact": p.name, "legal_shocks": shocks,
+                   "present_value": cost.present_value,
                    "by_year": _clean_json(cost.by_year.reset_index().to_dict(orient="list")),
                    "by_sector_first_full_year": _clean_json(cost.by_sector.to_dict(orient="index"))}
         sys.stdout.write(json.dumps(payload, indent=2) + "\n")
@@ -411,6 +412,18 @@ def _show_no_deal(p: Pact, a: Assumptions, cost, shocks: bool, as_json: bool) ->
               f"of tariff revenue forgone. Weighted by a {a.trade.deal_withdrawal_prob:.0%} yearly chance "
               f"the relief is withdrawn.")
     _tariff_footnote(a, shocks, "from data/tariff_schedule.csv and the pact's deal/no-deal terms")
+
+
+def _manifest(a: Assumptions, pact: Pact | None = None) -> dict[str, object]:
+    """What produced a deterministic output (no seed or paths: nothing was drawn)."""
+    from . import data
+    from .valuation import digest
+    out: dict[str, object] = {"pactlab_version": __version__,
+                              "assumptions_sha256": digest(a.model_dump_json()),
+                              "data_as_of": data.as_of(None if pact is None else pact.parties.investor_code)}
+    if pact is not None:
+        out |= {"pact": pact.name, "pact_sha256": digest(pact_to_toml(pact))}
+    return out
 
 
 def _clean_json(obj):

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from . import __version__  # noqa: F401  (set before submodules import)
+from . import data
 from .assumptions import Assumptions, load_assumptions
 from .engine import finance
 from .engine.rng import streams
@@ -196,7 +197,7 @@ def _mou_names(deal: DealPaths) -> set[str]:
     return {al.tranche for al in deal.selection.allocations if al.instrument == "mou"}
 
 
-def _digest(text: str) -> str:
+def digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
@@ -291,8 +292,9 @@ class Evaluation:
             "pactlab_version": __version__, "pact": self.pact.name, "seed": self.seed,
             "paths": self.paths, "base_year": self.deal.base_year,
             "horizon_years": self.assumptions.horizon_years,
-            "pact_sha256": _digest(pact_to_toml(self.pact)),
-            "assumptions_sha256": _digest(self.assumptions.model_dump_json()),
+            "pact_sha256": digest(pact_to_toml(self.pact)),
+            "assumptions_sha256": digest(self.assumptions.model_dump_json()),
+            "data_as_of": data.as_of(self.pact.parties.investor_code),
         }
 
     def assumed_terms(self) -> list[str]:

@@ -37,3 +37,14 @@ def provenance() -> dict[str, dict[str, str]]:
 def macro() -> pd.DataFrame:
     """Macro-financial data by country and indicator (USD bn unless stated), with sources."""
     return read_csv("macro.csv").set_index(["country", "indicator"])
+
+
+def as_of(investor_code: str | None = None) -> dict[str, str]:
+    """How current the embedded data are, for manifests."""
+    schedule = read_csv("tariff_schedule.csv")
+    out = {"trade_flows": "calendar 2024 (US Census)",
+           "tariff_schedule": f"latest change dated {max(schedule['start'])}",
+           "deal_terms": "public reports to mid-April 2026 (shared research, deal-facts.md)"}
+    if investor_code is not None and (investor_code, "reserves") in macro().index:
+        out["reserves"] = str(macro().loc[(investor_code, "reserves"), "period"])
+    return out
