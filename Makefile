@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip install -q --disable-pip-version-check
 PRESETS := japan-mou-2025 korea-us-demand-2025-09 korea-counter-2025-09 korea-final-2025-11
 
-.PHONY: demo test bench install install-dev browser clean
+.PHONY: demo test bench lint install install-dev browser clean
 
 $(VENV)/.base: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,9 @@ browser:
 
 test: install-dev browser
 	$(PY) -m pytest src tests
+
+lint: install-dev
+	$(VENV)/bin/ruff check src tests benchmarks tools
 
 bench: install-dev
 	$(PY) benchmarks/bench_engine.py

@@ -13,8 +13,8 @@ from pactlab.engine.instruments import guarantee_flows, loan_flows, outstanding_
 from pactlab.engine.markets import expected_sofr, simulate_markets
 from pactlab.engine.projects import profitability_index, select_projects
 from pactlab.engine.rng import streams
-from pactlab.terms.schema import GuaranteeTranche, LoanTranche
 from pactlab.simulation import simulate
+from pactlab.terms.schema import GuaranteeTranche, LoanTranche
 
 A = pl.load_assumptions()
 

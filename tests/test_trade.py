@@ -22,7 +22,7 @@ REGIONS = ["US", "JP", "EU", "RW"]
 def gsim_example() -> tuple[pd.DataFrame, pd.DataFrame]:
     """Francois & Hall's 4-region example, as in the shared research (a public R replication)."""
     d = pd.read_csv(Path(__file__).parent / "data" / "gsim_4x4_test_case_inputs.csv", comment="#")
-    pivot = lambda item: d[d["item"] == item].pivot(index="exporter", columns="importer",  # noqa: E731
+    pivot = lambda item: d[d["item"] == item].pivot(index="exporter", columns="importer",
                                                     values="value").loc[REGIONS, REGIONS]
     return pivot("trade_flow"), pivot("tariff_power_initial") - 1.0
 

@@ -24,7 +24,7 @@ def main(reference: Path, target: Path) -> None:
     hs4 = pd.read_csv(reference / "us_imports_key_hs4_partner_2024.csv", comment="#")
     hs4 = hs4[hs4["hs4"].astype(str).str.fullmatch(r"\d{4}")].set_index(hs4["hs4"].astype(str).loc[lambda s: s.str.fullmatch(r"\d{4}")])
     cols = ["world", *SUPPLIERS]
-    chapters = lambda codes: hs2.loc[[c for c in codes if c in hs2.index], cols].sum()  # noqa: E731
+    chapters = lambda codes: hs2.loc[[c for c in codes if c in hs2.index], cols].sum()
     rows = {
         "cars": hs4.loc["8703", cols].astype(float),
         "auto_parts": hs4.loc["8708", cols].astype(float),

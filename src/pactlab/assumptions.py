@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 import tomllib
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Annotated, Any, Iterable, Literal, Mapping
+from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import Field, ValidationError, model_validator
@@ -48,7 +49,7 @@ class Correlation(Terms):
         ])
 
     @model_validator(mode="after")
-    def _valid_matrix(self) -> "Correlation":
+    def _valid_matrix(self) -> Correlation:
         if np.linalg.eigvalsh(self.matrix()).min() < -1e-12:
             raise ValueError("the three correlations do not form a valid correlation matrix")
         return self
@@ -169,7 +170,7 @@ class Assumptions(Terms):
                 f"assumptions: discount.investor.{code}: no cost of funds for investor {code}; "
                 f"add it with --set discount.investor.{code}=0.045") from None
 
-    def with_values(self, changes: Mapping[str, Any], *, source: str = "--set") -> "Assumptions":
+    def with_values(self, changes: Mapping[str, Any], *, source: str = "--set") -> Assumptions:
         raw = self.model_dump()
         for key, value in changes.items():
             set_path(raw, key, value, source=source)

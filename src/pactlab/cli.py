@@ -6,9 +6,9 @@ import math
 import os
 import sys
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, List, Optional
 
 import pandas as pd
 import typer
@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from . import __version__  # noqa: F401  (set before submodules import)
+from . import __version__
 from .assumptions import Assumptions, load_assumptions, parse_settings
 from .errors import PactError
 from .terms import Pact, load_pact, pact_to_toml, preset_names
@@ -43,11 +43,11 @@ _ClickException = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "C
 STAGES = ("markets", "projects", "calls", "waterfall", "instruments", "metrics")
 
 
-def _assumptions(path: Optional[Path], settings: Optional[List[str]]) -> Assumptions:
+def _assumptions(path: Path | None, settings: list[str] | None) -> Assumptions:
     return load_assumptions(path, parse_settings(settings or []))
 
 
-def _pacts(names: List[str], terms: Optional[List[str]]) -> list[Pact]:
+def _pacts(names: list[str], terms: list[str] | None) -> list[Pact]:
     changes = parse_settings(terms or [])
     pacts = [load_pact(n) for n in names]
     return [p.with_terms(changes, source=f"--term ({p.name})") if changes else p for p in pacts]
@@ -109,9 +109,9 @@ def presets(as_json: bool = JsonOpt) -> None:
 @app.command()
 def show(pact: str = typer.Argument(..., help="Preset name or .toml file."),
          toml: bool = typer.Option(False, "--toml", help="Write the terms as TOML."),
-         output: Optional[Path] = typer.Option(None, "-o", "--output", help="File for --toml.",
+         output: Path | None = typer.Option(None, "-o", "--output", help="File for --toml.",
                                                dir_okay=False),
-         term: Optional[List[str]] = TermOpt, as_json: bool = JsonOpt) -> None:
+         term: list[str] | None = TermOpt, as_json: bool = JsonOpt) -> None:
     """Print a pact's terms (--toml: as an editable term sheet)."""
     p = _pacts([pact], term)[0]
     if toml:
@@ -172,8 +172,8 @@ def _evaluation_table(ev: Evaluation) -> Table:
 @app.command("evaluate")
 def evaluate_cmd(pact: str = typer.Argument(..., help="Preset name or .toml file."),
                  paths: int = PathsOpt, seed: int = SeedOpt, as_json: bool = JsonOpt,
-                 set_: Optional[List[str]] = SetOpt, term: Optional[List[str]] = TermOpt,
-                 assumptions: Optional[Path] = AssumptionsOpt) -> None:
+                 set_: list[str] | None = SetOpt, term: list[str] | None = TermOpt,
+                 assumptions: Path | None = AssumptionsOpt) -> None:
     """Simulate one pact and show what it pays each side, with its risk."""
     a = _assumptions(assumptions, set_)
     p = _pacts([pact], term)[0]
@@ -207,12 +207,12 @@ def evaluate_cmd(pact: str = typer.Argument(..., help="Preset name or .toml file
 
 
 @app.command()
-def report(pacts: List[str] = typer.Argument(..., help="Preset names or .toml files."),
+def report(pacts: list[str] = typer.Argument(..., help="Preset names or .toml files."),
            output: Path = typer.Option(..., "-o", "--output", help="The HTML file to write.",
                                        dir_okay=False),
            paths: int = PathsOpt, seed: int = SeedOpt,
-           set_: Optional[List[str]] = SetOpt, term: Optional[List[str]] = TermOpt,
-           assumptions: Optional[Path] = AssumptionsOpt) -> None:
+           set_: list[str] | None = SetOpt, term: list[str] | None = TermOpt,
+           assumptions: Path | None = AssumptionsOpt) -> None:
     """One self-contained HTML report (works offline) comparing the pacts."""
     from .report import build_report
     a = _assumptions(assumptions, set_)
@@ -232,8 +232,8 @@ def report(pacts: List[str] = typer.Argument(..., help="Preset names or .toml fi
 @app.command()
 def reserves(pact: str = typer.Argument(..., help="Preset name or .toml file."),
              paths: int = PathsOpt, seed: int = SeedOpt, as_json: bool = JsonOpt,
-             set_: Optional[List[str]] = SetOpt, term: Optional[List[str]] = TermOpt,
-             assumptions: Optional[Path] = AssumptionsOpt) -> None:
+             set_: list[str] | None = SetOpt, term: list[str] | None = TermOpt,
+             assumptions: Path | None = AssumptionsOpt) -> None:
     """Year by year: what the pact calls, and the investor's reserves and ARA ratio."""
     a = _assumptions(assumptions, set_)
     p = _pacts([pact], term)[0]
@@ -261,12 +261,12 @@ def reserves(pact: str = typer.Argument(..., help="Preset name or .toml file."),
 
 
 @app.command()
-def compare(pacts: List[str] = typer.Argument(..., help="Preset names or .toml files."),
+def compare(pacts: list[str] = typer.Argument(..., help="Preset names or .toml files."),
             paths: int = PathsOpt, seed: int = SeedOpt, as_json: bool = JsonOpt,
             as_csv: bool = typer.Option(False, "--csv", help="Print CSV (rows: metrics)."),
             detail: bool = typer.Option(False, "--all", help="Every metric, not just the headline rows."),
-            set_: Optional[List[str]] = SetOpt, term: Optional[List[str]] = TermOpt,
-            assumptions: Optional[Path] = AssumptionsOpt) -> None:
+            set_: list[str] | None = SetOpt, term: list[str] | None = TermOpt,
+            assumptions: Path | None = AssumptionsOpt) -> None:
     """Pacts side by side, on the same simulated futures."""
     a = _assumptions(assumptions, set_)
     loaded = _pacts(pacts, term)
@@ -280,7 +280,7 @@ def compare(pacts: List[str] = typer.Argument(..., help="Preset names or .toml f
     columns = [comparison_column(ev, detail=detail) for ev in evaluations]
     if as_json:
         payload = {"manifests": [ev.manifest() for ev in evaluations],
-                   "rows": {name: _clean_json(col.to_dict()) for name, col in zip(names, columns)},
+                   "rows": {name: _clean_json(col.to_dict()) for name, col in zip(names, columns, strict=True)},
                    "metrics": {ev.pact.name: ev.metrics for ev in evaluations}}
         sys.stdout.write(json.dumps(payload, indent=2) + "\n")
         return
@@ -317,18 +317,18 @@ _PARTNER_OPTS = {name: typer.Option(None, f"--{name.replace('_', '-')}", min=0.0
 
 
 @app.command()
-def tariffs(pact: Optional[str] = typer.Argument(None, help="A pact: deal vs no deal, year by year."),
-            korea: Optional[float] = _PARTNER_OPTS["korea"], japan: Optional[float] = _PARTNER_OPTS["japan"],
-            eu27: Optional[float] = _PARTNER_OPTS["eu27"], china: Optional[float] = _PARTNER_OPTS["china"],
-            mexico: Optional[float] = _PARTNER_OPTS["mexico"], canada: Optional[float] = _PARTNER_OPTS["canada"],
-            taiwan: Optional[float] = _PARTNER_OPTS["taiwan"], vietnam: Optional[float] = _PARTNER_OPTS["vietnam"],
-            rest_of_world: Optional[float] = _PARTNER_OPTS["rest_of_world"],
-            sector: Optional[List[str]] = typer.Option(None, "--sector", help="Limit the change to these sectors (repeatable)."),
+def tariffs(pact: str | None = typer.Argument(None, help="A pact: deal vs no deal, year by year."),
+            korea: float | None = _PARTNER_OPTS["korea"], japan: float | None = _PARTNER_OPTS["japan"],
+            eu27: float | None = _PARTNER_OPTS["eu27"], china: float | None = _PARTNER_OPTS["china"],
+            mexico: float | None = _PARTNER_OPTS["mexico"], canada: float | None = _PARTNER_OPTS["canada"],
+            taiwan: float | None = _PARTNER_OPTS["taiwan"], vietnam: float | None = _PARTNER_OPTS["vietnam"],
+            rest_of_world: float | None = _PARTNER_OPTS["rest_of_world"],
+            sector: list[str] | None = typer.Option(None, "--sector", help="Limit the change to these sectors (repeatable)."),
             investor: str = typer.Option("korea", "--investor", help="Whose losses to report: korea or japan."),
-            legal_shocks: Optional[bool] = typer.Option(None, "--legal-shocks/--no-legal-shocks",
+            legal_shocks: bool | None = typer.Option(None, "--legal-shocks/--no-legal-shocks",
                                                         help="Apply the Feb 2026 IEEPA ruling (default: assumption trade.legal_shocks)."),
-            as_json: bool = JsonOpt, set_: Optional[List[str]] = SetOpt, term: Optional[List[str]] = TermOpt,
-            assumptions: Optional[Path] = AssumptionsOpt) -> None:
+            as_json: bool = JsonOpt, set_: list[str] | None = SetOpt, term: list[str] | None = TermOpt,
+            assumptions: Path | None = AssumptionsOpt) -> None:
     """What tariffs cost: a what-if (--korea 25 --japan 15) or a pact's deal vs no deal."""
     from . import tariffs as tm
     a = _assumptions(assumptions, set_)
@@ -438,7 +438,7 @@ def _clean_json(obj):
     return obj
 
 
-def main(argv: Optional[list[str]] = None) -> None:
+def main(argv: list[str] | None = None) -> None:
     """Entry point: bad input is one line on stderr and exit code 2, never a traceback."""
     command = typer.main.get_command(app)
     try:

@@ -19,6 +19,7 @@ stays). A party's gain is the sum of its components, path by path.
 from __future__ import annotations
 
 from dataclasses import dataclass
+
 import numpy as np
 
 from .assumptions import Assumptions

@@ -6,8 +6,8 @@ reserves -> project cash -> the waterfall for the MOU cash.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
@@ -15,8 +15,14 @@ from .assumptions import Assumptions
 from .engine.funding import Calls, FxSpec, simulate_funding
 from .engine.instruments import guarantee_flows, loan_flows
 from .engine.markets import MarketPaths, simulate_markets
-from .engine.projects import (Selection, add_operating_cash, add_spend, draw_project,
-                              select_projects, total_spend)
+from .engine.projects import (
+    Selection,
+    add_operating_cash,
+    add_spend,
+    draw_project,
+    select_projects,
+    total_spend,
+)
 from .engine.reserves import ARA_WEIGHTS, ara_metric
 from .engine.rng import streams
 from .engine.waterfall import Review, Tier, distribute, scheduled_daa

@@ -22,17 +22,21 @@ Years are calendar years; a year's rate is the average of its monthly rates.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Mapping
 
 import numpy as np
 import pandas as pd
 
 from . import data
 from .assumptions import Assumptions
-from .engine.trade import (TariffResult, own_price_elasticity, simulate_tariffs,
-                           supply_elasticity_for_share)
+from .engine.trade import (
+    TariffResult,
+    own_price_elasticity,
+    simulate_tariffs,
+    supply_elasticity_for_share,
+)
 from .errors import PactError
 from .terms.schema import Pact, TariffRates
 
@@ -188,7 +192,7 @@ def run_sector(sector: str, before: pd.Series, after: pd.Series, a: Assumptions)
     """GSIM for one sector: the US buys from every partner; rates are Series by partner."""
     td = trade_data()
     flows = td.flows.loc[[sector]].T.rename(columns={sector: "usa"})
-    frame = lambda s: pd.DataFrame({"usa": s.reindex(flows.index).to_numpy()}, index=flows.index)  # noqa: E731
+    frame = lambda s: pd.DataFrame({"usa": s.reindex(flows.index).to_numpy()}, index=flows.index)
     row = td.sectors.loc[sector]
     return simulate_tariffs(flows, frame(before), frame(after),
                             import_elasticity=float(row["import_elasticity"]),

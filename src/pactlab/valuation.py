@@ -4,20 +4,23 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
 
-from . import __version__  # noqa: F401  (set before submodules import)
-from . import data
+from . import (
+    __version__,
+    data,
+)
 from .assumptions import Assumptions, load_assumptions
 from .engine import finance
 from .engine.rng import streams
 from .gains import HOST_COMPONENTS, INVESTOR_COMPONENTS, Gains, gains
 from .simulation import DealPaths, Progress, fx_spec, simulate
 from .terms import Pact, load_pact, pact_to_toml
+
 
 @dataclass(frozen=True)
 class Metric:

@@ -102,15 +102,15 @@ def select_projects(pact: Pact, a: Assumptions) -> Selection:
     """Which projects each tranche funds, and when each is launched."""
     pipe = data.pipeline()
     pipe = pipe[pipe["candidate_for"].isin([pact.parties.investor_code, "any"])]
-    room = dict(zip(pipe["project"], pipe["capex"].astype(float)))
+    room = dict(zip(pipe["project"], pipe["capex"].astype(float), strict=True))
     deadline = max(pact.schedule.deadline_year, 0)
     allocations: list[Allocation] = []
     unallocated: dict[str, float] = {}
     for tranche in pact.tranches:
         rule = pact.governance.selection if tranche.instrument == "mou" else "investor_directed"
         weights = _eligible(pact, a, tranche.sectors, rule)
-        named = pipe[pipe["archetype"].isin(list(weights))].assign(
-            w=lambda d: d["archetype"].map(weights)).sort_values(
+        named = pipe[pipe["archetype"].isin(list(weights))]
+        named = named.assign(w=named["archetype"].map(weights)).sort_values(
             ["w", "capex", "project"], ascending=[False, False, True])
         left = tranche.amount
         picks: list[tuple[Project, float]] = []

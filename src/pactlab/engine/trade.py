@@ -156,7 +156,7 @@ def simulate_tariffs(flows: pd.DataFrame, tariffs_before: pd.DataFrame,
     welfare.loc[importers, "tariff_revenue"] = tr
     welfare["net"] = welfare.sum(axis=1)
 
-    frame = lambda a: pd.DataFrame(a, index=exporters, columns=importers)  # noqa: E731
+    frame = lambda a: pd.DataFrame(a, index=exporters, columns=importers)
     return TariffResult(
         world_price_change=pd.Series(p, index=exporters, name="world_price_change"),
         internal_price_change=pd.Series(p_internal, index=importers, name="internal_price_change"),

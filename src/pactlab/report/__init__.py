@@ -7,8 +7,8 @@ with the pactlab version, seed and paths.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from importlib import resources
-from typing import Sequence
 
 import jinja2
 from plotly.offline import get_plotlyjs

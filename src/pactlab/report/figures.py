@@ -5,7 +5,8 @@ writes files. Colours are fixed per pact so a pact looks the same in every chart
 """
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
+from itertools import cycle
 
 import numpy as np
 import plotly.graph_objects as go
@@ -37,7 +38,7 @@ def _alpha(hex_colour: str, alpha: float) -> str:
 def cash_split(evs: Sequence[Evaluation]) -> go.Figure:
     """The investor's share of MOU distributions by year: median and the P5-P95 band."""
     fig = go.Figure()
-    for ev, colour in zip(evs, COLOURS):
+    for ev, colour in zip(evs, cycle(COLOURS), strict=False):
         cash = ev.deal.mou_cash
         pool = [t.name for t in ev.pact.tranches if t.instrument == "mou"]
         if not pool or not (cash > 0).any():
@@ -58,7 +59,7 @@ def cash_split(evs: Sequence[Evaluation]) -> go.Figure:
 def recoupment(evs: Sequence[Evaluation]) -> go.Figure:
     """P(the investor has recouped its outlay, nominal) by year."""
     fig = go.Figure()
-    for ev, colour in zip(evs, COLOURS):
+    for ev, colour in zip(evs, cycle(COLOURS), strict=False):
         years = ev.deal.funding.paid.shape[1]
         payback = payback_year(ev.deal.investor_total)
         curve = [(payback <= t).mean() for t in range(years)]
@@ -77,7 +78,7 @@ def reserves_fan(evs: Sequence[Evaluation]) -> go.Figure:
     fig = make_subplots(rows=1, cols=len(codes), subplot_titles=[f"{c} reserves, USD bn" for c in codes])
     for col, code in enumerate(codes, start=1):
         band_drawn = False
-        for ev, colour in zip(evs, COLOURS):
+        for ev, colour in zip(evs, cycle(COLOURS), strict=False):
             if ev.pact.parties.investor_code != code:
                 continue
             table = ev.reserves_table()
@@ -102,7 +103,7 @@ def reserves_fan(evs: Sequence[Evaluation]) -> go.Figure:
 def tariff_cost(costs: dict[str, object]) -> go.Figure:
     """Value added the investor loses by sector in a full year without the deal."""
     fig = go.Figure()
-    for (name, cost), colour in zip(costs.items(), COLOURS):
+    for (name, cost), colour in zip(costs.items(), cycle(COLOURS), strict=False):
         table = cost.by_sector.drop("total")
         fig.add_trace(go.Bar(x=list(table.index), y=-table["investor_value_added_change"],
                              name=name, marker_color=colour))

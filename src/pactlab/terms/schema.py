@@ -8,7 +8,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from typing import Annotated, Any, Literal, Mapping, Union
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -78,7 +79,7 @@ class GuaranteeTranche(_TrancheBase):
 
 
 Tranche = Annotated[
-    Union[MouTranche, LoanTranche, GuaranteeTranche], Field(discriminator="instrument")
+    MouTranche | LoanTranche | GuaranteeTranche, Field(discriminator="instrument")
 ]
 
 
@@ -104,7 +105,7 @@ class Waterfall(Terms):
     review: Review | None = None
 
     @model_validator(mode="after")
-    def _tiers_in_order(self) -> "Waterfall":
+    def _tiers_in_order(self) -> Waterfall:
         *upper, last = self.tiers
         if last.hurdle is not None:
             raise ValueError(f"tiers[{len(self.tiers) - 1}].hurdle: the last tier takes no hurdle")
@@ -134,14 +135,14 @@ class Schedule(Terms):
     call_timing: Literal["as_built", "at_selection"] = "as_built"
 
     @model_validator(mode="after")
-    def _deadline_after_start(self) -> "Schedule":
+    def _deadline_after_start(self) -> Schedule:
         if self.selection_deadline <= self.start:
             raise ValueError(
                 f"selection_deadline: must be after start ({self.start}), got {self.selection_deadline}")
         return self
 
     @model_validator(mode="after")
-    def _funding_after_start(self) -> "Schedule":
+    def _funding_after_start(self) -> Schedule:
         if self.funding_deadline is not None and self.funding_deadline <= self.start:
             raise ValueError(
                 f"funding_deadline: must be after start ({self.start}), got {self.funding_deadline}")
@@ -191,7 +192,7 @@ class Funding(Terms):
     fdi: Share = Field(default=0.0, description="corporate FDI (no reserve effect)")
 
     @model_validator(mode="after")
-    def _shares_add_up(self) -> "Funding":
+    def _shares_add_up(self) -> Funding:
         if self.bonds + self.fdi > 1.0 + 1e-12:
             raise ValueError(f"bonds: bonds + fdi must be <= 1, got {self.bonds + self.fdi:g}")
         return self
@@ -242,7 +243,7 @@ class Pact(Terms):
         default=(), description="terms that are modelling assumptions, not sourced facts")
 
     @model_validator(mode="after")
-    def _unique_tranche_names(self) -> "Pact":
+    def _unique_tranche_names(self) -> Pact:
         names = [t.name for t in self.tranches]
         if len(set(names)) != len(names):
             raise ValueError(f"tranches: names must be unique, got {names}")
@@ -255,7 +256,7 @@ class Pact(Terms):
     def amount(self, instrument: str) -> float:
         return float(sum(t.amount for t in self.tranches if t.instrument == instrument))
 
-    def with_terms(self, changes: Mapping[str, Any], *, source: str | None = None) -> "Pact":
+    def with_terms(self, changes: Mapping[str, Any], *, source: str | None = None) -> Pact:
         """A copy with dotted-path changes applied, e.g. {"schedule.annual_cap": 30}."""
         data = self.model_dump()
         for path, value in changes.items():
