@@ -79,8 +79,8 @@ def gains(pact: Pact, a: Assumptions, deal: DealPaths, rng: Streams) -> Gains:
     gdp = a.country(code).gdp
     horizon = min(a.fx.horizon_years, years)
     added = ((deal.funding.crisis_year < horizon).astype(float)
-             - (deal.baseline.crisis_year < horizon).astype(float))
-    when = np.where(added > 0, deal.funding.crisis_year, deal.baseline.crisis_year)
+             - (deal.baseline_crisis_year < horizon).astype(float))
+    when = np.where(added > 0, deal.funding.crisis_year, deal.baseline_crisis_year)
     fx_stress = -added * a.valuation.crisis_cost_gdp * gdp * (1.0 + r_inv) ** -np.minimum(when, years)
 
     upside = _pv(deal.upside, r_host)

@@ -45,7 +45,7 @@ class DealPaths:
     capex: dict[str, np.ndarray]      # sector -> capex financed by the pact, (paths,)
     priority_capex: np.ndarray        # capex in the host's priority sectors, by year
     upside: np.ndarray                # host's upside-term take from the investor, by year
-    baseline: Calls                   # the investor's reserves with no pact, same shocks
+    baseline_crisis_year: np.ndarray  # (paths,) first crisis year with no pact, same shocks
 
     @property
     def calls(self) -> np.ndarray:
@@ -131,7 +131,7 @@ def simulate(pact: Pact, a: Assumptions, paths: int, seed: int,
         demand, pact.schedule.annual_cap, ceiling, other_outflows=np.maximum(-other, 0.0),
         last_call_year=pact.schedule.last_call_year, fx=fx, shocks=shocks,
         acceptance_draws=rng(f"fx/deferral/{code}").random((paths, years)))
-    baseline = simulate_funding(np.zeros((paths, years)), None, 0.0, fx=fx, shocks=shocks)
+    baseline = simulate_funding(np.zeros((paths, years)), None, 0.0, fx=fx, shocks=shocks).crisis_year
     mou_cash = np.zeros((paths, years))
     for al in mou:
         arch, d = a.archetypes[al.project.archetype], draws[al.project.name]

@@ -122,7 +122,7 @@ def lines_on(partner: str, day: dt.date, *, legal_shocks: bool,
     return rates
 
 
-def sector_rates(partner: str, lines: Mapping[str, float]) -> pd.Series:
+def sector_rates(partner: str, lines: Mapping[str, float]) -> dict[str, float]:
     """A partner's rate in each trade sector, from its rates by tariff line."""
     td = trade_data()
     general = lines["general"]
@@ -131,10 +131,15 @@ def sector_rates(partner: str, lines: Mapping[str, float]) -> pd.Series:
         base = lines.get(SECTOR_LINE.get(sector, ""), general)
         mixed = MIXED_LINE.get(sector)
         if mixed and mixed in lines:
-            share = float(td.line_shares.get((partner, sector), 0.0))
+            share = _line_share(partner, sector)
             base = (1.0 - share) * base + share * lines[mixed]
         out[sector] = base
-    return pd.Series(out, name=partner)
+    return out
+
+
+@cache
+def _line_share(partner: str, sector: str) -> float:
+    return float(trade_data().line_shares.get((partner, sector), 0.0))
 
 
 def rate_table(day: dt.date, *, legal_shocks: bool,
@@ -143,21 +148,22 @@ def rate_table(day: dt.date, *, legal_shocks: bool,
     overrides = overrides or {}
     return pd.DataFrame({p: sector_rates(p, lines_on(p, day, legal_shocks=legal_shocks,
                                                      override=overrides.get(p)))
-                         for p in PARTNERS})
+                         for p in PARTNERS}, index=trade_data().sector_names)
 
 
 def yearly_rates(year: int, *, legal_shocks: bool, pact: Pact | None = None,
                  scenario: str = "deal") -> pd.DataFrame:
     """The average over the year's months of `rate_table`, with the pact's rates for its
     investor from its start date."""
-    tables = []
+    total = None
     for month in range(1, 13):
         day = dt.date(year, month, 1)
         overrides = {}
         if pact is not None and day >= pact.schedule.start:
             overrides[partner_of(pact)] = getattr(pact.tariffs, scenario)
-        tables.append(rate_table(day, legal_shocks=legal_shocks, overrides=overrides))
-    return sum(tables) / len(tables)
+        table = rate_table(day, legal_shocks=legal_shocks, overrides=overrides)
+        total = table if total is None else total + table
+    return total / 12.0
 
 
 def last_change_year(pact: Pact) -> int:
@@ -300,13 +306,13 @@ def _no_deal_cost(pact: Pact, a: Assumptions, *, years: int | None,
     years = years or a.horizon_years
     first_full = base + 1
     settled = last_change_year(pact) + 1    # from here on every year repeats the last
-    cached: dict[bytes, pd.DataFrame] = {}
+    cached: dict[int, pd.DataFrame] = {}
     rows, sector_table = [], None
     for year in range(base, base + years):
-        deal = yearly_rates(min(year, settled), legal_shocks=shocks, pact=pact, scenario="deal")
-        no = yearly_rates(min(year, settled), legal_shocks=shocks, pact=pact, scenario="no_deal")
-        key = deal.to_numpy().tobytes() + no.to_numpy().tobytes()
+        key = min(year, settled)
         if key not in cached:
+            deal = yearly_rates(key, legal_shocks=shocks, pact=pact, scenario="deal")
+            no = yearly_rates(key, legal_shocks=shocks, pact=pact, scenario="no_deal")
             cached[key] = effects(deal, no, a, investor=investor, rival=RIVAL.get(investor))
         table = cached[key]
         if year == first_full:
