@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import math
 import os
 import sys
 import tempfile
@@ -20,7 +19,7 @@ from . import __version__
 from .assumptions import Assumptions, load_assumptions, parse_settings
 from .errors import PactError
 from .terms import Pact, load_pact, pact_to_toml, preset_names
-from .valuation import Evaluation, comparison_column, evaluate, metric_units
+from .valuation import Evaluation, comparison_column, evaluate, json_safe, metric_units
 from .valuation import format_value as fmt
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -51,6 +50,20 @@ def _pacts(names: list[str], terms: list[str] | None) -> list[Pact]:
     changes = parse_settings(terms or [])
     pacts = [load_pact(n) for n in names]
     return [p.with_terms(changes, source=f"--term ({p.name})") if changes else p for p in pacts]
+
+
+def _run(names: list[str], paths: int, seed: int, settings: list[str] | None,
+         terms: list[str] | None, assumptions: Path | None, *, quiet: bool = False,
+         ) -> tuple[Assumptions, list[Evaluation]]:
+    """Load the assumptions and pacts, then evaluate each on the same futures (with a progress
+    bar on a terminal for long runs)."""
+    a = _assumptions(assumptions, settings)
+    loaded = _pacts(names, terms)
+    seen = [p.name for p in loaded]
+    if len(set(seen)) != len(seen):
+        raise PactError(f"the same pact is named twice ({', '.join(seen)})")
+    with _progress(len(STAGES) * len(loaded), paths * len(loaded) >= 20_000 and not quiet) as step:
+        return a, [evaluate(p, paths, seed, assumptions=a, progress=step) for p in loaded]
 
 
 @contextmanager
@@ -175,10 +188,7 @@ def evaluate_cmd(pact: str = typer.Argument(..., help="Preset name or .toml file
                  set_: list[str] | None = SetOpt, term: list[str] | None = TermOpt,
                  assumptions: Path | None = AssumptionsOpt) -> None:
     """Simulate one pact and show what it pays each side, with its risk."""
-    a = _assumptions(assumptions, set_)
-    p = _pacts([pact], term)[0]
-    with _progress(len(STAGES), paths >= 20_000 and not as_json) as step:
-        ev = evaluate(p, paths, seed, assumptions=a, progress=step)
+    a, (ev,) = _run([pact], paths, seed, set_, term, assumptions, quiet=as_json)
     if as_json:
         sys.stdout.write(ev.to_json() + "\n")
         return
@@ -203,7 +213,7 @@ def evaluate_cmd(pact: str = typer.Argument(..., help="Preset name or .toml file
     out.print(capex)
     for tranche, amount in ev.deal.selection.unallocated.items():
         out.print(f"[yellow]⚠ {fmt(amount, 'usd_bn')} of tranche '{tranche}' found no eligible project[/yellow]")
-    _footnotes([p], a, paths, seed)
+    _footnotes([ev.pact], a, paths, seed)
 
 
 @app.command()
@@ -215,18 +225,12 @@ def report(pacts: list[str] = typer.Argument(..., help="Preset names or .toml fi
            assumptions: Path | None = AssumptionsOpt) -> None:
     """One self-contained HTML report (works offline) comparing the pacts."""
     from .report import build_report
-    a = _assumptions(assumptions, set_)
-    loaded = _pacts(pacts, term)
-    names = [p.name for p in loaded]
-    if len(set(names)) != len(names):
-        raise PactError(f"report: the same pact is named twice ({', '.join(names)})")
     if not Path(output).parent.exists():
         raise PactError(f"{output}: folder {Path(output).parent} does not exist")
-    with _progress(len(STAGES) * len(loaded), True) as step:
-        evaluations = [evaluate(p, paths, seed, assumptions=a, progress=step) for p in loaded]
+    _, evaluations = _run(pacts, paths, seed, set_, term, assumptions)
     _write_atomic(output, build_report(evaluations))
     err.print(f"wrote {output} ({Path(output).stat().st_size / 1e6:.1f} MB): "
-              f"{len(loaded)} pact(s), {paths:,} futures, seed {seed}")
+              f"{len(evaluations)} pact(s), {paths:,} futures, seed {seed}")
 
 
 @app.command()
@@ -235,10 +239,8 @@ def reserves(pact: str = typer.Argument(..., help="Preset name or .toml file."),
              set_: list[str] | None = SetOpt, term: list[str] | None = TermOpt,
              assumptions: Path | None = AssumptionsOpt) -> None:
     """Year by year: what the pact calls, and the investor's reserves and ARA ratio."""
-    a = _assumptions(assumptions, set_)
-    p = _pacts([pact], term)[0]
-    with _progress(len(STAGES), paths >= 20_000 and not as_json) as step:
-        ev = evaluate(p, paths, seed, assumptions=a, progress=step)
+    a, (ev,) = _run([pact], paths, seed, set_, term, assumptions, quiet=as_json)
+    p = ev.pact
     table = ev.reserves_table()
     if as_json:
         payload = {"manifest": ev.manifest(), "fx": ev.metrics["fx"],
@@ -268,19 +270,13 @@ def compare(pacts: list[str] = typer.Argument(..., help="Preset names or .toml f
             set_: list[str] | None = SetOpt, term: list[str] | None = TermOpt,
             assumptions: Path | None = AssumptionsOpt) -> None:
     """Pacts side by side, on the same simulated futures."""
-    a = _assumptions(assumptions, set_)
-    loaded = _pacts(pacts, term)
+    a, evaluations = _run(pacts, paths, seed, set_, term, assumptions, quiet=as_json or as_csv)
+    loaded = [ev.pact for ev in evaluations]
     names = [p.name for p in loaded]
-    if len(set(names)) != len(names):
-        raise PactError(f"compare: the same pact is named twice ({', '.join(names)})")
-    evaluations = []
-    with _progress(len(STAGES) * len(loaded), paths * len(loaded) >= 20_000 and not as_json) as step:
-        for p in loaded:
-            evaluations.append(evaluate(p, paths, seed, assumptions=a, progress=step))
     columns = [comparison_column(ev, detail=detail) for ev in evaluations]
     if as_json:
         payload = {"manifests": [ev.manifest() for ev in evaluations],
-                   "rows": {name: _clean_json(col.to_dict()) for name, col in zip(names, columns, strict=True)},
+                   "rows": {name: json_safe(col.to_dict()) for name, col in zip(names, columns, strict=True)},
                    "metrics": {ev.pact.name: ev.metrics for ev in evaluations}}
         sys.stdout.write(json.dumps(payload, indent=2) + "\n")
         return
@@ -354,7 +350,7 @@ def tariffs(pact: str | None = typer.Argument(None, help="A pact: deal vs no dea
         payload = {"manifest": _manifest(a), "scenario": dict(given), "sectors": sector or "all",
                    "reference_date": a.trade.reference_date.isoformat(), "legal_shocks": shocks,
                    "investor": investor, "gdp": gdp,
-                   "by_sector": _clean_json(table.to_dict(orient="index"))}
+                   "by_sector": json_safe(table.to_dict(orient="index"))}
         sys.stdout.write(json.dumps(payload, indent=2) + "\n")
         return
     rival = tm.RIVAL[investor]
@@ -384,8 +380,8 @@ def _show_no_deal(p: Pact, a: Assumptions, cost, shocks: bool, as_json: bool) ->
     if as_json:
         payload = {"manifest": _manifest(a, p), "pact": p.name, "legal_shocks": shocks,
                    "present_value": cost.present_value,
-                   "by_year": _clean_json(cost.by_year.reset_index().to_dict(orient="list")),
-                   "by_sector_first_full_year": _clean_json(cost.by_sector.to_dict(orient="index"))}
+                   "by_year": json_safe(cost.by_year.reset_index().to_dict(orient="list")),
+                   "by_sector_first_full_year": json_safe(cost.by_sector.to_dict(orient="index"))}
         sys.stdout.write(json.dumps(payload, indent=2) + "\n")
         return
     grid = Table("sector", "exports 2024", "deal → no-deal rate", "export loss", "value added lost",
@@ -424,18 +420,6 @@ def _manifest(a: Assumptions, pact: Pact | None = None) -> dict[str, object]:
     if pact is not None:
         out |= {"pact": pact.name, "pact_sha256": digest(pact_to_toml(pact))}
     return out
-
-
-def _clean_json(obj):
-    if isinstance(obj, dict):
-        return {str(k): _clean_json(v) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [_clean_json(v) for v in obj]
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return None
-    if hasattr(obj, "item"):
-        return _clean_json(obj.item())
-    return obj
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -308,7 +308,7 @@ class Evaluation:
             "manifest": self.manifest(),
             "metrics": self.metrics,
             "capex_by_sector": self.capex_by_sector().to_dict(),
-            "reserves_by_year": _clean(self.reserves_table().reset_index().to_dict(orient="list")),
+            "reserves_by_year": json_safe(self.reserves_table().reset_index().to_dict(orient="list")),
             "unallocated": self.deal.selection.unallocated,
             "assumed_terms": self.assumed_terms(),
             "assumptions": self.assumptions.provenance(),
@@ -335,12 +335,12 @@ def _json_default(value: object) -> object:
     raise TypeError(f"not JSON-serialisable: {type(value).__name__}")
 
 
-def _clean(obj: object) -> object:
-    """NaN/inf -> None so that JSON stays valid."""
+def json_safe(obj: object) -> object:
+    """Plain JSON types: NaN/inf -> None, numpy scalars -> Python, keys -> text."""
     if isinstance(obj, dict):
-        return {k: _clean(v) for k, v in obj.items()}
-    if isinstance(obj, list):
-        return [_clean(v) for v in obj]
+        return {str(k): json_safe(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [json_safe(v) for v in obj]
     if isinstance(obj, (np.floating, np.integer)):
         obj = obj.item()
     if isinstance(obj, float) and not np.isfinite(obj):
@@ -367,7 +367,7 @@ def evaluate(pact: Pact | str, paths: int = 10_000, seed: int = 0, *,
     }
     if progress:
         progress("metrics")
-    return Evaluation(pact, a, paths, seed, deal, g, _clean(metrics))
+    return Evaluation(pact, a, paths, seed, deal, g, json_safe(metrics))
 
 
 def compare(pacts: Sequence[Pact | str], paths: int = 10_000, seed: int = 0, *,
