@@ -50,8 +50,8 @@ _PIECE = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
 def split_loc(path: str) -> list[Any]:
-    """'tiers[1].hurdle' -> ['tiers', 1, 'hurdle']."""
-    return [int(i) if i else n for n, i in _PIECE.findall(path)]
+    """'tiers[1].hurdle' or 'tiers.1.hurdle' -> ['tiers', 1, 'hurdle']."""
+    return [int(i) if i else (int(n) if n.isdigit() else n) for n, i in _PIECE.findall(path)]
 
 
 def format_loc(loc: tuple[Any, ...]) -> str:

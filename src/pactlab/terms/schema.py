@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from ..errors import PactError, from_validation_error
+from ..errors import PactError, from_validation_error, split_loc
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 Rate = Annotated[float, Field(ge=0.0, le=1.0)]
@@ -264,14 +263,9 @@ class Pact(Terms):
         return validate_pact(data, source or self.name)
 
 
-_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
-
-
 def split_path(path: str) -> list[str | int]:
     """'waterfall.tiers[1].investor_share' or 'tranches.0.amount' -> keys and indices."""
-    parts: list[str | int] = []
-    for name, index in _PART.findall(path):
-        parts.append(int(index) if index else (int(name) if name.isdigit() else name))
+    parts = split_loc(path)
     if not parts:
         raise PactError(f"empty term path {path!r}")
     return parts
