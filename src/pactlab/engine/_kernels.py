@@ -219,6 +219,22 @@ def _pour_row(cash, contrib, growth, accrual, use_accrual, shares, review_year, 
 
 
 @nb.njit(cache=True, inline="always")
+def _two_tier_step(balance, grow, add, d, share, last):
+    """One year of the two-tier waterfall: (new balance, investor's receipt)."""
+    balance = balance * grow + add
+    received = 0.0
+    if d > 0.0:
+        if balance > 0.0:
+            if share * d <= balance:
+                received = share * d
+            elif share > 0.0:
+                received = balance + last * (d - balance / share)
+        else:
+            received = last * d
+    return balance - received, received
+
+
+@nb.njit(cache=True, inline="always")
 def _pour_two(cash, contrib, growth, accrual, use_accrual, first, last, review_year, review_share,
               out):
     """The same waterfall for the common two-tier case, with the balance kept in a register."""
@@ -226,20 +242,10 @@ def _pour_two(cash, contrib, growth, accrual, use_accrual, first, last, review_y
     negative = False
     for t in range(cash.shape[0]):
         negative |= contrib[t] < 0.0
-        balance = balance * (1.0 + growth[t]) + (accrual[t] if use_accrual else contrib[t])
-        d = cash[t]
-        received = 0.0
-        if d > 0.0:
-            if balance > 0.0:
-                share = review_share if t >= review_year else first
-                if share * d <= balance:
-                    received = share * d
-                elif share > 0.0:
-                    received = balance + last * (d - balance / share)
-            else:
-                received = last * d
-        out[t] = received
-        balance -= received
+        share = review_share if t >= review_year else first
+        balance, out[t] = _two_tier_step(balance, 1.0 + growth[t],
+                                         accrual[t] if use_accrual else contrib[t], cash[t],
+                                         share, last)
     return negative
 
 
@@ -274,28 +280,100 @@ def _distribute(cash, contrib, growth, accrual, use_accrual, shares, review_year
             status[p] = _NEGATIVE if negative else 0
 
 
+@nb.njit(cache=True, inline="always")
+def _finish(p, flows, years, value, s1, s2, paid, got, rate, discount, negative, npv_out, irr_out,
+            status):
+    """NPV, and the IRR from the free first Halley step off `rate`, for one path."""
+    npv_out[p] = value
+    if paid == 0.0 or got == 0.0:
+        irr_out[p], status[p] = np.nan, _NO_SIGN_CHANGE
+    else:
+        guess = halley_step(rate, discount[1], value, s1, s2)
+        if not np.isfinite(guess) or guess <= -0.9 or guess > 10.0:
+            guess = rate
+        irr_out[p], status[p] = irr_solve(flows, years, guess)
+    if negative:
+        status[p] = _NEGATIVE
+
+
+@nb.njit(cache=True, inline="always")
+def _pair(p, cash, contrib, growth, accrual, use_accrual, shares, review_year, review_share,
+          rate, discount, flows_a, flows_b, npv_out, irr_out, status):
+    """Two-tier waterfall, NPV and IRR moments for paths p and p+1 in one loop: two independent
+    balance chains keep the core busy while each waits on its own."""
+    years = cash.shape[1]
+    q = p + 1
+    ca, cb = contrib[p % contrib.shape[0]], contrib[q % contrib.shape[0]]
+    aa, ab = accrual[p % accrual.shape[0]], accrual[q % accrual.shape[0]]
+    ga, gb = growth[0, p % growth.shape[1]], growth[0, q % growth.shape[1]]
+    first, last = shares[0], shares[1]
+    bal_a = bal_b = 0.0
+    va = vb = s1a = s1b = s2a = s2b = 0.0
+    paid_a = paid_b = got_a = got_b = 0.0
+    neg_a = neg_b = False
+    for t in range(years):
+        share = review_share if t >= review_year else first
+        c_a, c_b = ca[t], cb[t]
+        neg_a |= c_a < 0.0
+        neg_b |= c_b < 0.0
+        bal_a, r_a = _two_tier_step(bal_a, 1.0 + ga[t], aa[t] if use_accrual else c_a,
+                                    cash[p, t], share, last)
+        bal_b, r_b = _two_tier_step(bal_b, 1.0 + gb[t], ab[t] if use_accrual else c_b,
+                                    cash[q, t], share, last)
+        n_a, n_b = r_a - c_a, r_b - c_b
+        flows_a[t] = n_a
+        flows_b[t] = n_b
+        d = discount[t]
+        t_a, t_b = n_a * d, n_b * d
+        va += t_a
+        vb += t_b
+        s1a += t * t_a
+        s1b += t * t_b
+        s2a += t * t * t_a
+        s2b += t * t * t_b
+        if n_a < 0.0:
+            paid_a -= n_a
+        else:
+            got_a += n_a
+        if n_b < 0.0:
+            paid_b -= n_b
+        else:
+            got_b += n_b
+    _finish(p, flows_a, years, va, s1a, s2a, paid_a, got_a, rate, discount, neg_a, npv_out,
+            irr_out, status)
+    _finish(q, flows_b, years, vb, s1b, s2b, paid_b, got_b, rate, discount, neg_b, npv_out,
+            irr_out, status)
+
+
 @nb.njit(cache=True, parallel=True)
 def _distribute_metrics(cash, contrib, growth, accrual, use_accrual, shares, review_year,
                         review_share, rate, npv_out, irr_out, status):
-    """Waterfall, then NPV and IRR of the investor's net flows, without storing the flows."""
+    """Waterfall, then NPV and IRR of the investor's net flows, without storing the flows.
+
+    The NPV at `rate` and its first two moments are summed as the cash is poured: they give
+    the first Halley step of the IRR search for free. Two-tier waterfalls pour two paths at
+    a time."""
     paths, years = cash.shape
     block = 1024
     discount = np.empty(years)
     for t in range(years):
         discount[t] = (1.0 + rate) ** -t
+    two = shares.shape[0] == 2
     for b in nb.prange((paths + block - 1) // block):
         balance = np.empty(max(shares.shape[0] - 1, 1))
         flows = np.empty(years)
-        for p in range(b * block, min(paths, (b + 1) * block)):
+        other = np.empty(years)
+        p = b * block
+        stop = min(paths, (b + 1) * block)
+        while p < stop:
+            if two and p + 1 < stop:
+                _pair(p, cash, contrib, growth, accrual, use_accrual, shares, review_year,
+                      review_share, rate, discount, flows, other, npv_out, irr_out, status)
+                p += 2
+                continue
             c_row, negative = _pour(p, cash, contrib, growth, accrual, use_accrual, shares,
                                     review_year, review_share, balance, flows)
-            # NPV at `rate`, and its first two moments: the first Halley step of the IRR
-            # search, from `rate`, comes with the NPV at no extra pass over the flows
-            value = 0.0
-            s1 = 0.0
-            s2 = 0.0
-            paid = 0.0
-            got = 0.0
+            value = s1 = s2 = paid = got = 0.0
             for t in range(years):
                 net = flows[t] - c_row[t]
                 flows[t] = net
@@ -307,15 +385,6 @@ def _distribute_metrics(cash, contrib, growth, accrual, use_accrual, shares, rev
                     paid -= net
                 else:
                     got += net
-            npv_out[p] = value
-            if paid == 0.0 or got == 0.0:
-                irr_out[p], status[p] = np.nan, _NO_SIGN_CHANGE
-            else:
-                guess = halley_step(rate, discount[1], value, s1, s2)
-                if not np.isfinite(guess) or guess <= -0.9 or guess > 10.0:
-                    guess = rate
-                irr_out[p], status[p] = irr_solve(flows, years, guess)
-            if negative:
-                status[p] = _NEGATIVE
-
-
+            _finish(p, flows, years, value, s1, s2, paid, got, rate, discount, negative, npv_out,
+                    irr_out, status)
+            p += 1
