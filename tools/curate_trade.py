@@ -22,7 +22,9 @@ SUPPLIERS = ["korea", "japan", "eu27", "china", "mexico", "canada", "taiwan", "v
 def main(reference: Path, target: Path) -> None:
     hs2 = pd.read_csv(reference / "us_imports_by_hs2_partner_2024.csv", comment="#").set_index("hs2")
     hs4 = pd.read_csv(reference / "us_imports_key_hs4_partner_2024.csv", comment="#")
-    hs4 = hs4[hs4["hs4"].astype(str).str.fullmatch(r"\d{4}")].set_index(hs4["hs4"].astype(str).loc[lambda s: s.str.fullmatch(r"\d{4}")])
+    codes = hs4["hs4"].astype(str)
+    single = codes.str.fullmatch(r"\d{4}")          # skip combined rows such as '7306 / 7208'
+    hs4 = hs4[single].set_index(codes[single])
     cols = ["world", *SUPPLIERS]
     chapters = lambda codes: hs2.loc[[c for c in codes if c in hs2.index], cols].sum()
     rows = {
