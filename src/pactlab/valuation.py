@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -403,7 +403,3 @@ def metric_units() -> dict[str, str]:
             out[_label(party, m)] = m.unit
             out.setdefault(m.label, m.unit)
     return out
-
-
-def iter_pacts(names: Iterable[str]) -> list[Pact]:
-    return [load_pact(n) for n in names]
