@@ -128,3 +128,10 @@ def test_a_higher_cap_never_raises_the_minimum_reserve_path(demand, cap1, cap2, 
     fast = simulate_funding(demand, high, 300.0, fx=SPEC, shocks=shocks)
     assert (fast.reserves.min(axis=1) <= slow.reserves.min(axis=1) + 1e-9).all()
     assert (fast.paid <= high + 1e-9).all()
+
+
+def test_the_classic_measures_are_reported_from_the_data() -> None:
+    fx = pl.evaluate("korea-final-2025-11", paths=50).metrics["fx"]
+    assert fx["months_of_imports"] == pytest.approx(12 * 416.29 / 596.07)
+    assert fx["reserves_to_std"] == pytest.approx(416.29 / 167.1)
+    assert fx["reserves_to_gdp"] == pytest.approx(416.29 / 1868.0)

@@ -112,6 +112,7 @@ class Macro(Terms):
     gdp: Annotated[float, Field(gt=0.0)]
     current_account: float
     goods_exports: Annotated[float, Field(ge=0.0)]
+    goods_imports: Annotated[float, Field(gt=0.0)]
     services_exports: Annotated[float, Field(ge=0.0)]
     broad_money: Annotated[float, Field(ge=0.0)]
     short_term_debt: Annotated[float, Field(ge=0.0)]

@@ -16,6 +16,7 @@ from . import (
 )
 from .assumptions import Assumptions, load_assumptions
 from .engine import finance
+from .engine.reserves import classic_measures
 from .engine.rng import streams
 from .gains import HOST_COMPONENTS, INVESTOR_COMPONENTS, Gains, gains
 from .simulation import DealPaths, Progress, fx_spec, simulate
@@ -60,6 +61,10 @@ FX_METRICS = (
     Metric("cash_of_reserves", "MOU cash / reserves", "share"),
     Metric("share_of_gdp", "commitment / GDP", "share"),
     Metric("share_of_nea", "commitment / net external assets", "share"),
+    Metric("months_of_imports", "reserves in months of imports, before the pact", "count"),
+    Metric("reserves_to_std", "reserves / short-term debt, before the pact", "share"),
+    Metric("reserves_to_m2", "reserves / broad money, before the pact", "share"),
+    Metric("reserves_to_gdp", "reserves / GDP, before the pact", "share"),
     Metric("ara_start", "ARA ratio before the pact", "share"),
     Metric("ara_no_pact", "ARA ratio at the FX horizon without the pact", "share"),
     Metric("min_ara_p5", "minimum ARA ratio P5", "share"),
@@ -149,7 +154,13 @@ def _fx_metrics(pact: Pact, a: Assumptions, deal: DealPaths) -> dict[str, float]
     def below(level: float) -> float:
         return float((lowest < level - tol).mean()) if m.ara_applicable else float("nan")
 
+    classic = classic_measures(m.reserves, imports=m.goods_imports, short_term_debt=m.short_term_debt,
+                               broad_money=m.broad_money, gdp=m.gdp)
     return {
+        "months_of_imports": classic["months_of_imports"],
+        "reserves_to_std": classic["reserves_to_short_term_debt"],
+        "reserves_to_m2": classic["reserves_to_broad_money"],
+        "reserves_to_gdp": classic["reserves_to_gdp"],
         "share_of_reserves": pact.commitment / m.reserves,
         "cash_of_reserves": pact.amount("mou") / m.reserves,
         "share_of_gdp": pact.commitment / m.gdp,
