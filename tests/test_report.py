@@ -91,8 +91,8 @@ def test_one_chart_per_section(html: str) -> None:
 def test_table_values_are_the_comparison(html: str, evaluations) -> None:
     parsed = Structure()
     parsed.feed(html)
-    expected = [float(col[label]) for label in comparison_column(evaluations[0]).index
-                for col in [comparison_column(ev) for ev in evaluations]]
+    columns = [comparison_column(ev) for ev in evaluations]
+    expected = [float(col[label]) for label in columns[0].index for col in columns]
     assert [float(v) for v in parsed.cells] == pytest.approx(expected, nan_ok=True, rel=0, abs=0)
     table = pl.compare(PACTS, paths=300, seed=4)
     assert float(parsed.cells[0]) == table.iloc[0, 0]

@@ -18,7 +18,7 @@ from rich.table import Table
 from . import __version__
 from .assumptions import Assumptions, load_assumptions, parse_settings
 from .errors import PactError
-from .terms import Pact, load_pact, pact_to_toml, preset_names
+from .terms import Pact, flat_terms, load_pact, pact_to_toml, preset_names
 from .valuation import Evaluation, comparison_column, evaluate, json_safe, metric_units
 from .valuation import format_value as fmt
 
@@ -140,22 +140,10 @@ def show(pact: str = typer.Argument(..., help="Preset name or .toml file."),
         return
     out.print(f"[bold]{p.title}[/bold]\n{p.description}")
     table = Table("term", "value")
-    for key, value in _flat(p.model_dump(exclude={"name", "title", "description", "assumed"})):
-        flag = " ⚠ assumed" if key in p.assumed else ""
-        table.add_row(key, f"{value}{flag}")
+    for key, value, assumed in flat_terms(p):
+        table.add_row(key, f"{value}{' ⚠ assumed' if assumed else ''}")
     table.add_row("commitment (sum of tranches)", fmt(p.commitment, "usd_bn"))
     out.print(table)
-
-
-def _flat(tree, prefix=""):
-    if isinstance(tree, dict):
-        for k, v in tree.items():
-            yield from _flat(v, f"{prefix}.{k}" if prefix else k)
-    elif isinstance(tree, (list, tuple)) and tree and isinstance(tree[0], dict):
-        for i, v in enumerate(tree):
-            yield from _flat(v, f"{prefix}[{i}]")
-    else:
-        yield prefix, tree
 
 
 def _write_atomic(path: Path, text: str) -> None:

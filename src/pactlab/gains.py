@@ -60,10 +60,6 @@ def deal_stands(a: Assumptions, code: str, paths: int, years: int, rng: Streams)
     return (np.arange(years)[None, :] < lasts[:, None]).astype(float)
 
 
-def _pv(by_year: np.ndarray, rate: float) -> np.ndarray:
-    return npv(rate, by_year)
-
-
 def gains(pact: Pact, a: Assumptions, deal: DealPaths, rng: Streams) -> Gains:
     paths, years = deal.funding.paid.shape
     code = pact.parties.investor_code
@@ -83,18 +79,18 @@ def gains(pact: Pact, a: Assumptions, deal: DealPaths, rng: Streams) -> Gains:
     when = np.where(added > 0, deal.funding.crisis_year, deal.baseline_crisis_year)
     fx_stress = -added * a.valuation.crisis_cost_gdp * gdp * (1.0 + r_inv) ** -np.minimum(when, years)
 
-    upside = _pv(deal.upside, r_host)
+    upside = npv(r_host, deal.upside)
     investor = {
-        "investment NPV": _pv(deal.investor_total, r_inv),
-        "tariff relief": _pv(stands * kept[None, :], r_inv),
-        "side concessions": -_pv(stands * (energy + farm)[None, :], r_inv),
+        "investment NPV": npv(r_inv, deal.investor_total),
+        "tariff relief": npv(r_inv, stands * kept[None, :]),
+        "side concessions": -npv(r_inv, stands * (energy + farm)[None, :]),
         "FX stress": fx_stress,
     }
     host = {
-        "share of project cash": _pv(deal.host_total, r_host),
-        "strategic value of capex": a.valuation.host_strategic_value * _pv(deal.priority_capex, r_host),
-        "tariff revenue forgone": -_pv(stands * forgone[None, :], r_host),
-        "consumer gains": _pv(stands * saving[None, :], r_host),
+        "share of project cash": npv(r_host, deal.host_total),
+        "strategic value of capex": a.valuation.host_strategic_value * npv(r_host, deal.priority_capex),
+        "tariff revenue forgone": -npv(r_host, stands * forgone[None, :]),
+        "consumer gains": npv(r_host, stands * saving[None, :]),
         "upside terms": upside,
     }
     return Gains(investor, host)

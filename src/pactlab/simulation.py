@@ -40,6 +40,7 @@ class DealPaths:
     selection: Selection
     funding: Calls                    # MOU cash calls and the investor's reserves
     mou_cash: np.ndarray              # distributable cash of the MOU-funded stakes
+    mou_received: np.ndarray          # the investor's waterfall receipts from that cash
     investor: dict[str, np.ndarray]   # tranche name -> investor flows
     host: dict[str, np.ndarray]       # tranche name -> host flows
     capex: dict[str, np.ndarray]      # sector -> capex financed by the pact, (paths,)
@@ -157,7 +158,7 @@ def simulate(pact: Pact, a: Assumptions, paths: int, seed: int,
         investor[pool] = received - upside - calls.paid
         host[pool] = host_share
     else:
-        upside = np.zeros((paths, years))
+        received = upside = np.zeros((paths, years))
     for t in pact.tranches:  # tranches that found no project still appear, with zero flows
         investor.setdefault(t.name, np.zeros((paths, years)))
         host.setdefault(t.name, np.zeros((paths, years)))
@@ -171,8 +172,8 @@ def simulate(pact: Pact, a: Assumptions, paths: int, seed: int,
         capex[al.project.sector] = capex.get(al.project.sector, 0.0) + financed
         if al.project.sector in a.valuation.host_priority_sectors:
             add_spend(priority, al.stake, al.project, d, start)
-    return DealPaths(pact.schedule.base_year, markets, selection, calls, mou_cash, investor, host,
-                     capex, priority, upside, baseline)
+    return DealPaths(pact.schedule.base_year, markets, selection, calls, mou_cash, received,
+                     investor, host, capex, priority, upside, baseline)
 
 
 def upside_take(received: np.ndarray, pact: Pact) -> np.ndarray:

@@ -10,10 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from . import (
-    __version__,
-    data,
-)
+from . import __version__, data
 from .assumptions import Assumptions, load_assumptions
 from .engine import finance
 from .engine.reserves import classic_measures
@@ -115,6 +112,12 @@ def _irr_for_percentiles(flows: np.ndarray) -> np.ndarray:
     return np.where(lost, -1.0, rates)
 
 
+def spread(values: np.ndarray) -> dict[str, float]:
+    """Mean, P5, P50, P95 and P(< 0) of an outcome over paths."""
+    return {"mean": float(values.mean()), "p5": _pct(values, 5), "p50": _pct(values, 50),
+            "p95": _pct(values, 95), "p_below_zero": float((values < 0).mean())}
+
+
 def _pct(values: np.ndarray, q: float) -> float:
     values = values[np.isfinite(values)]
     return float(np.percentile(values, q)) if values.size else float("nan")
@@ -185,10 +188,9 @@ def _fx_metrics(pact: Pact, a: Assumptions, deal: DealPaths) -> dict[str, float]
 def _gain_metrics(pact: Pact, g: Gains) -> dict[str, float]:
     out: dict[str, float] = {}
     for party in ("investor", "host"):
-        total = g.total(party)
-        out |= {f"{party}_mean": float(total.mean()), f"{party}_p5": _pct(total, 5),
-                f"{party}_p50": _pct(total, 50), f"{party}_p95": _pct(total, 95),
-                f"{party}_p_loss": float((total < 0).mean())}
+        s = spread(g.total(party))
+        out |= {f"{party}_mean": s["mean"], f"{party}_p5": s["p5"], f"{party}_p50": s["p50"],
+                f"{party}_p95": s["p95"], f"{party}_p_loss": s["p_below_zero"]}
         out |= {f"{party}:{name}": float(v.mean()) for name, v in getattr(g, party).items()}
     out["guarantee_share"] = pact.amount("guarantee") / pact.commitment if pact.commitment else 0.0
     out["individually_rational"] = float(out["investor_mean"] >= 0 and out["host_mean"] >= 0)
@@ -198,17 +200,13 @@ def _gain_metrics(pact: Pact, g: Gains) -> dict[str, float]:
 def _host_metrics(deal: DealPaths, rate: float) -> dict[str, float]:
     npv = finance.npv(rate, deal.host_total)
     distributed = float(np.maximum(deal.mou_cash, 0.0).sum())
-    host_mou = sum(v for k, v in deal.host.items() if k in _mou_names(deal))
+    host_mou = distributed - float(deal.mou_received.sum())
     return {
         "npv_mean": float(npv.mean()),
         "npv_p5": _pct(npv, 5), "npv_p50": _pct(npv, 50), "npv_p95": _pct(npv, 95),
         "distribution_share": float(np.sum(host_mou) / distributed) if distributed > 0 else float("nan"),
         "capex": float(sum(deal.capex.values()).mean()) if deal.capex else 0.0,
     }
-
-
-def _mou_names(deal: DealPaths) -> set[str]:
-    return {al.tranche for al in deal.selection.allocations if al.instrument == "mou"}
 
 
 def digest(text: str) -> str:
@@ -243,8 +241,7 @@ class Evaluation:
             parts = dict(getattr(self.gains, party))
             parts["total"] = self.gains.total(party)
             for name, v in parts.items():
-                rows[(party, name)] = {"mean": float(v.mean()), "p5": _pct(v, 5), "p50": _pct(v, 50),
-                                       "p95": _pct(v, 95), "p_below_zero": float((v < 0).mean())}
+                rows[(party, name)] = spread(v)
         table = pd.DataFrame.from_dict(rows, orient="index")
         table.index.names = ["party", "component"]
         return table

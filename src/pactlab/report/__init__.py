@@ -16,7 +16,7 @@ from plotly.offline import get_plotlyjs
 from .. import __version__, data
 from ..assumptions import Assumptions, load_assumptions
 from ..tariffs import no_deal_cost, trade_data
-from ..terms import Pact
+from ..terms import Pact, flat_terms
 from ..valuation import Evaluation, comparison_column, evaluate, format_value, metric_units
 from . import figures
 
@@ -29,23 +29,6 @@ METHODS = (
     "Hall 2003) on 2024 US imports by sector and supplier. Each party's gain is measured against "
     "a no-deal case on the same futures: no investment, the threatened tariffs, and the same "
     "shocks to reserves.")
-
-
-def _term_rows(pact: Pact) -> list[tuple[str, str, bool]]:
-    rows = []
-
-    def walk(node, prefix=""):
-        if isinstance(node, dict):
-            for k, v in node.items():
-                walk(v, f"{prefix}.{k}" if prefix else k)
-        elif isinstance(node, (list, tuple)) and node and isinstance(node[0], dict):
-            for i, v in enumerate(node):
-                walk(v, f"{prefix}[{i}]")
-        else:
-            rows.append((prefix, str(node), prefix in pact.assumed))
-
-    walk(pact.model_dump(exclude={"name", "title", "description", "assumed"}, exclude_none=True))
-    return rows
 
 
 def _data_sources() -> list[dict[str, str]]:
@@ -102,8 +85,8 @@ def build_report(evaluations: Sequence[Evaluation], *, title: str | None = None)
                 for ev in evaluations for row in ev.projects().to_dict(orient="records")]
     assumptions = {r["key"]: r for ev in evaluations for r in ev.assumptions.provenance()}
     schedule = trade_data().schedule.fillna("").to_dict(orient="records")
-    rows = {ev.pact.name: {k: (v, flag) for k, v, flag in _term_rows(ev.pact)} for ev in evaluations}
-    keys = list(dict.fromkeys(k for ev in evaluations for k, _, _ in _term_rows(ev.pact)))
+    rows = {ev.pact.name: {k: (str(v), flag) for k, v, flag in flat_terms(ev.pact)} for ev in evaluations}
+    keys = list(dict.fromkeys(k for name in names for k in rows[name]))
     terms = [(k, [rows[n].get(k, ("–", False)) for n in names]) for k in keys]
     template = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined).from_string(
         (resources.files(__package__) / "report.html.j2").read_text(encoding="utf-8"))

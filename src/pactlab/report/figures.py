@@ -40,12 +40,10 @@ def cash_split(evs: Sequence[Evaluation]) -> go.Figure:
     fig = go.Figure()
     for ev, colour in zip(evs, cycle(COLOURS), strict=False):
         cash = ev.deal.mou_cash
-        pool = [t.name for t in ev.pact.tranches if t.instrument == "mou"]
-        if not pool or not (cash > 0).any():
+        if not (cash > 0).any():
             continue
-        received = ev.deal.investor[pool[0]] + ev.deal.funding.paid + ev.deal.upside
         with np.errstate(divide="ignore", invalid="ignore"):
-            share = np.where(cash > 1e-9, received / cash, np.nan)
+            share = np.where(cash > 1e-9, ev.deal.mou_received / cash, np.nan)
         keep = np.isfinite(share).mean(axis=0) > 0.5
         years = np.arange(share.shape[1])[keep] + ev.deal.base_year
         low, mid, high = np.nanpercentile(share[:, keep], [5, 50, 95], axis=0)

@@ -11,7 +11,8 @@ import tomli_w
 from ..errors import PactError
 from .schema import Pact, set_path, split_path, validate_pact
 
-__all__ = ["Pact", "load_pact", "preset_names", "pact_to_toml", "read_toml", "set_path", "split_path"]
+__all__ = ["Pact", "flat_terms", "load_pact", "pact_to_toml", "preset_names", "read_toml", "set_path",
+           "split_path"]
 
 _PRESETS = resources.files(__package__) / "presets"
 
@@ -49,6 +50,24 @@ def load_pact(name_or_path: str | Path) -> Pact:
         raise PactError(
             f"{text}: not a preset or a .toml file; presets are: {', '.join(preset_names())}")
     return validate_pact(read_toml(resource, f"{text}.toml"), f"{text}.toml")
+
+
+def flat_terms(pact: Pact) -> list[tuple[str, object, bool]]:
+    """Every term as (dotted path, value, assumed?), e.g. ('waterfall.tiers[0].hurdle', …)."""
+    rows: list[tuple[str, object, bool]] = []
+
+    def walk(node: object, prefix: str) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                walk(value, f"{prefix}.{key}" if prefix else key)
+        elif isinstance(node, (list, tuple)) and node and isinstance(node[0], dict):
+            for i, value in enumerate(node):
+                walk(value, f"{prefix}[{i}]")
+        else:
+            rows.append((prefix, node, prefix in pact.assumed))
+
+    walk(pact.model_dump(exclude={"name", "title", "description", "assumed"}, exclude_none=True), "")
+    return rows
 
 
 def pact_to_toml(pact: Pact) -> str:
