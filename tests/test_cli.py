@@ -99,7 +99,6 @@ BAD = [
     (("evaluate", "korea-final-2025-11", "--term", "waterfall.tiers[1].investor_share=1.4"),
      "waterfall.tiers[1].investor_share"),
     (("evaluate", "korea-final-2025-11", "--assumptions", "missing.toml"), "missing.toml"),
-    (("compare", "korea-final-2025-11", "korea-final-2025-11"), "twice"),
     (("frobnicate",), "frobnicate"),
 ]
 
@@ -181,3 +180,30 @@ def test_tariffs_for_a_pact(capsys) -> None:
 def test_tariffs_bad_input(capsys, args, needle) -> None:
     code, out, err = run(capsys, *args)
     assert code == 2 and out == "" and needle in err and len(err.strip().splitlines()) == 1
+
+
+def test_the_readme_copy_edit_compare_steps_work(capsys, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run(capsys, "show", "korea-final-2025-11", "--toml", "-o", "my-deal.toml")
+    assert code == 0, err
+    text = Path("my-deal.toml").read_text(encoding="utf-8").replace("annual_cap = 20.0", "annual_cap = 30.0")
+    Path("my-deal.toml").write_text(text, encoding="utf-8")
+    code, out, err = run(capsys, "compare", "korea-final-2025-11", "my-deal.toml", "--paths", "200",
+                         "--csv")
+    assert code == 0, err
+    assert out.splitlines()[0] == "metric,korea-final-2025-11,my-deal"
+    peak = next(line for line in out.splitlines() if line.startswith("investor: peak annual call"))
+    assert peak.split(",")[1:] == ["20", "30"]
+
+
+def test_the_same_pact_twice_gets_two_columns_and_term_overrides_are_named(capsys) -> None:
+    code, out, err = run(capsys, "compare", "korea-final-2025-11", "korea-final-2025-11",
+                         "--paths", "100", "--json", "--term", "schedule.annual_cap=25")
+    assert code == 0, err
+    payload = json.loads(out)
+    label = "korea-final-2025-11 (schedule.annual_cap=25)"
+    assert list(payload["rows"]) == [label, f"{label} [2]"]
+    assert payload["manifests"][0]["term_overrides"] == {"schedule.annual_cap": 25}
+    code, out, _ = run(capsys, "compare", "korea-final-2025-11", "--paths", "100",
+                       "--term", "schedule.annual_cap=25", "--set", "discount.host=0.03")
+    assert "--term schedule.annual_cap=25" in out and "--set discount.host=0.03" in out

@@ -11,7 +11,7 @@ import pytest
 
 import pactlab as pl
 from pactlab.report import build_report
-from pactlab.valuation import comparison_column
+from pactlab.present import comparison_column
 
 PACTS = ["korea-final-2025-11", "japan-mou-2025"]
 SECTIONS = ["cash-split", "recoupment", "reserves", "tariff-cost", "gains"]

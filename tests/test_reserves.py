@@ -10,7 +10,8 @@ from hypothesis.extra.numpy import arrays
 import pactlab as pl
 from pactlab.engine.funding import FxSpec, simulate_funding
 from pactlab.engine.reserves import adequacy_band, ara_metric, classic_measures
-from pactlab.simulation import fx_spec, simulate
+from pactlab.plan import pact_fx
+from pactlab.simulation import simulate
 
 A = pl.load_assumptions()
 KOR = A.macro["KOR"]
@@ -51,17 +52,17 @@ def test_headline_ratios_reproduce_the_article() -> None:
 
 
 def test_calibration_anchors_the_metric_to_the_imf_level() -> None:
-    spec = fx_spec(pl.load_pact("korea-final-2025-11"), A)
+    spec = pact_fx(pl.load_pact("korea-final-2025-11"), A)
     raw = ara_metric(KOR.goods_exports + KOR.services_exports, KOR.broad_money, KOR.short_term_debt,
                      KOR.other_liabilities)
     assert spec.metric == pytest.approx(KOR.ara_calibration * raw)
     assert 0.9 < spec.reserves / spec.metric < 1.0   # near the IMF's 97-99% of 2020-22
-    assert np.isnan(fx_spec(pl.load_pact("japan-mou-2025"), A).metric)  # not an EM metric case
+    assert pact_fx(pl.load_pact("japan-mou-2025"), A).metric == 0.0  # not an EM metric case
 
 
 def test_an_early_funding_deadline_leaves_a_reported_shortfall() -> None:
     pact = pl.load_pact("korea-final-2025-11").with_terms({"schedule.funding_deadline": "2028-12-31"})
-    deal = simulate(pact, A, 300, 5)
+    deal = simulate(pact, pl.futures(300, 5, A))
     f = deal.funding
     assert (f.paid[:, 4:] == 0).all()            # nothing called after 2028
     assert (f.paid.max() <= 20 + 1e-9)
@@ -80,7 +81,7 @@ def test_without_shocks_and_with_income_covering_calls_reserves_never_fall() -> 
     calm = A.with_values({"fx.sudden_stop_prob": 0.0})
     pact = _mou_only(pl.load_pact("korea-final-2025-11"))
     assert KOR.reserve_yield * KOR.reserves > 20 * (1 - pact.funding.bonds)   # income covers calls
-    f = simulate(pact, calm, 300, 3).funding
+    f = simulate(pact, pl.futures(300, 3, calm)).funding
     assert (np.diff(f.reserves, axis=1) >= -1e-9).all()
     assert (f.principal == 0).all()
 
@@ -88,7 +89,7 @@ def test_without_shocks_and_with_income_covering_calls_reserves_never_fall() -> 
 def test_the_swap_line_never_draws_more_than_its_size() -> None:
     stormy = A.with_values({"fx.sudden_stop_prob": 0.5})
     pact = pl.load_pact("korea-final-2025-11").with_terms({"fx.swap_line": 10.0})
-    f = simulate(pact, stormy, 300, 3).funding
+    f = simulate(pact, pl.futures(300, 3, stormy)).funding
     assert f.swap.max() == pytest.approx(10.0)
     assert (f.swap <= 10.0 + 1e-9).all()
     assert (f.reserves >= 0).all()
@@ -97,9 +98,8 @@ def test_the_swap_line_never_draws_more_than_its_size() -> None:
 def test_the_instability_clause_defers_when_and_only_when_the_ratio_is_low() -> None:
     pact = pl.load_pact("korea-final-2025-11")
     threshold = pact.fx.instability_threshold
-    f = simulate(pact, A, 500, 8).funding
-    previous = np.c_[np.full(f.ratio.shape[0], fx_spec(pact, A).reserves / fx_spec(pact, A).metric),
-                     f.ratio[:, :-1]]
+    f = simulate(pact, pl.futures(500, 8, A)).funding
+    previous = np.c_[np.full(f.ratio.shape[0], pact_fx(pact, A).start_ratio), f.ratio[:, :-1]]
     asked = (f.deferred > 0) | (f.refused == 1)
     assert asked.any() and (f.deferred > 0).any() and (f.refused == 1).any()
     assert (previous[asked] < threshold).all()                 # only when the ratio was low
@@ -110,7 +110,7 @@ def test_the_instability_clause_defers_when_and_only_when_the_ratio_is_low() -> 
 
 def test_funding_is_deterministic_for_a_seed() -> None:
     pact = pl.load_pact("korea-final-2025-11")
-    a, b = simulate(pact, A, 200, 11).funding, simulate(pact, A, 200, 11).funding
+    a, b = simulate(pact, pl.futures(200, 11, A)).funding, simulate(pact, pl.futures(200, 11, A)).funding
     np.testing.assert_array_equal(a.reserves, b.reserves)
     np.testing.assert_array_equal(a.deferred, b.deferred)
 

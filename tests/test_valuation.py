@@ -7,6 +7,8 @@ import pytest
 
 import pactlab as pl
 from pactlab.engine.finance import npv
+from pactlab.engine.rng import BLOCK
+from pactlab.simulation import simulate
 
 PRESETS = pl.preset_names()
 
@@ -37,12 +39,19 @@ def test_summary_is_metrics_by_party(final) -> None:
 
 
 def test_metrics_are_computed_from_the_flows(final) -> None:
-    flows = final.deal.investor_total
+    deal = simulate(pl.load_pact("korea-final-2025-11"), pl.futures(2000, 7))
     rate = final.assumptions.investor_rate("KOR")
-    assert final.metrics["investor"]["npv_mean"] == pytest.approx(npv(rate, flows).mean())
-    host = npv(final.assumptions.discount.host, final.deal.host_total)
+    assert final.metrics["investor"]["npv_mean"] == pytest.approx(npv(rate, deal.investor_total).mean())
+    host = npv(final.assumptions.discount.host, deal.host_total)
     assert final.metrics["host"]["npv_mean"] == pytest.approx(host.mean())
-    assert final.metrics["investor"]["cash_called"] == pytest.approx(final.deal.calls.sum(axis=1).mean())
+    assert final.metrics["investor"]["cash_called"] == pytest.approx(deal.calls.sum(axis=1).mean())
+    assert final.metrics["investor"]["peak_call"] == pytest.approx(np.median(deal.calls.max(axis=1)))
+    h = final.plan.gains.fx_horizon
+    assert final.metrics["fx"]["p_crisis"] == pytest.approx((deal.funding.crisis_year < h).mean())
+    table = final.reserves_table()
+    np.testing.assert_allclose(table["reserves_p50"], np.percentile(deal.funding.reserves[:, :h], 50, axis=0),
+                               rtol=1e-6)
+    np.testing.assert_allclose(table["calls_mean"], deal.calls[:, :h].mean(axis=0), rtol=1e-12)
 
 
 def test_capex_by_sector_adds_up(final) -> None:
@@ -105,44 +114,57 @@ def test_every_assumption_has_a_source() -> None:
     assert {r["confidence"] for r in rows} <= {"high", "medium", "assumption"}
 
 
-def test_gains_add_up_path_by_path(final) -> None:
-    g = final.gains
-    for party, names in (("investor", pl.valuation.INVESTOR_COMPONENTS), ("host", pl.valuation.HOST_COMPONENTS)):
-        parts = getattr(g, party)
-        assert list(parts) == list(names)
-        np.testing.assert_allclose(g.total(party), sum(parts[n] for n in names))
-        assert final.metrics["gain"][f"{party}_mean"] == pytest.approx(g.total(party).mean())
-    rate = final.assumptions.investor_rate("KOR")
-    np.testing.assert_allclose(g.investor["investment NPV"], npv(rate, final.deal.investor_total))
-    summary = final.gain_summary()
-    assert summary.loc[("investor", "total"), "mean"] == pytest.approx(
-        summary.loc["investor"].drop("total")["mean"].sum())
-
-
-def test_a_pact_identical_to_no_deal_gains_nothing() -> None:
-    base = pl.load_pact("korea-final-2025-11")
-    nothing = base.with_terms({"tranches": [], "tariffs.deal": base.tariffs.no_deal.model_dump(),
-                               "concessions": {}})
-    ev = pl.evaluate(nothing, paths=400, seed=3)
+def test_evaluate_on_futures_is_evaluate_on_paths_and_seed_bit_for_bit() -> None:
+    pact = pl.load_pact("korea-final-2025-11")
+    direct = pl.evaluate(pact, paths=BLOCK + 77, seed=5)
+    via = pl.evaluate(pact, futures=pl.futures(BLOCK + 77, 5))
+    assert direct.metrics == via.metrics
     for party in ("investor", "host"):
-        for name, values in getattr(ev.gains, party).items():
-            assert (values == 0).all(), (party, name)
-    assert ev.metrics["investor"]["commitment"] == 0.0
+        np.testing.assert_array_equal(direct.gains.total(party), via.gains.total(party))
+    for name, values in direct.outcomes.paths.items():
+        np.testing.assert_array_equal(values, via.outcomes.paths[name], err_msg=name)
+    pd.testing.assert_frame_equal(direct.reserves_table(), via.reserves_table())
 
 
-def test_a_lower_deal_tariff_never_lowers_the_tariff_relief() -> None:
+def test_evaluate_all_is_evaluate_one_by_one() -> None:
+    f = pl.futures(600, 3)
+    together = pl.evaluate_all(PRESETS, futures=f)
+    for ev in together:
+        alone = pl.evaluate(ev.pact, futures=f)
+        assert ev.metrics == alone.metrics
+
+
+def test_compare_never_drops_or_merges_a_column(tmp_path) -> None:
     base = pl.load_pact("korea-final-2025-11")
-    lower = base.with_terms({"tariffs.deal.general": 0.10, "tariffs.deal.sectors.autos": 0.10})
-    a, b = pl.evaluate(base, 400, 5), pl.evaluate(lower, 400, 5)
-    assert (b.gains.investor["tariff relief"] >= a.gains.investor["tariff relief"] - 1e-9).all()
-    assert b.metrics["gain"]["investor:tariff relief"] > a.metrics["gain"]["investor:tariff relief"]
+    table = pl.compare([base, base.with_terms({"schedule.annual_cap": 30}), base], paths=200, seed=1)
+    assert list(table.columns) == ["korea-final-2025-11",
+                                   "korea-final-2025-11 (schedule.annual_cap=30)",
+                                   "korea-final-2025-11 [2]"]
+    copy = tmp_path / "my-deal.toml"
+    copy.write_text(pl.terms.pact_to_toml(base), encoding="utf-8")
+    table = pl.compare([base, pl.load_pact(copy)], paths=200, seed=1)
+    assert list(table.columns) == ["korea-final-2025-11", "my-deal"]
+    pd.testing.assert_series_equal(table.iloc[:, 0], table.iloc[:, 1], check_names=False)
 
 
-def test_a_larger_tier_two_share_favours_the_investor() -> None:
-    base = pl.load_pact("japan-mou-2025").with_terms({"waterfall.daa_convention": "compounding",
-                                                      "waterfall.tiers[0].hurdle": 0.0})
-    richer = base.with_terms({"waterfall.tiers[1].investor_share": 0.3})
-    a, b = pl.evaluate(base, 400, 6), pl.evaluate(richer, 400, 6)
-    assert (b.gains.total("investor") >= a.gains.total("investor") - 1e-9).all()
-    assert (b.gains.total("host") <= a.gains.total("host") + 1e-9).all()
-    assert b.gains.total("investor").mean() > a.gains.total("investor").mean()
+def test_the_manifest_names_every_override(tmp_path) -> None:
+    a = pl.load_assumptions().with_values({"discount.host": 0.03})
+    pact = pl.load_pact("korea-final-2025-11").with_terms({"schedule.annual_cap": 25})
+    m = pl.evaluate(pact, paths=50, assumptions=a).manifest()
+    assert m["term_overrides"] == {"schedule.annual_cap": 25}
+    assert m["assumption_overrides"] == {"discount.host": 0.03}
+    assert m["label"] == "korea-final-2025-11 (schedule.annual_cap=25)"
+
+
+def test_a_run_that_cannot_fit_is_refused_before_it_starts() -> None:
+    with pytest.raises(pl.PactError, match="use fewer paths"):
+        pl.evaluate("korea-final-2025-11", paths=2_000_000_000)
+
+
+def test_distribution_and_recoupment_tables(final) -> None:
+    split = final.cash_split_table()
+    assert ((split["p5"] <= split["p50"]) & (split["p50"] <= split["p95"])).all()
+    assert split["p50"].between(0, 1).all()
+    curve = final.recoupment_curve()
+    assert curve.is_monotonic_increasing and curve.iloc[-1] == pytest.approx(
+        final.metrics["investor"]["p_recoup"])

@@ -9,22 +9,28 @@
 """
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
+from ._version import __version__
 from .assumptions import Assumptions, load_assumptions
 from .errors import PactError
+from .futures import Futures, futures
+from .payoffs import Payoffs, payoffs
 from .terms import Pact, load_pact, preset_names
-from .valuation import Evaluation, compare, evaluate
+from .valuation import Evaluation, compare, evaluate, evaluate_all
 
 __all__ = [
     "Assumptions",
     "Evaluation",
+    "Futures",
     "Pact",
     "PactError",
+    "Payoffs",
     "__version__",
     "compare",
     "evaluate",
+    "evaluate_all",
+    "futures",
     "load_assumptions",
     "load_pact",
+    "payoffs",
     "preset_names",
 ]

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, PrivateAttr, ValidationError, model_validator
 
 from . import data
 from .errors import PactError, from_validation_error
@@ -171,11 +171,29 @@ class Assumptions(Terms):
                 f"assumptions: discount.investor.{code}: no cost of funds for investor {code}; "
                 f"add it with --set discount.investor.{code}=0.045") from None
 
+    # where these values came from (not assumptions themselves): a file, then --set changes
+    _source: str | None = PrivateAttr(default=None)
+    _overrides: tuple[tuple[str, Any], ...] = PrivateAttr(default=())
+
+    @property
+    def source(self) -> str | None:
+        """The --assumptions file read over the defaults, if any."""
+        return self._source
+
+    @property
+    def overrides(self) -> dict[str, Any]:
+        """The dotted changes made by :meth:`with_values` (``--set``), in order."""
+        return dict(self._overrides)
+
     def with_values(self, changes: Mapping[str, Any], *, source: str = "--set") -> Assumptions:
+        """A copy with dotted-path changes, re-validated, that remembers them."""
         raw = self.model_dump()
         for key, value in changes.items():
             set_path(raw, key, value, source=source)
-        return _validate(raw, source)
+        out = _validate(raw, source)
+        out._source = self._source
+        out._overrides = tuple({**self.overrides, **changes}.items())
+        return out
 
     def provenance(self) -> list[dict[str, Any]]:
         """Every assumption with its value, source and confidence, for reports and --json."""
@@ -220,7 +238,7 @@ def _validate(raw: Any, source: str) -> Assumptions:
 
 
 def default_raw() -> dict[str, Any]:
-    raw = data.read_toml("assumptions.toml")
+    raw = data.load_toml("assumptions.toml")
     table = data.read_csv("archetypes.csv").set_index("archetype")
     raw["archetypes"] = {name: row.to_dict() for name, row in table.iterrows()}
     macro: dict[str, dict[str, Any]] = {}
@@ -260,6 +278,8 @@ def load_assumptions(
         _merge(raw, read_toml(path, path.name), path.name)
         source = path.name
     assumptions = _validate(raw, source)
+    if path is not None:
+        assumptions._source = str(path)
     return assumptions.with_values(overrides) if overrides else assumptions
 
 

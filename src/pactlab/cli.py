@@ -15,12 +15,21 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from . import __version__
+from . import data
+from ._version import __version__
 from .assumptions import Assumptions, load_assumptions, parse_settings
 from .errors import PactError
-from .terms import Pact, flat_terms, load_pact, pact_to_toml, preset_names
-from .valuation import Evaluation, comparison_column, evaluate, json_safe, metric_units
-from .valuation import format_value as fmt
+from .present import (
+    comparison_column,
+    frame_columns,
+    metric_units,
+    overrides_note,
+    titled,
+    to_json,
+)
+from .present import format_value as fmt
+from .terms import Pact, flat_terms, load_pact, pact_label, pact_to_toml, preset_names
+from .valuation import Evaluation, digest, evaluate_all
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   rich_markup_mode=None,
@@ -39,7 +48,6 @@ AssumptionsOpt = typer.Option(None, "--assumptions", help="TOML file of assumpti
 # typer vendors click; its exception classes are reachable through the public BadParameter.
 _UsageError = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
 _ClickException = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
-STAGES = ("markets", "projects", "calls", "waterfall", "instruments", "metrics")
 
 
 def _assumptions(path: Path | None, settings: list[str] | None) -> Assumptions:
@@ -55,27 +63,29 @@ def _pacts(names: list[str], terms: list[str] | None) -> list[Pact]:
 def _run(names: list[str], paths: int, seed: int, settings: list[str] | None,
          terms: list[str] | None, assumptions: Path | None, *, quiet: bool = False,
          ) -> tuple[Assumptions, list[Evaluation]]:
-    """Load the assumptions and pacts, then evaluate each on the same futures (with a progress
+    """Load the assumptions and pacts, then evaluate them on the same futures (with a progress
     bar on a terminal for long runs)."""
     a = _assumptions(assumptions, settings)
     loaded = _pacts(names, terms)
-    seen = [p.name for p in loaded]
-    if len(set(seen)) != len(seen):
-        raise PactError(f"the same pact is named twice ({', '.join(seen)})")
-    with _progress(len(STAGES) * len(loaded), paths * len(loaded) >= 20_000 and not quiet) as step:
-        return a, [evaluate(p, paths, seed, assumptions=a, progress=step) for p in loaded]
+    with _progress(paths * len(loaded) >= 20_000 and not quiet) as step:
+        return a, evaluate_all(loaded, paths, seed, assumptions=a, progress=step)
 
 
 @contextmanager
-def _progress(steps: int, show: bool) -> Iterator:
+def _progress(show: bool) -> Iterator:
     """A progress bar on stderr for long runs; silent when not a terminal."""
     if not show or not err.is_terminal:
-        yield lambda _stage: None
+        yield None
         return
     columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err, transient=True) as bar:
-        task = bar.add_task("simulating", total=steps)
-        yield lambda stage: bar.update(task, advance=1, description=f"simulating: {stage}")
+        task = bar.add_task("simulating", total=None)
+        yield lambda done, total: bar.update(task, completed=done, total=total)
+
+
+def _title(title: str, a: Assumptions, pacts: list[Pact]) -> str:
+    """A table title that names every change from the defaults."""
+    return titled(title, overrides_note(a, pacts))
 
 
 def _macro_footnote(pacts: list[Pact], a: Assumptions) -> None:
@@ -164,7 +174,8 @@ def _write_atomic(path: Path, text: str) -> None:
 def _evaluation_table(ev: Evaluation) -> Table:
     units = metric_units()
     summary = ev.summary()
-    table = Table("metric", "investor", "host", title=f"{ev.pact.name}: {ev.pact.title}")
+    table = Table("metric", "investor", "host",
+                  title=_title(f"{ev.label}: {ev.pact.title}", ev.assumptions, [ev.pact]))
     for label, row in summary.iterrows():
         table.add_row(label, *(fmt(row[c], units[label]) for c in summary.columns))
     return table
@@ -199,7 +210,7 @@ def evaluate_cmd(pact: str = typer.Argument(..., help="Preset name or .toml file
     for sector, value in ev.capex_by_sector().items():
         capex.add_row(sector, fmt(value, "usd_bn"))
     out.print(capex)
-    for tranche, amount in ev.deal.selection.unallocated.items():
+    for tranche, amount in ev.plan.selection.unallocated.items():
         out.print(f"[yellow]⚠ {fmt(amount, 'usd_bn')} of tranche '{tranche}' found no eligible project[/yellow]")
     _footnotes([ev.pact], a, paths, seed)
 
@@ -231,19 +242,19 @@ def reserves(pact: str = typer.Argument(..., help="Preset name or .toml file."),
     p = ev.pact
     table = ev.reserves_table()
     if as_json:
-        payload = {"manifest": ev.manifest(), "fx": ev.metrics["fx"],
-                   "by_year": table.reset_index().to_dict(orient="list"),
-                   "macro_inputs": ev.macro_inputs()}
-        sys.stdout.write(json.dumps(payload, indent=2, default=float).replace("NaN", "null") + "\n")
+        sys.stdout.write(to_json({"manifest": ev.manifest(), "fx": ev.metrics["fx"],
+                                  "by_year": frame_columns(table),
+                                  "macro_inputs": ev.macro_inputs()}) + "\n")
         return
     columns = {"calls_mean": ("calls (mean)", "usd_bn"), "reserves_p5": ("reserves P5", "usd_bn"),
                "reserves_p50": ("P50", "usd_bn"), "reserves_p95": ("P95", "usd_bn"),
-               "ara_p5": ("ARA ratio P5", "share"), "ara_p50": ("P50", "share"),
+               "no_pact_p50": ("no pact P50", "usd_bn"), "ara_p5": ("ARA ratio P5", "share"), "ara_p50": ("P50", "share"),
                "ara_p95": ("P95", "share"), "p_ara_below_100": ("P(ARA<100%)", "share"),
                "swap_mean": ("swap drawn (mean)", "usd_bn"),
                "deferred_mean": ("deferred (mean)", "usd_bn"), "bonds_mean": ("bonds (mean)", "usd_bn")}
     grid = Table("year", *(label for label, _ in columns.values()),
-                 title=f"{p.name}: reserves year by year ({paths:,} futures, seed {seed})")
+                 title=_title(f"{ev.label}: reserves year by year ({paths:,} futures, seed {seed})",
+                              a, [p]))
     for year, row in table.iterrows():
         grid.add_row(str(year), *(fmt(row[c], unit) for c, (_, unit) in columns.items()))
     out.print(grid)
@@ -260,21 +271,21 @@ def compare(pacts: list[str] = typer.Argument(..., help="Preset names or .toml f
     """Pacts side by side, on the same simulated futures."""
     a, evaluations = _run(pacts, paths, seed, set_, term, assumptions, quiet=as_json or as_csv)
     loaded = [ev.pact for ev in evaluations]
-    names = [p.name for p in loaded]
+    names = [ev.label for ev in evaluations]
     columns = [comparison_column(ev, detail=detail) for ev in evaluations]
     if as_json:
-        payload = {"manifests": [ev.manifest() for ev in evaluations],
-                   "rows": {name: json_safe(col.to_dict()) for name, col in zip(names, columns, strict=True)},
-                   "metrics": {ev.pact.name: ev.metrics for ev in evaluations}}
-        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+        sys.stdout.write(to_json({"manifests": [ev.manifest() for ev in evaluations],
+                                  "rows": {col.name: col.to_dict() for col in columns},
+                                  "metrics": {ev.label: ev.metrics for ev in evaluations}}) + "\n")
         return
     if as_csv:
-        frame = pd.concat(columns, axis=1, keys=names)
+        frame = pd.concat(columns, axis=1)
         frame.index.name = "metric"
         sys.stdout.write(frame.to_csv(float_format="%.10g"))
         return
     units = metric_units()
-    table = Table("metric", *names, title=f"Side by side: {paths:,} futures, seed {seed}")
+    table = Table("metric", *names,
+                  title=_title(f"Side by side: {paths:,} futures, seed {seed}", a, loaded))
     for label in columns[0].index:
         table.add_row(label, *(fmt(col[label], units[label]) for col in columns))
     out.print(table)
@@ -335,18 +346,17 @@ def tariffs(pact: str | None = typer.Argument(None, help="A pact: deal vs no dea
     code = {v: k for k, v in tm.BY_CODE.items()}[investor]
     gdp = a.country(code).gdp
     if as_json:
-        payload = {"manifest": _manifest(a), "scenario": dict(given), "sectors": sector or "all",
-                   "reference_date": a.trade.reference_date.isoformat(), "legal_shocks": shocks,
-                   "investor": investor, "gdp": gdp,
-                   "by_sector": json_safe(table.to_dict(orient="index"))}
-        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+        sys.stdout.write(to_json({
+            "manifest": _manifest(a), "scenario": dict(given), "sectors": sector or "all",
+            "reference_date": a.trade.reference_date, "legal_shocks": shocks,
+            "investor": investor, "gdp": gdp, "by_sector": table.to_dict(orient="index")}) + "\n")
         return
     rival = tm.RIVAL[investor]
     grid = Table("sector", f"{investor} exports 2024", "rate before → after", "export change",
                  "change %", "value added", f"{rival} change", "US buyers pay", "US tariff revenue",
                  f"{investor} absorbs",
-                 title=f"Tariffs: {', '.join(f'{k} {v:.0%}' for k, v in given.items())} "
-                       f"(before: rates of {a.trade.reference_date})")
+                 title=_title(f"Tariffs: {', '.join(f'{k} {v:.0%}' for k, v in given.items())} "
+                              f"(before: rates of {a.trade.reference_date})", a, []))
     for name, row in table.iterrows():
         rates = "" if name == "total" else f"{row.investor_rate_before:.0%} → {row.investor_rate_after:.0%}"
         pct = row.investor_export_change / row.investor_exports if row.investor_exports else float("nan")
@@ -366,15 +376,15 @@ def tariffs(pact: str | None = typer.Argument(None, help="A pact: deal vs no dea
 
 def _show_no_deal(p: Pact, a: Assumptions, cost, shocks: bool, as_json: bool) -> None:
     if as_json:
-        payload = {"manifest": _manifest(a, p), "pact": p.name, "legal_shocks": shocks,
-                   "present_value": cost.present_value,
-                   "by_year": json_safe(cost.by_year.reset_index().to_dict(orient="list")),
-                   "by_sector_first_full_year": json_safe(cost.by_sector.to_dict(orient="index"))}
-        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+        sys.stdout.write(to_json({
+            "manifest": _manifest(a, p), "pact": p.name, "legal_shocks": shocks,
+            "present_value": cost.present_value, "by_year": frame_columns(cost.by_year),
+            "by_sector_first_full_year": cost.by_sector.to_dict(orient="index")}) + "\n")
         return
     grid = Table("sector", "exports 2024", "deal → no-deal rate", "export loss", "value added lost",
                  "rival gain", "US buyers' saving with the deal",
-                 title=f"{p.name}: what no deal costs, {p.schedule.base_year + 1} (a full year)")
+                 title=_title(f"{pact_label(p)}: what no deal costs, {p.schedule.base_year + 1} "
+                              "(a full year)", a, [p]))
     for name, row in cost.by_sector.iterrows():
         rates = "" if name == "total" else f"{row.investor_rate_before:.0%} → {row.investor_rate_after:.0%}"
         grid.add_row(name, fmt(row.investor_exports, "usd_bn"), rates, fmt(-row.investor_export_change, "usd_bn"),
@@ -400,13 +410,13 @@ def _show_no_deal(p: Pact, a: Assumptions, cost, shocks: bool, as_json: bool) ->
 
 def _manifest(a: Assumptions, pact: Pact | None = None) -> dict[str, object]:
     """What produced a deterministic output (no seed or paths: nothing was drawn)."""
-    from . import data
-    from .valuation import digest
     out: dict[str, object] = {"pactlab_version": __version__,
                               "assumptions_sha256": digest(a.model_dump_json()),
+                              "assumptions_file": a.source, "assumption_overrides": a.overrides,
                               "data_as_of": data.as_of(None if pact is None else pact.parties.investor_code)}
     if pact is not None:
-        out |= {"pact": pact.name, "pact_sha256": digest(pact_to_toml(pact))}
+        out |= {"pact": pact.name, "pact_sha256": digest(pact_to_toml(pact)),
+                "term_overrides": pact.overrides}
     return out
 
 

@@ -1,20 +1,22 @@
 """Deal or no deal: each party's gain over the no-deal case, in present value, by component.
 
-The no-deal case is a scenario of its own, on the same futures: no investment, the
-threatened tariffs, the investor's reserves meeting the same sudden stops with no calls.
-Each component is an array over paths, discounted at the party's own rate to the base year:
+The no-deal case is a scenario of its own, on the same futures: no investment, the threatened
+tariffs, the investor's reserves meeting the same sudden stops with no calls, no swap line and
+no clause. It is the same for every pact of one investor on one :class:`~pactlab.Futures`: a
+fixed disagreement point. Each component is an array over paths, discounted at the party's own
+rate to the base year:
 
 * investor — investment NPV (every tranche's flows); tariff relief (value added kept, from
   the tariff model, while the deal stands); side concessions (energy bought above market, the
-  cost of farm access, while it stands); FX stress (a reserve crisis the pact adds, times a
-  crisis cost in % of GDP, in the year it strikes; negative when the pact adds crises);
+  cost of farm access, while it stands); FX stress (reserve crises the pact adds, or prevents,
+  against the no-pact path, times a crisis cost in % of GDP, in the year they strike);
 * host — its share of project cash (NPV); the strategic value of capex in its priority
   sectors (an explicit assumption); tariff revenue forgone; consumer gains from the lower
   tariffs; upside terms (its take of the investor's receipts above a threshold).
 
-Whether the deal stands is drawn per path: it is withdrawn in a year with probability
-``trade.deal_withdrawal_prob``, and tariff relief and concessions stop then (the investment
-stays). A party's gain is the sum of its components, path by path.
+Whether the deal stands is drawn per path (see :meth:`~pactlab.futures.Block.deal_lasts`):
+tariff relief and concessions stop when it is withdrawn; the investment stays. A party's gain
+is the sum of its components, path by path.
 """
 from __future__ import annotations
 
@@ -22,16 +24,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .assumptions import Assumptions
 from .engine.finance import npv
-from .engine.rng import Streams
+from .futures import Block
+from .plan import Plan
 from .simulation import DealPaths
-from .tariffs import no_deal_cost
-from .terms import Pact
 
 INVESTOR_COMPONENTS = ("investment NPV", "tariff relief", "side concessions", "FX stress")
 HOST_COMPONENTS = ("share of project cash", "strategic value of capex", "tariff revenue forgone",
                    "consumer gains", "upside terms")
+PARTIES = ("investor", "host")
 
 
 @dataclass(frozen=True)
@@ -40,57 +41,58 @@ class Gains:
     host: dict[str, np.ndarray]
 
     def total(self, party: str) -> np.ndarray:
-        return sum(getattr(self, party).values())
+        """A party's gain over no deal, path by path: its components summed in order."""
+        parts = iter(getattr(self, party).values())
+        out = next(parts).copy()
+        for v in parts:
+            out += v
+        return out
 
 
-def _tariff_years(pact: Pact, a: Assumptions) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(value added kept, US consumer saving, US tariff revenue forgone) by year."""
-    table = no_deal_cost(pact, a).by_year
-    return (table["investor_value_added_loss"].to_numpy(), table["us_consumer_cost"].to_numpy(),
-            table["us_tariff_revenue"].to_numpy())
+def pv_while_standing(by_year: np.ndarray, rate: float, lasts: np.ndarray) -> np.ndarray:
+    """Per path, the present value of `by_year` over the years the deal stands (`lasts`).
+
+    >>> pv_while_standing(np.array([1.0, 1.0, 1.0]), 0.0, np.array([1, 3])).tolist()
+    [1.0, 3.0]
+    """
+    pv = np.cumsum(by_year * (1.0 + rate) ** -np.arange(by_year.size))
+    return pv[np.minimum(lasts, by_year.size) - 1]
 
 
-def deal_stands(a: Assumptions, code: str, paths: int, years: int, rng: Streams) -> np.ndarray:
-    """1 while the deal's tariff relief stands, per path and year: withdrawn in a year with
-    probability trade.deal_withdrawal_prob (the same draws for every pact of one investor)."""
-    p = a.trade.deal_withdrawal_prob
-    if p == 0.0:
-        return np.ones((paths, years))
-    lasts = rng(f"trade/withdrawal/{code}").geometric(p, size=paths)   # years it stands, >= 1
-    return (np.arange(years)[None, :] < lasts[:, None]).astype(float)
+def gains(plan: Plan, deal: DealPaths, block: Block) -> Gains:
+    """Each party's gain over no deal on one block, by component.
 
+    Parameters
+    ----------
+    plan : the pact's plan (its tariff relief, concessions, rates and crisis cost).
+    deal : the pact applied to the block (:func:`pactlab.simulation.simulate_block`).
+    block : the futures it ran on (deal withdrawal draws, the no-pact reserve path).
 
-def gains(pact: Pact, a: Assumptions, deal: DealPaths, rng: Streams) -> Gains:
-    paths, years = deal.funding.paid.shape
-    code = pact.parties.investor_code
-    r_inv, r_host = a.investor_rate(code), a.discount.host
-    stands = deal_stands(a, code, paths, years, rng)
-    kept, saving, forgone = _tariff_years(pact, a)
-    c = pact.concessions
-    t = np.arange(years)
-    energy = np.where(t < c.energy_purchase_years,
-                      c.energy_purchases_per_year * c.energy_price_premium / (1.0 + c.energy_price_premium), 0.0)
-    farm = np.full(years, c.farm_access_per_year * a.valuation.farm_cost_share)
-
-    gdp = a.country(code).gdp
-    horizon = min(a.fx.horizon_years, years)
+    Returns
+    -------
+    Gains : investor and host components, each an array over the block's paths (USD bn PV).
+    """
+    g = plan.gains
+    code = plan.calls.investor_code
+    r_inv, r_host = g.investor_rate, g.host_rate
+    lasts = block.deal_lasts(code)
+    years = deal.funding.paid.shape[1]
+    horizon = g.fx_horizon
     added = ((deal.funding.crisis_year < horizon).astype(float)
-             - (deal.baseline_crisis_year < horizon).astype(float))
-    when = np.where(added > 0, deal.funding.crisis_year, deal.baseline_crisis_year)
-    fx_stress = -added * a.valuation.crisis_cost_gdp * gdp * (1.0 + r_inv) ** -np.minimum(when, years)
-
-    upside = npv(r_host, deal.upside)
+             - (deal.no_deal.crisis_year < horizon).astype(float))
+    when = np.where(added > 0, deal.funding.crisis_year, deal.no_deal.crisis_year)
+    fx_stress = -added * g.crisis_cost * (1.0 + r_inv) ** -np.minimum(when, years)
     investor = {
         "investment NPV": npv(r_inv, deal.investor_total),
-        "tariff relief": npv(r_inv, stands * kept[None, :]),
-        "side concessions": -npv(r_inv, stands * (energy + farm)[None, :]),
+        "tariff relief": pv_while_standing(g.value_added_kept, r_inv, lasts),
+        "side concessions": -pv_while_standing(g.concessions, r_inv, lasts),
         "FX stress": fx_stress,
     }
     host = {
         "share of project cash": npv(r_host, deal.host_total),
-        "strategic value of capex": a.valuation.host_strategic_value * npv(r_host, deal.priority_capex),
-        "tariff revenue forgone": -npv(r_host, stands * forgone[None, :]),
-        "consumer gains": npv(r_host, stands * saving[None, :]),
-        "upside terms": upside,
+        "strategic value of capex": g.strategic_value * npv(r_host, deal.priority_capex),
+        "tariff revenue forgone": -pv_while_standing(g.revenue_forgone, r_host, lasts),
+        "consumer gains": pv_while_standing(g.consumer_saving, r_host, lasts),
+        "upside terms": npv(r_host, deal.upside),
     }
     return Gains(investor, host)

@@ -277,29 +277,32 @@ class NoDealCost:
     present_value: dict[str, float]
 
 
-_COSTS: dict[tuple, NoDealCost] = {}
+class TariffCosts:
+    """Deal-vs-no-deal tariff costs under one set of assumptions, kept per pact's tariff terms.
+
+    The model is deterministic, and comparisons, reports and sweeps ask for the same terms again
+    and again. An explicit cache: whoever holds it (a planner, a report) decides how long it
+    lives; the tables it hands out are shared and must not be changed.
+    """
+
+    def __init__(self, a: Assumptions) -> None:
+        self.assumptions = a
+        self._kept: dict[tuple, NoDealCost] = {}
+
+    def __call__(self, pact: Pact, *, legal_shocks: bool | None = None) -> NoDealCost:
+        key = (pact.tariffs.model_dump_json(), pact.parties.investor_code, pact.schedule.start,
+               legal_shocks)
+        if key not in self._kept:
+            self._kept[key] = no_deal_cost(pact, self.assumptions, legal_shocks=legal_shocks)
+        return self._kept[key]
 
 
 def no_deal_cost(pact: Pact, a: Assumptions, *, years: int | None = None,
                  legal_shocks: bool | None = None) -> NoDealCost:
     """What the investor loses (and the host gains or pays) if the deal's rates give way to the
     no-deal rates, each year; present values weight each year by the chance the deal's relief
-    still stands (deal_withdrawal_prob) and discount at each party's rate.
-
-    Results are kept per terms and assumptions: the model is deterministic, and comparisons,
-    reports and sweeps ask for the same pact again and again."""
-    key = (pact.tariffs.model_dump_json(), pact.parties.model_dump_json(), pact.schedule.start,
-           a.trade.model_dump_json(), a.discount.model_dump_json(), a.horizon_years,
-           a.country(pact.parties.investor_code).gdp, years, legal_shocks)
-    if key not in _COSTS:
-        if len(_COSTS) > 128:
-            _COSTS.clear()
-        _COSTS[key] = _no_deal_cost(pact, a, years=years, legal_shocks=legal_shocks)
-    return _COSTS[key]
-
-
-def _no_deal_cost(pact: Pact, a: Assumptions, *, years: int | None,
-                  legal_shocks: bool | None) -> NoDealCost:
+    still stands (deal_withdrawal_prob) and discount at each party's rate. (To reuse results
+    across pacts, hold a :class:`TariffCosts`.)"""
     investor = partner_of(pact)
     shocks = a.trade.legal_shocks if legal_shocks is None else legal_shocks
     base = pact.schedule.base_year

@@ -17,7 +17,8 @@ def read_csv(name: str) -> pd.DataFrame:
         return pd.read_csv(fh, comment="#")
 
 
-def read_toml(name: str) -> dict[str, Any]:
+def load_toml(name: str) -> dict[str, Any]:
+    """A TOML file shipped in pactlab/data."""
     return tomllib.loads((_DATA / name).read_text(encoding="utf-8"))
 
 
@@ -30,7 +31,7 @@ def pipeline() -> pd.DataFrame:
 @cache
 def provenance() -> dict[str, dict[str, str]]:
     """Dotted assumption key -> {'source': …, 'confidence': …}."""
-    return read_toml("provenance.toml")
+    return load_toml("provenance.toml")
 
 
 @cache

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import warnings
 
+import numba as nb
 import numpy as np
 
 from ._kernels import _NOT_CONVERGED, _irr_rows
@@ -29,19 +30,32 @@ def _as_2d(flows: np.ndarray) -> np.ndarray:
 
 
 def npv(rate: float | np.ndarray, flows: np.ndarray) -> np.ndarray:
-    """Net present value of each row (a scalar for 1-D flows).
+    """Net present value of each row (a scalar for 1-D flows); `rate` is a scalar or one per row.
+
+    Summed year by year in a fixed order, so a path's NPV is the same number however many
+    other paths share the array.
 
     >>> float(npv(1.0, np.array([-100.0, 100.0, 200.0])))
     0.0
     """
-    f = _as_2d(flows)
-    t = np.arange(f.shape[1])
-    rate = np.asarray(rate, dtype=np.float64)
-    if rate.ndim == 0:
-        out = f @ (1.0 + rate) ** -t
-    else:
-        out = np.einsum("pt,pt->p", f, (1.0 + rate[:, None]) ** -t)
+    f = np.ascontiguousarray(_as_2d(flows))
+    rates = np.ascontiguousarray(np.broadcast_to(np.asarray(rate, dtype=np.float64), (f.shape[0],)))
+    out = np.empty(f.shape[0])
+    _npv_rows(f, rates, out)
     return out[0] if np.ndim(flows) == 1 else out
+
+
+@nb.njit(cache=True, parallel=True)
+def _npv_rows(flows, rates, out):
+    paths, years = flows.shape
+    for p in nb.prange(paths):
+        x = 1.0 / (1.0 + rates[p])
+        d = 1.0
+        total = 0.0
+        for t in range(years):
+            total += flows[p, t] * d
+            d *= x
+        out[p] = total
 
 
 def warn_unconverged(status: np.ndarray) -> None:

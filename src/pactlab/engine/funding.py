@@ -28,7 +28,6 @@ investor's policy institutions and are not counted back into reserves: a conserv
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import NamedTuple
 
 import numba as nb
@@ -41,7 +40,7 @@ class FxSpec(NamedTuple):
     enabled: bool = False
     reserves: float = 0.0
     reserve_yield: float = 0.0
-    metric: float = np.nan          # calibrated ARA metric in year 0; NaN: not applicable
+    metric: float = 0.0             # calibrated ARA metric in year 0; 0: not applicable
     growth: float = 0.0
     bond_weight: float = 0.0        # weight of new USD bonds in the (calibrated) metric
     short_term_debt: float = 0.0    # Greenspan–Guidotti line in year 0; 0: not used
@@ -54,10 +53,16 @@ class FxSpec(NamedTuple):
     bonds_share: float = 0.0
     fdi_share: float = 0.0
 
+    @property
+    def start_ratio(self) -> float:
+        """Reserves over the ARA metric before anything happens (NaN: not applicable)."""
+        return self.reserves / self.metric if self.metric > 0 else float("nan")
 
-@dataclass(frozen=True)
-class Calls:
-    """What was called, and what it did to reserves; arrays are (paths, years)."""
+
+class Calls(NamedTuple):
+    """What was called, and what it did to reserves; arrays are (paths, years).
+
+    The simulation kernel fills one of these in place (numba takes it as one argument)."""
 
     paid: np.ndarray
     demand: np.ndarray
@@ -73,39 +78,67 @@ class Calls:
     crisis_year: np.ndarray       # (paths,) first year under the Greenspan–Guidotti line
     exhausted_year: np.ndarray    # (paths,) first year reserves ran out
 
+    @classmethod
+    def empty(cls, demand: np.ndarray) -> Calls:
+        shape = demand.shape
+        paths = shape[0]
+        f = lambda: np.empty(shape)
+        return cls(paid=f(), demand=demand, backlog=f(), shortfall=np.empty(paths),
+                   deferred=f(), refused=np.empty(shape, dtype=np.int8), reserves=f(), ratio=f(),
+                   swap=f(), principal=f(), bonds=f(), crisis_year=np.empty(paths, dtype=np.int64),
+                   exhausted_year=np.empty(paths, dtype=np.int64))
+
     def funded_by(self, last_demand_year: np.ndarray, ceiling: float) -> np.ndarray:
-        """Per path, the first year by whose end all demand up to `last_demand_year` (or the
-        ceiling, if less) was paid; `years` if never within the horizon."""
-        out = np.empty(self.paid.shape[0], dtype=np.int64)
-        _funded_by(self.demand, self.paid, np.asarray(last_demand_year, dtype=np.int64),
-                   float(ceiling), out)
-        return out
+        """Per path and row of `last_demand_year` (rows, paths): the first year by whose end all
+        demand up to that year (or the ceiling, if less) was paid; `years` if never."""
+        last = np.ascontiguousarray(np.atleast_2d(last_demand_year), dtype=np.int64)
+        out = np.empty(last.shape, dtype=np.int64)
+        _funded_by(self.demand, self.paid, last, float(ceiling), out)
+        return out if np.ndim(last_demand_year) == 2 else out[0]
 
 
 @nb.njit(cache=True, parallel=True)
 def _funded_by(demand, paid, last_demand_year, ceiling, out):
     paths, years = demand.shape
+    rows = last_demand_year.shape[0]
     tolerance = 1e-9 * max(ceiling, 1.0)
     for p in nb.prange(paths):
-        last = min(max(last_demand_year[p], 0), years - 1)
-        target = 0.0
-        for t in range(last + 1):
-            target += demand[p, t]
-        target = min(target, ceiling) - tolerance
-        out[p] = years
-        total = 0.0
+        wanted = np.empty(years)
+        got = np.empty(years)
+        a = 0.0
+        b = 0.0
         for t in range(years):
-            total += paid[p, t]
-            if total >= target:
-                out[p] = t
-                break
+            a += demand[p, t]
+            b += paid[p, t]
+            wanted[t] = a
+            got[t] = b
+        for i in range(rows):
+            last = min(max(last_demand_year[i, p], 0), years - 1)
+            target = min(wanted[last], ceiling) - tolerance
+            out[i, p] = years
+            for t in range(years):
+                if got[t] >= target:
+                    out[i, p] = t
+                    break
 
 
 @nb.njit(cache=True, parallel=True)
-def _simulate(demand, other, cap, ceiling, last_call_year, fx, shock, accept,
-              paid, backlog, shortfall, deferred, refused, reserves, ratio, swap_out, principal,
-              bonds_out, crisis_year, exhausted_year):
+def _simulate(demand, other, cap, ceiling, last_call_year, fx, shock, accept, out):
     paths, years = demand.shape
+    applicable = fx.metric > 0.0
+    # numba writes arrays reached through a tuple inside prange to a copy: unpack them first
+    paid = out.paid
+    backlog = out.backlog
+    shortfall = out.shortfall
+    deferred = out.deferred
+    refused = out.refused
+    reserves = out.reserves
+    ratio = out.ratio
+    swap_out = out.swap
+    principal = out.principal
+    bonds_out = out.bonds
+    crisis_year = out.crisis_year
+    exhausted_year = out.exhausted_year
     for p in nb.prange(paths):
         queue = 0.0
         total = 0.0
@@ -114,7 +147,7 @@ def _simulate(demand, other, cap, ceiling, last_call_year, fx, shock, accept,
         swap = 0.0
         bonds = 0.0
         growth = 1.0
-        last_ratio = res / fx.metric if fx.enabled else np.nan
+        last_ratio = res / fx.metric if fx.enabled and applicable else np.nan
         crisis_year[p] = years
         exhausted_year[p] = years
         late = 0.0
@@ -150,7 +183,7 @@ def _simulate(demand, other, cap, ceiling, last_call_year, fx, shock, accept,
                 res = res + income - from_reserves
                 res -= shock[p, t] * fx.reserves * growth  # sized on the economy, not on what is left
                 metric = fx.metric * growth + fx.bond_weight * bonds
-                if fx.swap_size > 0.0 and metric == metric:
+                if fx.swap_size > 0.0 and applicable:
                     floor = fx.swap_trigger * metric
                     if res < floor and swap < fx.swap_size:
                         draw = min(floor - res, fx.swap_size - swap)
@@ -168,7 +201,7 @@ def _simulate(demand, other, cap, ceiling, last_call_year, fx, shock, accept,
                     crisis_year[p] = t
                 if exhausted_year[p] < crisis_year[p]:
                     crisis_year[p] = exhausted_year[p]
-                last_ratio = res / metric if metric == metric else np.nan
+                last_ratio = res / metric if applicable else np.nan
                 reserves[p, t] = res
                 ratio[p, t] = last_ratio
                 swap_out[p, t] = swap
@@ -194,23 +227,15 @@ def simulate_funding(demand: np.ndarray, cap: float | None, ceiling: float, *,
     """
     demand = np.ascontiguousarray(demand, dtype=np.float64)
     paths, years = demand.shape
-    shape = demand.shape
 
     def given(x: np.ndarray | None, fill: float) -> np.ndarray:
-        return np.full(shape, fill) if x is None else np.ascontiguousarray(x, dtype=np.float64)
+        return np.full(demand.shape, fill) if x is None else np.ascontiguousarray(x, dtype=np.float64)
 
-    out = {name: np.empty(shape) for name in
-           ("paid", "backlog", "deferred", "reserves", "ratio", "swap", "principal", "bonds")}
-    refused = np.empty(shape, dtype=np.int8)
-    shortfall = np.empty(paths)
-    crisis, exhausted = np.empty(paths, dtype=np.int64), np.empty(paths, dtype=np.int64)
+    out = Calls.empty(demand)
     _simulate(demand, given(other_outflows, 0.0), np.inf if cap is None else float(cap),
               float(ceiling), years - 1 if last_call_year is None else int(last_call_year), fx,
-              given(shocks, 0.0), given(acceptance_draws, 1.0),
-              out["paid"], out["backlog"], shortfall, out["deferred"], refused, out["reserves"],
-              out["ratio"], out["swap"], out["principal"], out["bonds"], crisis, exhausted)
-    return Calls(demand=demand, shortfall=shortfall, refused=refused, crisis_year=crisis,
-                 exhausted_year=exhausted, **out)
+              given(shocks, 0.0), given(acceptance_draws, 1.0), out)
+    return out
 
 
 def capital_calls(demand: np.ndarray, cap: float | None, ceiling: float) -> Calls:

@@ -14,10 +14,28 @@ lenders receive, and vice versa.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numba as nb
 import numpy as np
 
-from ..terms.schema import GuaranteeTranche, LoanTranche
+
+@dataclass(frozen=True)
+class DebtSpec:
+    """A loan (``rate`` is its coupon) or a guarantee (``rate`` is its fee on the exposure).
+
+    `amortisation` is annuity, linear or bullet for loans; guarantees amortise linearly.
+    """
+
+    loan: bool
+    rate: float
+    tenor: int
+    recovery: float
+    amortisation: str = "annuity"
+
+    def schedule(self) -> np.ndarray:
+        return outstanding_schedule(self.amortisation if self.loan else "linear", self.rate,
+                                    self.tenor)
 
 
 def outstanding_schedule(kind: str, coupon: float, tenor: int) -> np.ndarray:
@@ -75,25 +93,18 @@ def _debt_flows(spend, amount, start, fail_year, schedule, loan, rate, recovery,
                 out[p, t] = 0.0
 
 
-def _flows(spend, amount, start, fail_year, schedule, loan, rate, recovery) -> np.ndarray:
+def debt_flows(spec: DebtSpec, amount: float, spend: np.ndarray, start: np.ndarray,
+               fail_year: np.ndarray) -> np.ndarray:
+    """Investor flows of lending (or guaranteeing) up to `amount` against one project's
+    `spend` (paths, years); repayment from `start`, default in `fail_year` (both per path).
+
+    >>> spec = DebtSpec(loan=True, rate=0.05, tenor=4, recovery=0.4, amortisation="linear")
+    >>> debt_flows(spec, 10.0, np.array([[5.0, 5.0, 0, 0, 0, 0, 0]]), np.array([2]),
+    ...            np.array([99])).round(3).tolist()
+    [[-5.0, -4.75, 3.0, 2.875, 2.75, 2.625, 0.0]]
+    """
     out = np.empty(spend.shape)
     _debt_flows(np.ascontiguousarray(spend, dtype=np.float64), float(amount),
                 np.asarray(start, dtype=np.int64), np.asarray(fail_year, dtype=np.int64),
-                schedule, loan, float(rate), float(recovery), out)
+                spec.schedule(), spec.loan, float(spec.rate), float(spec.recovery), out)
     return out
-
-
-def loan_flows(tranche: LoanTranche, amount: float, spend: np.ndarray, start: np.ndarray,
-               fail_year: np.ndarray) -> np.ndarray:
-    """Investor flows of lending up to `amount` against one project's `spend`, (paths, years)."""
-    schedule = outstanding_schedule(tranche.amortisation, tranche.coupon, tranche.tenor)
-    return _flows(spend, amount, start, fail_year, schedule, True, tranche.coupon,
-                  tranche.recovery_rate)
-
-
-def guarantee_flows(tranche: GuaranteeTranche, amount: float, spend: np.ndarray,
-                    start: np.ndarray, fail_year: np.ndarray) -> np.ndarray:
-    """Investor flows of guaranteeing `amount` of one project's debt, (paths, years)."""
-    schedule = outstanding_schedule("linear", 0.0, tranche.tenor)
-    return _flows(spend, amount, start, fail_year, schedule, False, tranche.fee,
-                  tranche.recovery_rate)

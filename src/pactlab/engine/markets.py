@@ -17,8 +17,20 @@ from dataclasses import dataclass
 import numba as nb
 import numpy as np
 
-from ..assumptions import Markets
-from .rng import Streams
+
+@dataclass(frozen=True)
+class MarketSpec:
+    """The three processes' parameters; `correlation` is the 3x3 matrix of (sofr, energy, power)."""
+
+    sofr_start: float
+    sofr_long_run: float
+    sofr_speed: float
+    sofr_vol: float
+    energy_speed: float
+    energy_vol: float
+    power_speed: float
+    power_vol: float
+    correlation: tuple[tuple[float, float, float], ...]
 
 
 @dataclass(frozen=True)
@@ -39,7 +51,7 @@ def _ou_step(speed: float, vol: float) -> tuple[float, float]:
 @nb.njit(cache=True, parallel=True)
 def _paths(z, chol, sofr_start, sofr_mean, sofr_decay, sofr_step, decays, steps, sofr, energy,
            power):
-    """Correlate the shocks z (3, paths, years) and run the three recursions path by path."""
+    """Correlate the shocks z (paths, 3, years) and run the three recursions path by path."""
     paths, years = sofr.shape
     for p in nb.prange(paths):
         r = sofr_start
@@ -49,9 +61,9 @@ def _paths(z, chol, sofr_start, sofr_mean, sofr_decay, sofr_step, decays, steps,
         v2 = 0.0
         for t in range(years):
             if t > 0:
-                e0 = chol[0, 0] * z[0, p, t]
-                e1 = chol[1, 0] * z[0, p, t] + chol[1, 1] * z[1, p, t]
-                e2 = chol[2, 0] * z[0, p, t] + chol[2, 1] * z[1, p, t] + chol[2, 2] * z[2, p, t]
+                e0 = chol[0, 0] * z[p, 0, t]
+                e1 = chol[1, 0] * z[p, 0, t] + chol[1, 1] * z[p, 1, t]
+                e2 = chol[2, 0] * z[p, 0, t] + chol[2, 1] * z[p, 1, t] + chol[2, 2] * z[p, 2, t]
                 r = sofr_mean + (r - sofr_mean) * sofr_decay + sofr_step * e0
                 x1 = decays[0] * x1 + steps[0] * e1
                 x2 = decays[1] * x2 + steps[1] * e2
@@ -62,21 +74,22 @@ def _paths(z, chol, sofr_start, sofr_mean, sofr_decay, sofr_step, decays, steps,
             power[p, t] = np.exp(x2 - 0.5 * v2)
 
 
-def simulate_markets(m: Markets, paths: int, years: int, rng: Streams) -> MarketPaths:
-    """Correlated factor paths; the draws depend only on the seed, paths and years."""
-    z = rng("markets/shocks").standard_normal((3, paths, years))
-    chol = np.linalg.cholesky(m.correlation.matrix() + 1e-12 * np.eye(3))
-    sofr_decay, sofr_step = _ou_step(m.sofr.speed, m.sofr.vol)
-    energy_decay, energy_step = _ou_step(m.energy.speed, m.energy.vol)
-    power_decay, power_step = _ou_step(m.power.speed, m.power.vol)
+def simulate_markets(m: MarketSpec, paths: int, years: int,
+                     generator: np.random.Generator) -> MarketPaths:
+    """Correlated factor paths from `generator` (path-major draws: a prefix of paths is stable)."""
+    z = generator.standard_normal((paths, 3, years))
+    chol = np.linalg.cholesky(np.asarray(m.correlation, dtype=np.float64) + 1e-12 * np.eye(3))
+    sofr_decay, sofr_step = _ou_step(m.sofr_speed, m.sofr_vol)
+    energy_decay, energy_step = _ou_step(m.energy_speed, m.energy_vol)
+    power_decay, power_step = _ou_step(m.power_speed, m.power_vol)
     out = MarketPaths(np.empty((paths, years)), np.empty((paths, years)), np.empty((paths, years)))
-    _paths(z, chol, m.sofr.start, m.sofr.long_run, sofr_decay, sofr_step,
+    _paths(z, chol, m.sofr_start, m.sofr_long_run, sofr_decay, sofr_step,
            np.array([energy_decay, power_decay]), np.array([energy_step, power_step]),
            out.sofr, out.energy, out.power)
     return out
 
 
-def expected_sofr(m: Markets, years: int) -> np.ndarray:
+def expected_sofr(m: MarketSpec, years: int) -> np.ndarray:
     """The mean path of the (unfloored) benchmark: what a committee 'expects' at selection."""
     t = np.arange(years)
-    return m.sofr.long_run + (m.sofr.start - m.sofr.long_run) * np.exp(-m.sofr.speed * t)
+    return m.sofr_long_run + (m.sofr_start - m.sofr_long_run) * np.exp(-m.sofr_speed * t)

@@ -1,8 +1,12 @@
-"""Named, independent random streams from one seed.
+"""Named, independent random streams from one seed, in fixed blocks of paths.
 
-Each component asks for its generator by name (``"markets/sofr"``, ``"projects/Alaska LNG"``),
-never by position, so the same seed gives the same draws for a component whatever else the
-deal selects: two deals are compared on the same futures (common random numbers).
+Each component asks for its generator by name (``"markets/shocks"``, ``"projects/Alaska LNG"``)
+and block, never by position, so the same seed gives the same draws for a component whatever
+else the deal selects: two deals are compared on the same futures (common random numbers).
+Paths are drawn in blocks of :data:`BLOCK`; block ``k`` holds paths ``k*BLOCK`` onwards, and its
+streams are keyed by ``(name, k)``. Draws are laid out path-major, so the first ``n`` paths of a
+block are the same whether the block is drawn whole or in part: any run is the prefix of a
+longer one, and working through paths block by block gives the same numbers as all at once.
 
 >>> s = streams(7)
 >>> a = s("markets/sofr").standard_normal(3)
@@ -10,15 +14,22 @@ deal selects: two deals are compared on the same futures (common random numbers)
 True
 >>> bool((a == streams(7)("markets/energy").standard_normal(3)).any())
 False
+>>> bool((a == streams(7)("markets/sofr", block=1).standard_normal(3)).any())
+False
 """
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from typing import Protocol
 
 import numpy as np
 
-Streams = Callable[[str], np.random.Generator]
+#: paths per block: the unit of chunked work and of stream keys
+BLOCK = 16_384
+
+
+class Streams(Protocol):
+    def __call__(self, name: str, block: int = 0) -> np.random.Generator: ...
 
 
 def _key(name: str) -> tuple[int, ...]:
@@ -27,11 +38,12 @@ def _key(name: str) -> tuple[int, ...]:
 
 
 def streams(seed: int) -> Streams:
-    """A factory: ``streams(seed)(name)`` is a fresh generator for that name and seed."""
-    if not isinstance(seed, (int, np.integer)) or seed < 0:
+    """A factory: ``streams(seed)(name, block)`` is a fresh generator for that name, block and seed."""
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
 
-    def generator(name: str) -> np.random.Generator:
-        return np.random.Generator(np.random.PCG64(np.random.SeedSequence(int(seed), spawn_key=_key(name))))
+    def generator(name: str, block: int = 0) -> np.random.Generator:
+        key = (*_key(name), int(block))
+        return np.random.Generator(np.random.PCG64(np.random.SeedSequence(int(seed), spawn_key=key)))
 
     return generator

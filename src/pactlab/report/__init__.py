@@ -13,11 +13,13 @@ from importlib import resources
 import jinja2
 from plotly.offline import get_plotlyjs
 
-from .. import __version__, data
-from ..assumptions import Assumptions, load_assumptions
-from ..tariffs import no_deal_cost, trade_data
+from .. import data
+from .._version import __version__
+from ..assumptions import Assumptions
+from ..present import comparison_column, format_value, metric_units, overrides_note, titled
+from ..tariffs import trade_data
 from ..terms import Pact, flat_terms
-from ..valuation import Evaluation, comparison_column, evaluate, format_value, metric_units
+from ..valuation import Evaluation, evaluate_all
 from . import figures
 
 METHODS = (
@@ -55,13 +57,13 @@ def build_report(evaluations: Sequence[Evaluation], *, title: str | None = None)
     if not evaluations:
         raise ValueError("a report needs at least one evaluation")
     a = evaluations[0].assumptions
-    names = [ev.pact.name for ev in evaluations]
+    names = [ev.label for ev in evaluations]
     units = metric_units()
     columns = [comparison_column(ev) for ev in evaluations]
     comparison = [{"label": label, "cells": [
         {"raw": repr(float(col[label])), "text": format_value(float(col[label]), units[label])} for col in columns]}
         for label in columns[0].index]
-    costs = {ev.pact.name: no_deal_cost(ev.pact, ev.assumptions) for ev in evaluations}
+    costs = {ev.label: ev.plan.gains.tariff for ev in evaluations}
     charts = [
         ("cash-split", "Who gets the cash", "The investor's share of the MOU distributions each year "
          "(median and 5–95% band); the host gets the rest.", figures.cash_split(evaluations)),
@@ -80,21 +82,23 @@ def build_report(evaluations: Sequence[Evaluation], *, title: str | None = None)
                                        config={"displaylogo": False, "responsive": True})}
                   for cid, heading, note, fig in charts]
     pipeline = data.pipeline().set_index("project")["source"]
-    projects = [{"pact": ev.pact.name, **row, "amount": format_value(row["amount"], "usd_bn"),
+    projects = [{"pact": ev.label, **row, "amount": format_value(row["amount"], "usd_bn"),
                  "source": pipeline.get(row["project"], "generic project of its archetype (assumed)")}
                 for ev in evaluations for row in ev.projects().to_dict(orient="records")]
     assumptions = {r["key"]: r for ev in evaluations for r in ev.assumptions.provenance()}
     schedule = trade_data().schedule.fillna("").to_dict(orient="records")
-    rows = {ev.pact.name: {k: (str(v), flag) for k, v, flag in flat_terms(ev.pact)} for ev in evaluations}
+    rows = {ev.label: {k: (str(v), flag) for k, v, flag in flat_terms(ev.pact)} for ev in evaluations}
     keys = list(dict.fromkeys(k for name in names for k in rows[name]))
     terms = [(k, [rows[n].get(k, ("–", False)) for n in names]) for k in keys]
     template = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined).from_string(
         (resources.files(__package__) / "report.html.j2").read_text(encoding="utf-8"))
     return template.render(
-        title=title or f"pactlab: {', '.join(names)}", version=__version__,
+        title=title or titled(f"pactlab: {', '.join(names)}",
+                              overrides_note(a, [ev.pact for ev in evaluations])),
+        version=__version__,
         paths=f"{evaluations[0].paths:,}", seed=evaluations[0].seed, pact_names=names,
         comparison=comparison, terms=terms,
-        term_sheets=[{"name": ev.pact.name, "title": ev.pact.title} for ev in evaluations],
+        term_sheets=[{"name": ev.label, "title": ev.pact.title} for ev in evaluations],
         charts=chart_html, methods=METHODS, manifests=[ev.manifest() for ev in evaluations],
         assumptions=list(assumptions.values()), projects=projects, data_sources=_data_sources(),
         schedule=schedule, plotly_js=get_plotlyjs())
@@ -103,9 +107,7 @@ def build_report(evaluations: Sequence[Evaluation], *, title: str | None = None)
 def report(pacts: Sequence[Pact | str], *, paths: int = 10_000, seed: int = 0,
            assumptions: Assumptions | None = None, progress=None) -> str:
     """Evaluate the pacts on the same futures and build their report."""
-    a = assumptions or load_assumptions()
-    evaluations = [evaluate(p, paths, seed, assumptions=a, progress=progress) for p in pacts]
-    return build_report(evaluations)
+    return build_report(evaluate_all(pacts, paths, seed, assumptions=assumptions, progress=progress))
 
 
 __all__ = ["build_report", "report"]

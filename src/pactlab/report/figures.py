@@ -12,7 +12,6 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ..engine.finance import payback_year
 from ..valuation import Evaluation
 
 COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf")
@@ -39,15 +38,10 @@ def cash_split(evs: Sequence[Evaluation]) -> go.Figure:
     """The investor's share of MOU distributions by year: median and the P5-P95 band."""
     fig = go.Figure()
     for ev, colour in zip(evs, cycle(COLOURS), strict=False):
-        cash = ev.deal.mou_cash
-        if not (cash > 0).any():
+        table = ev.cash_split_table()
+        if table.empty:
             continue
-        with np.errstate(divide="ignore", invalid="ignore"):
-            share = np.where(cash > 1e-9, ev.deal.mou_received / cash, np.nan)
-        keep = np.isfinite(share).mean(axis=0) > 0.5
-        years = np.arange(share.shape[1])[keep] + ev.deal.base_year
-        low, mid, high = np.nanpercentile(share[:, keep], [5, 50, 95], axis=0)
-        _band(fig, years, low, mid, high, ev.pact.name, colour)
+        _band(fig, table.index, table["p5"], table["p50"], table["p95"], ev.label, colour)
     fig.update_layout(title="Investor's share of distributions (host gets the rest)",
                       yaxis=dict(title="investor share", tickformat=".0%", range=[0, 1]),
                       xaxis_title="year", **LAYOUT)
@@ -58,10 +52,8 @@ def recoupment(evs: Sequence[Evaluation]) -> go.Figure:
     """P(the investor has recouped its outlay, nominal) by year."""
     fig = go.Figure()
     for ev, colour in zip(evs, cycle(COLOURS), strict=False):
-        years = ev.deal.funding.paid.shape[1]
-        payback = payback_year(ev.deal.investor_total)
-        curve = [(payback <= t).mean() for t in range(years)]
-        fig.add_trace(go.Scatter(x=np.arange(years) + ev.deal.base_year, y=curve, name=ev.pact.name,
+        curve = ev.recoupment_curve()
+        fig.add_trace(go.Scatter(x=curve.index, y=curve.to_numpy(), name=ev.label,
                                  line=dict(color=colour, width=2)))
     fig.update_layout(title="Recoupment: P(cumulative cash back ≥ cash out) by year",
                       yaxis=dict(title="probability", tickformat=".0%", range=[0, 1]),
@@ -92,7 +84,7 @@ def reserves_fan(evs: Sequence[Evaluation]) -> go.Figure:
                                          name=f"{code}: IMF adequate range (100–150% of the ARA metric)"),
                               row=1, col=col)
             _band(fig, table.index, table["reserves_p5"], table["reserves_p50"],
-                  table["reserves_p95"], ev.pact.name, colour, row=1, col=col)
+                  table["reserves_p95"], ev.label, colour, row=1, col=col)
     fig.update_layout(title="The investor's reserves (median, 5–95% band) against the IMF adequacy band",
                       **LAYOUT)
     return fig
@@ -113,7 +105,7 @@ def tariff_cost(costs: dict[str, object]) -> go.Figure:
 def gain_waterfalls(evs: Sequence[Evaluation]) -> go.Figure:
     """Each party's gain over no deal, component by component (means, PV)."""
     fig = make_subplots(rows=len(evs), cols=2, vertical_spacing=0.3 / max(len(evs), 1),
-                        subplot_titles=[f"{ev.pact.name}: {party}" for ev in evs
+                        subplot_titles=[f"{ev.label}: {party}" for ev in evs
                                         for party in ("investor", "host")])
     for row, ev in enumerate(evs, start=1):
         for col, party in enumerate(("investor", "host"), start=1):

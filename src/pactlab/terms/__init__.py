@@ -1,7 +1,10 @@
 """Term sheets: load a pact from a preset name or a TOML file, and write one out."""
 from __future__ import annotations
 
+import json
 import tomllib
+from collections.abc import Sequence
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -11,14 +14,20 @@ import tomli_w
 from ..errors import PactError
 from .schema import Pact, set_path, split_path, validate_pact
 
-__all__ = ["Pact", "flat_terms", "load_pact", "pact_to_toml", "preset_names", "read_toml", "set_path",
-           "split_path"]
+__all__ = ["Pact", "flat_terms", "load_pact", "pact_label", "pact_to_toml", "preset_names",
+           "read_toml", "set_path", "split_path", "unique_labels"]
 
 _PRESETS = resources.files(__package__) / "presets"
 
 
 def preset_names() -> list[str]:
-    return sorted(p.name.removesuffix(".toml") for p in _PRESETS.iterdir() if p.name.endswith(".toml"))
+    return list(_preset_names())
+
+
+@cache
+def _preset_names() -> tuple[str, ...]:
+    return tuple(sorted(p.name.removesuffix(".toml") for p in _PRESETS.iterdir()
+                        if p.name.endswith(".toml")))
 
 
 def read_toml(path: Path | Any, label: str) -> dict[str, Any]:
@@ -44,7 +53,9 @@ def load_pact(name_or_path: str | Path) -> Pact:
     text = str(name_or_path)
     path = Path(text)
     if text.endswith(".toml") or path.exists():
-        return validate_pact(read_toml(path, path.name), path.name)
+        pact = validate_pact(read_toml(path, path.name), path.name)
+        pact._source = str(path)
+        return pact
     resource = _PRESETS / f"{text}.toml"
     if not resource.is_file():
         raise PactError(
@@ -73,3 +84,37 @@ def flat_terms(pact: Pact) -> list[tuple[str, object, bool]]:
 def pact_to_toml(pact: Pact) -> str:
     """The pact as TOML that `load_pact` reads back to an equal Pact."""
     return tomli_w.dumps(pact.model_dump(mode="python", exclude_none=True))
+
+
+def pact_label(pact: Pact) -> str:
+    """How a pact is named in tables: its name; a copy read from a file whose name is a preset's
+    is named by the file's stem; changes made by `with_terms` or ``--term`` are listed, e.g.
+    ``korea-final-2025-11 (schedule.annual_cap=30)``."""
+    label = pact.name
+    if pact.source is not None and pact.name in _preset_names():
+        label = Path(pact.source).stem
+    if pact.overrides:
+        label += f" ({', '.join(f'{k}={_short(v)}' for k, v in pact.overrides.items())})"
+    return label
+
+
+def unique_labels(pacts: Sequence[Pact]) -> list[str]:
+    """One label per pact, never two alike: a label already taken gets ' [2]', ' [3]', …"""
+    out: list[str] = []
+    for pact in pacts:
+        label, k = pact_label(pact), 1
+        while (label if k == 1 else f"{label} [{k}]") in out:
+            k += 1
+        out.append(label if k == 1 else f"{label} [{k}]")
+    return out
+
+
+def _short(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, (int, str)):
+        return str(value)
+    text = json.dumps(value, default=str, separators=(",", ":"))
+    return text if len(text) <= 40 else text[:39] + "…"

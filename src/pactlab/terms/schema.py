@@ -10,7 +10,7 @@ import math
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from ..errors import PactError, from_validation_error, split_loc
 
@@ -82,14 +82,14 @@ Tranche = Annotated[
 ]
 
 
-class Tier(Terms):
+class WaterfallTier(Terms):
     """One tier of the waterfall; `hurdle` is a rate, "deemed" (benchmark + spread) or none."""
 
     investor_share: Share
     hurdle: Annotated[float, Field(ge=0.0, le=1.0)] | Literal["deemed"] | None = None
 
 
-class Review(Terms):
+class ReviewClause(Terms):
     """If the investor has not recouped by `after_year`, its tier-1 share becomes `investor_share`."""
 
     after_year: Years
@@ -100,8 +100,8 @@ class Waterfall(Terms):
     benchmark: Literal["sofr_6m"] = "sofr_6m"
     spread: Annotated[float, Field(ge=0.0, le=0.2)] = 0.0
     daa_convention: Literal["compounding", "scheduled"] = "compounding"
-    tiers: tuple[Tier, ...] = Field(min_length=1)
-    review: Review | None = None
+    tiers: tuple[WaterfallTier, ...] = Field(min_length=1)
+    review: ReviewClause | None = None
 
     @model_validator(mode="after")
     def _tiers_in_order(self) -> Waterfall:
@@ -248,6 +248,18 @@ class Pact(Terms):
             raise ValueError(f"tranches: names must be unique, got {names}")
         return self
 
+    # how this pact was made (not a term): the file it was read from, the changes applied
+    _source: str | None = PrivateAttr(default=None)
+    _overrides: tuple[tuple[str, Any], ...] = PrivateAttr(default=())
+
+    def __eq__(self, other: object) -> bool:
+        """Pacts are equal when their terms are; how each was made does not count."""
+        if not isinstance(other, Pact):
+            return NotImplemented
+        return self.model_dump() == other.model_dump()
+
+    __hash__ = None  # type: ignore[assignment]
+
     @property
     def commitment(self) -> float:
         return float(sum(t.amount for t in self.tranches))
@@ -255,12 +267,26 @@ class Pact(Terms):
     def amount(self, instrument: str) -> float:
         return float(sum(t.amount for t in self.tranches if t.instrument == instrument))
 
+    @property
+    def overrides(self) -> dict[str, Any]:
+        """The term changes made by :meth:`with_terms` (or ``--term``), in order."""
+        return dict(self._overrides)
+
+    @property
+    def source(self) -> str | None:
+        """The file this pact was read from (None for a preset or a pact built in code)."""
+        return self._source
+
     def with_terms(self, changes: Mapping[str, Any], *, source: str | None = None) -> Pact:
-        """A copy with dotted-path changes applied, e.g. {"schedule.annual_cap": 30}."""
+        """A copy with dotted-path changes applied, e.g. {"schedule.annual_cap": 30}; the copy
+        remembers the changes (see :attr:`overrides` and :func:`pactlab.terms.pact_label`)."""
         data = self.model_dump()
         for path, value in changes.items():
             set_path(data, path, value, source=source or self.name)
-        return validate_pact(data, source or self.name)
+        pact = validate_pact(data, source or self.name)
+        pact._source = self._source
+        pact._overrides = tuple({**self.overrides, **changes}.items())
+        return pact
 
 
 def split_path(path: str) -> list[str | int]:
