@@ -35,6 +35,7 @@ lint: install-dev
 
 bench: install-dev
 	$(PY) benchmarks/bench_engine.py
+	$(PY) benchmarks/bench_payoffs.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache .hypothesis

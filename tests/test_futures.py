@@ -73,7 +73,6 @@ def test_the_no_deal_path_is_the_country_with_no_pact() -> None:
     bare = simulate_funding(np.zeros((500, a.horizon_years)), None, 0.0, fx=country_fx(a, "KOR"),
                             shocks=block.sudden_stops("KOR"))
     np.testing.assert_array_equal(block.no_deal("KOR").reserves, bare.reserves)
-    assert (block.no_deal("KOR").swap == 0).all()
     assert (block.no_deal("KOR").crisis_year < a.fx.horizon_years).any()
     assert (block.sudden_stops("JPN") == 0).all()   # no sudden stops for Japan (see docs)
 

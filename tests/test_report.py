@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 import pactlab as pl
-from pactlab.report import build_report
 from pactlab.present import comparison_column
+from pactlab.report import build_report
 
 PACTS = ["korea-final-2025-11", "japan-mou-2025"]
 SECTIONS = ["cash-split", "recoupment", "reserves", "tariff-cost", "gains"]

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 import pactlab as pl
-from pactlab.terms import pact_to_toml
+from pactlab.terms import pact_label, pact_to_toml, unique_labels
 
 PRESETS = pl.preset_names()
 GOOD = (Path(pl.__file__).parent / "terms" / "presets" / "korea-final-2025-11.toml").read_text(
@@ -120,3 +120,30 @@ def test_unknown_preset_lists_the_presets() -> None:
 def test_missing_file() -> None:
     with pytest.raises(pl.PactError, match="nowhere.toml: no such file"):
         pl.load_pact("nowhere.toml")
+
+
+def test_a_changed_copy_remembers_its_changes_and_labels_itself() -> None:
+    pact = pl.load_pact("korea-final-2025-11")
+    alt = pact.with_terms({"schedule.annual_cap": 30.0}).with_terms({"fx.swap_line": 50})
+    assert alt.overrides == {"schedule.annual_cap": 30.0, "fx.swap_line": 50}
+    assert pact_label(alt) == "korea-final-2025-11 (schedule.annual_cap=30, fx.swap_line=50)"
+    assert pact.overrides == {} and pact_label(pact) == "korea-final-2025-11"
+    # how a pact was made is not a term: equal terms are equal pacts
+    assert pact.with_terms({"schedule.annual_cap": 20.0}) == pact
+
+
+def test_a_copy_of_a_preset_is_labelled_by_its_file(tmp_path: Path) -> None:
+    path = tmp_path / "my-deal.toml"
+    path.write_text(pact_to_toml(pl.load_pact("korea-final-2025-11")), encoding="utf-8")
+    copy = pl.load_pact(path)
+    assert copy.source == str(path) and pact_label(copy) == "my-deal"
+    own = tmp_path / "other.toml"
+    own.write_text(pact_to_toml(pl.load_pact("korea-final-2025-11").model_copy(
+        update={"name": "my-own-deal"})), encoding="utf-8")
+    assert pact_label(pl.load_pact(own)) == "my-own-deal"     # its own name is kept
+
+
+def test_unique_labels_number_the_repeats() -> None:
+    pact = pl.load_pact("japan-mou-2025")
+    assert unique_labels([pact, pact, pact]) == ["japan-mou-2025", "japan-mou-2025 [2]",
+                                                 "japan-mou-2025 [3]"]

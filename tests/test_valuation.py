@@ -108,12 +108,6 @@ def test_json_is_valid_and_carries_the_manifest(final) -> None:
     assert alt.manifest()["pact_sha256"] != payload["manifest"]["pact_sha256"]
 
 
-def test_every_assumption_has_a_source() -> None:
-    rows = pl.load_assumptions().provenance()
-    assert rows and all(r["source"] and r["source"] != "user override" for r in rows)
-    assert {r["confidence"] for r in rows} <= {"high", "medium", "assumption"}
-
-
 def test_evaluate_on_futures_is_evaluate_on_paths_and_seed_bit_for_bit() -> None:
     pact = pl.load_pact("korea-final-2025-11")
     direct = pl.evaluate(pact, paths=BLOCK + 77, seed=5)

@@ -22,12 +22,13 @@ True
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
 
 from .assumptions import Assumptions, load_assumptions
-from .engine.funding import Calls, simulate_funding
+from .engine.funding import simulate_funding
 from .engine.markets import MarketPaths, simulate_markets
 from .engine.projects import ProjectDraws, draw_project
 from .engine.rng import BLOCK, streams
@@ -35,6 +36,15 @@ from .plan import archetype_spec, country_fx, market_spec
 
 #: a Futures of at most this many paths keeps its blocks between passes
 CACHED_PATHS = 8 * BLOCK
+
+
+@dataclass(frozen=True)
+class NoPact:
+    """The investor's reserves with no pact at all: year-end reserves (paths, years) and the
+    first crisis year (paths,), on the same sudden stops as every pact."""
+
+    reserves: np.ndarray
+    crisis_year: np.ndarray
 
 
 class Futures:
@@ -88,7 +98,7 @@ class Block:
         self.size = self.stop - self.start
         self.years = futures.years
         self._projects: dict[tuple[str, str], ProjectDraws] = {}
-        self._by_country: dict[tuple[str, str], np.ndarray | Calls] = {}
+        self._by_country: dict[tuple[str, str], np.ndarray | NoPact] = {}
 
     def _generator(self, name: str) -> np.random.Generator:
         return self.futures._rng(name, self.index)
@@ -110,7 +120,7 @@ class Block:
             self._projects[key] = draw_project(arch, self.size, self._generator(f"projects/{name}"))
         return self._projects[key]
 
-    def _country(self, what: str, code: str, make) -> np.ndarray | Calls:
+    def _country(self, what: str, code: str, make) -> np.ndarray | NoPact:
         key = (what, code)
         if key not in self._by_country:
             self._by_country[key] = make()
@@ -148,12 +158,15 @@ class Block:
             return np.minimum(lasts, self.years).astype(np.int64)
         return self._country("lasts", code, make)
 
-    def no_deal(self, code: str) -> Calls:
+    def no_deal(self, code: str) -> NoPact:
         """The investor's reserves with no pact at all: the same sudden stops, no calls, no swap
         line, no instability clause."""
-        return self._country("no-deal", code, lambda: simulate_funding(
-            np.zeros((self.size, self.years)), None, 0.0, fx=country_fx(self.assumptions, code),
-            shocks=self.sudden_stops(code)))
+        def make() -> NoPact:
+            bare = simulate_funding(np.zeros((self.size, self.years)), None, 0.0,
+                                    fx=country_fx(self.assumptions, code),
+                                    shocks=self.sudden_stops(code))
+            return NoPact(bare.reserves, bare.crisis_year)
+        return self._country("no-deal", code, make)
 
 
 def futures(paths: int, seed: int = 0, assumptions: Assumptions | None = None) -> Futures:

@@ -24,7 +24,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .engine.finance import npv
 from .futures import Block
 from .plan import Plan
 from .simulation import DealPaths
@@ -83,16 +82,16 @@ def gains(plan: Plan, deal: DealPaths, block: Block) -> Gains:
     when = np.where(added > 0, deal.funding.crisis_year, deal.no_deal.crisis_year)
     fx_stress = -added * g.crisis_cost * (1.0 + r_inv) ** -np.minimum(when, years)
     investor = {
-        "investment NPV": npv(r_inv, deal.investor_total),
+        "investment NPV": deal.investor_pv(r_inv),
         "tariff relief": pv_while_standing(g.value_added_kept, r_inv, lasts),
         "side concessions": -pv_while_standing(g.concessions, r_inv, lasts),
         "FX stress": fx_stress,
     }
     host = {
-        "share of project cash": npv(r_host, deal.host_total),
-        "strategic value of capex": g.strategic_value * npv(r_host, deal.priority_capex),
+        "share of project cash": deal.host_pv(r_host),
+        "strategic value of capex": g.strategic_value * deal.funded.priority_pv(r_host),
         "tariff revenue forgone": -pv_while_standing(g.revenue_forgone, r_host, lasts),
         "consumer gains": pv_while_standing(g.consumer_saving, r_host, lasts),
-        "upside terms": npv(r_host, deal.upside),
+        "upside terms": deal.cut.upside_pv(r_host),
     }
     return Gains(investor, host)

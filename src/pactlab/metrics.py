@@ -178,13 +178,13 @@ class Collector:
         flows = deal.investor_total
         rate = plan.gains.investor_rate
         row = self.paths
-        row["npv"][s] = finance.npv(rate, flows)
+        row["npv"][s] = deal.investor_pv(rate)
         row["irr"][s] = irr_for_percentiles(flows)
         row["moic"][s] = finance.moic(flows)
         row["payback"][s] = finance.payback_year(flows)
         row["called"][s] = deal.calls.sum(axis=1)
         row["peak_call"][s] = deal.calls.max(axis=1)
-        row["host_npv"][s] = finance.npv(plan.gains.host_rate, deal.host_total)
+        row["host_npv"][s] = deal.host_pv(plan.gains.host_rate)
         row["min_ratio"][s] = np.min(f.ratio[:, :h], axis=1)
         row["min_reserves"][s] = np.min(f.reserves[:, :h], axis=1)
         row["crisis_year"][s] = f.crisis_year

@@ -6,75 +6,181 @@
    funded; capex by sector.
 2. **split** (per :class:`~pactlab.plan.SplitPlan`): the waterfall of the MOU cash, and the
    host's upside take of the investor's receipts.
-3. **assemble**: every tranche's flows for each side, beside the no-deal reserve path.
+3. the pact's :class:`DealPaths`: every tranche's flows for each side (assembled when asked
+   for), beside the no-deal reserve path.
 
 Pacts in a batch that share a stage's plan share its result: a grid over tier shares runs the
-calls once, a grid over tariffs runs the waterfall once. Every array is (paths, years).
+calls once, a grid over tariffs runs the waterfall once; present values of a stage's flows
+are computed once and added up per pact. Every array is (paths, years).
 """
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
+from .engine.finance import npv
 from .engine.funding import Calls, simulate_funding
 from .engine.instruments import debt_flows
 from .engine.markets import MarketPaths
 from .engine.projects import add_operating_cash, add_spend, total_spend
 from .engine.waterfall import Tier, distribute, scheduled_daa
-from .futures import Block, Futures
+from .futures import Block, Futures, NoPact
 from .plan import CallsPlan, Plan, Planner, SplitPlan
 from .terms import Pact
 
 
-@dataclass(frozen=True)
-class Funded:
+class _Memo:
+    """Values derived from a stage's arrays, computed once per key and shared by every pact in
+    the batch that uses the stage (present values are linear in the flows)."""
+
+    def __init__(self) -> None:
+        self._memo: dict[tuple, np.ndarray] = {}
+
+    def _once(self, key: tuple, make) -> np.ndarray:
+        if key not in self._memo:
+            self._memo[key] = make()
+        return self._memo[key]
+
+
+class Funded(_Memo):
     """The fund stage's result for one CallsPlan on one block."""
 
-    calls: Calls
-    debt: dict[str, np.ndarray]       # loan/guarantee tranche -> investor flows
-    mou_cash: np.ndarray              # distributable cash of the MOU-funded stakes
-    capex: dict[str, np.ndarray]      # sector -> capex financed by the pact, (paths,)
-    priority_capex: np.ndarray        # capex in the host's priority sectors, by year
+    def __init__(self, calls: Calls, debt: dict[str, np.ndarray], mou_cash: np.ndarray,
+                 capex: dict[str, np.ndarray], priority_capex: np.ndarray) -> None:
+        super().__init__()
+        self.calls = calls
+        self.debt = debt                      # loan/guarantee tranche -> investor flows
+        self.mou_cash = mou_cash              # distributable cash of the MOU-funded stakes
+        self.capex = capex                    # sector -> capex financed by the pact, (paths,)
+        self.priority_capex = priority_capex  # capex in the host's priority sectors, by year
+
+    def debt_pv(self, tranche: str, rate: float) -> np.ndarray:
+        return self._once(("debt", tranche, rate), lambda: npv(rate, self.debt[tranche]))
+
+    def priority_pv(self, rate: float) -> np.ndarray:
+        return self._once(("priority", rate), lambda: npv(rate, self.priority_capex))
+
+    def scheduled_daa(self, deemed: np.ndarray, spread: float, life: int) -> np.ndarray:
+        return self._once(("daa", spread, life), lambda: scheduled_daa(self.calls.paid, deemed, life))
 
 
-@dataclass(frozen=True)
-class Split:
-    """The split stage's result: the investor's waterfall receipts and the host's share."""
+class Split(_Memo):
+    """The split stage's result: the investor's waterfall receipts, the host's share, and the
+    host's upside take from the investor (None without an upside term)."""
 
-    received: np.ndarray
-    host_share: np.ndarray
-    upside: np.ndarray                # the host's upside take from the investor, by year
+    def __init__(self, paid: np.ndarray, received: np.ndarray, host_share: np.ndarray,
+                 upside: np.ndarray | None) -> None:
+        super().__init__()
+        self.paid = paid
+        self.received = received
+        self.host_share = host_share
+        self.upside = upside
+
+    @property
+    def investor_flows(self) -> np.ndarray:
+        """The investor's MOU flows: receipts, less the upside take, less the calls."""
+        def make() -> np.ndarray:
+            out = self.received - self.paid
+            if self.upside is not None:
+                out -= self.upside
+            return out
+        return self._once(("investor",), make)
+
+    def investor_pv(self, rate: float) -> np.ndarray:
+        return self._once(("investor", rate), lambda: npv(rate, self.investor_flows))
+
+    def host_pv(self, rate: float) -> np.ndarray:
+        return self._once(("host", rate), lambda: npv(rate, self.host_share))
+
+    def upside_pv(self, rate: float) -> np.ndarray:
+        if self.upside is None:
+            return self._once(("no upside",), lambda: np.zeros(self.paid.shape[0]))
+        return self._once(("upside", rate), lambda: npv(rate, self.upside))
 
 
 @dataclass(frozen=True)
 class DealPaths:
-    """Everything simulated for one pact; arrays are (paths, years)."""
+    """Everything simulated for one pact on some paths; arrays are (paths, years). Tranche flows
+    are assembled when first asked for; present values come from the shared stages."""
 
     base_year: int
+    tranches: tuple[str, ...]
+    pool: str | None                  # the MOU tranche
     markets: MarketPaths
-    funding: Calls                    # MOU cash calls and the investor's reserves
-    mou_cash: np.ndarray              # distributable cash of the MOU-funded stakes
-    mou_received: np.ndarray          # the investor's waterfall receipts from that cash
-    investor: dict[str, np.ndarray]   # tranche name -> investor flows
-    host: dict[str, np.ndarray]       # tranche name -> host flows
-    capex: dict[str, np.ndarray]      # sector -> capex financed by the pact, (paths,)
-    priority_capex: np.ndarray        # capex in the host's priority sectors, by year
-    upside: np.ndarray                # host's upside-term take from the investor, by year
-    no_deal: Calls                    # the investor's reserves with no pact, same futures
+    funded: Funded
+    cut: Split
+    no_deal: NoPact                   # the investor's reserves with no pact, same futures
+
+    @property
+    def funding(self) -> Calls:
+        """MOU cash calls and the investor's reserves."""
+        return self.funded.calls
 
     @property
     def calls(self) -> np.ndarray:
-        return self.funding.paid
+        return self.funded.calls.paid
+
+    @property
+    def mou_cash(self) -> np.ndarray:
+        return self.funded.mou_cash
+
+    @property
+    def mou_received(self) -> np.ndarray:
+        return self.cut.received
+
+    @property
+    def capex(self) -> dict[str, np.ndarray]:
+        return self.funded.capex
+
+    @property
+    def priority_capex(self) -> np.ndarray:
+        return self.funded.priority_capex
+
+    @cached_property
+    def investor(self) -> dict[str, np.ndarray]:
+        """Tranche name -> the investor's flows (every tranche appears)."""
+        return {name: self._flows(name) for name in self.tranches}
+
+    @cached_property
+    def host(self) -> dict[str, np.ndarray]:
+        """Tranche name -> the host's flows (the mirror of loans and guarantees)."""
+        return {name: (self.cut.host_share if name == self.pool else -self._flows(name))
+                for name in self.tranches}
+
+    def _flows(self, name: str) -> np.ndarray:
+        if name == self.pool:
+            return self.cut.investor_flows
+        if name in self.funded.debt:
+            return self.funded.debt[name]
+        return np.zeros_like(self.calls)   # a tranche that found no project
 
     @property
     def investor_total(self) -> np.ndarray:
-        return _total(self.investor, self.funding.paid.shape)
+        return _total(self.investor, self.calls.shape)
 
     @property
     def host_total(self) -> np.ndarray:
-        return _total(self.host, self.funding.paid.shape)
+        return _total(self.host, self.calls.shape)
+
+    def investor_pv(self, rate: float) -> np.ndarray:
+        """Present value of the investor's flows, per path: the MOU pool's and each loan's or
+        guarantee's, added in tranche order."""
+        out = self.cut.investor_pv(rate).copy()
+        for name in self.tranches:
+            if name in self.funded.debt:
+                out += self.funded.debt_pv(name, rate)
+        return out
+
+    def host_pv(self, rate: float) -> np.ndarray:
+        """Present value of the host's flows, per path."""
+        out = self.cut.host_pv(rate).copy()
+        for name in self.tranches:
+            if name in self.funded.debt:
+                out -= self.funded.debt_pv(name, rate)
+        return out
 
 
 def _total(flows: dict[str, np.ndarray], shape: tuple[int, int]) -> np.ndarray:
@@ -141,42 +247,25 @@ def split(s: SplitPlan, funded: Funded, markets: MarketPaths) -> Split:
     paid = funded.calls.paid
     if s.pool is None:
         zeros = np.zeros_like(paid)
-        return Split(zeros, zeros, zeros)
+        return Split(paid, zeros, zeros, None)
     deemed = markets.sofr + s.spread
     scheduled = s.scheduled_life is not None
     tiers = [Tier(share, (0.0 if scheduled else deemed) if hurdle == "deemed" else hurdle)
              for share, hurdle in s.tiers]
-    accrual = scheduled_daa(paid, deemed, s.scheduled_life) if scheduled else None
+    accrual = funded.scheduled_daa(deemed, s.spread, s.scheduled_life) if scheduled else None
     received, host_share = distribute(funded.mou_cash, paid, tiers, accrual=accrual,
                                       review=s.review)
-    return Split(received, host_share, upside_take(received, s.upside))
+    return Split(paid, received, host_share, upside_take(received, s.upside))
 
 
-def upside_take(received: np.ndarray, upside: tuple[float, float] | None) -> np.ndarray:
+def upside_take(received: np.ndarray, upside: tuple[float, float] | None) -> np.ndarray | None:
     """The host's `share` of the investor's cumulative MOU receipts above `threshold`, by year
-    (zero without an upside term)."""
+    (None without an upside term)."""
     if upside is None:
-        return np.zeros_like(received)
+        return None
     share, threshold = upside
     above = np.maximum(np.cumsum(received, axis=1) - threshold, 0.0)
     return share * np.diff(above, axis=1, prepend=0.0)
-
-
-def assemble(plan: Plan, funded: Funded, cut: Split, block: Block) -> DealPaths:
-    """One pact's flows for each side, tranche by tranche (every tranche appears)."""
-    zeros = np.zeros((block.size, block.years))
-    investor, host = {}, {}
-    for name in plan.tranches:
-        if name == plan.split.pool:
-            investor[name] = cut.received - cut.upside - funded.calls.paid
-            host[name] = cut.host_share
-        elif name in funded.debt:
-            investor[name], host[name] = funded.debt[name], -funded.debt[name]
-        else:   # a tranche that found no project
-            investor[name], host[name] = zeros, zeros
-    return DealPaths(plan.base_year, block.markets, funded.calls, funded.mou_cash, cut.received,
-                     investor, host, funded.capex, funded.priority_capex, cut.upside,
-                     block.no_deal(plan.calls.investor_code))
 
 
 def simulate_block(plans: Sequence[Plan], block: Block) -> Iterator[tuple[int, DealPaths]]:
@@ -190,7 +279,9 @@ def simulate_block(plans: Sequence[Plan], block: Block) -> Iterator[tuple[int, D
         for split_plan, members in by_split.items():
             cut = split(split_plan, funded, block.markets)
             for i in members:
-                yield i, assemble(plans[i], funded, cut, block)
+                plan = plans[i]
+                yield i, DealPaths(plan.base_year, plan.tranches, plan.split.pool, block.markets,
+                                   funded, cut, block.no_deal(calls_plan.investor_code))
 
 
 def simulate(pact: Pact, futures: Futures) -> DealPaths:
@@ -202,16 +293,18 @@ def simulate(pact: Pact, futures: Futures) -> DealPaths:
 
 
 def _concatenate(parts: list[DealPaths]) -> DealPaths:
-    def join(values):
-        first = values[0]
-        if isinstance(first, dict):
-            return {k: join([v[k] for v in values]) for k in first}
-        if isinstance(first, Calls):
-            return Calls(*(np.concatenate(col) for col in zip(*values, strict=True)))
-        if isinstance(first, MarketPaths):
-            return MarketPaths(*(np.concatenate([getattr(v, f.name) for v in values])
-                                 for f in fields(MarketPaths)))
-        if isinstance(first, np.ndarray):
-            return np.concatenate(values)
-        return first
-    return DealPaths(*(join([getattr(p, f.name) for p in parts]) for f in fields(DealPaths)))
+    """One DealPaths over all the parts' paths, in order."""
+    join = lambda arrays: np.concatenate(list(arrays))
+    first = parts[0]
+    funded = Funded(Calls(*(join(col) for col in zip(*(p.funding for p in parts), strict=True))),
+                    {k: join(p.funded.debt[k] for p in parts) for k in first.funded.debt},
+                    join(p.mou_cash for p in parts),
+                    {k: join(p.capex[k] for p in parts) for k in first.capex},
+                    join(p.priority_capex for p in parts))
+    upside = None if first.cut.upside is None else join(p.cut.upside for p in parts)
+    cut = Split(funded.calls.paid, join(p.cut.received for p in parts),
+                join(p.cut.host_share for p in parts), upside)
+    markets = MarketPaths(*(join(getattr(p.markets, k) for p in parts)
+                            for k in ("sofr", "energy", "power")))
+    no_deal = NoPact(join(p.no_deal.reserves for p in parts), join(p.no_deal.crisis_year for p in parts))
+    return DealPaths(first.base_year, first.tranches, first.pool, markets, funded, cut, no_deal)

@@ -290,8 +290,10 @@ class TariffCosts:
         self._kept: dict[tuple, NoDealCost] = {}
 
     def __call__(self, pact: Pact, *, legal_shocks: bool | None = None) -> NoDealCost:
-        key = (pact.tariffs.model_dump_json(), pact.parties.investor_code, pact.schedule.start,
-               legal_shocks)
+        t = pact.tariffs
+        key = (t.deal.general, tuple(sorted(t.deal.sectors.items())), t.no_deal.general,
+               tuple(sorted(t.no_deal.sectors.items())), pact.parties.investor_code,
+               pact.schedule.start, legal_shocks)
         if key not in self._kept:
             self._kept[key] = no_deal_cost(pact, self.assumptions, legal_shocks=legal_shocks)
         return self._kept[key]

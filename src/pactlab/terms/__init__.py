@@ -101,11 +101,15 @@ def pact_label(pact: Pact) -> str:
 def unique_labels(pacts: Sequence[Pact]) -> list[str]:
     """One label per pact, never two alike: a label already taken gets ' [2]', ' [3]', …"""
     out: list[str] = []
+    taken: set[str] = set()
     for pact in pacts:
-        label, k = pact_label(pact), 1
-        while (label if k == 1 else f"{label} [{k}]") in out:
+        label = first = pact_label(pact)
+        k = 1
+        while label in taken:
             k += 1
-        out.append(label if k == 1 else f"{label} [{k}]")
+            label = f"{first} [{k}]"
+        out.append(label)
+        taken.add(label)
     return out
 
 

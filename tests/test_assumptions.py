@@ -1,0 +1,56 @@
+"""Assumptions: defaults with provenance, overrides from a file and --set, validation."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import pactlab as pl
+from pactlab.assumptions import parse_settings, parse_value
+
+
+def test_every_assumption_has_a_source() -> None:
+    rows = pl.load_assumptions().provenance()
+    assert rows and all(r["source"] and r["source"] != "user override" for r in rows)
+    assert {r["confidence"] for r in rows} <= {"high", "medium", "assumption"}
+
+
+def test_set_values_are_parsed_as_toml() -> None:
+    assert parse_value("0.03") == 0.03 and parse_value("true") is True
+    assert parse_value("[1, 2]") == [1, 2] and parse_value("inf") == float("inf")
+    assert parse_value("KOR") == "KOR"
+    assert parse_settings(["a.b=1", " c = x "]) == {"a.b": 1, "c": "x"}
+    with pytest.raises(pl.PactError, match="key=value"):
+        parse_settings(["novalue"])
+
+
+def test_overrides_are_validated_and_remembered(tmp_path: Path) -> None:
+    path = tmp_path / "mine.toml"
+    path.write_text("[discount]\nhost = 0.03\n", encoding="utf-8")
+    a = pl.load_assumptions(path, {"fx.sudden_stop_prob": 0.1})
+    assert a.discount.host == 0.03 and a.fx.sudden_stop_prob == 0.1
+    assert a.source == str(path) and a.overrides == {"fx.sudden_stop_prob": 0.1}
+    b = a.with_values({"discount.host": 0.05})
+    assert b.overrides == {"fx.sudden_stop_prob": 0.1, "discount.host": 0.05} and b.source == str(path)
+    assert any(r["key"] == "discount.host" and r["value"] == 0.05 for r in b.provenance())
+
+
+@pytest.mark.parametrize("key,value,needle", [
+    ("markets.sofr.vol", 0.5, "markets.sofr.vol: must be <= 0.1"),
+    ("fx.horizon_years", 0, "fx.horizon_years: must be >= 1"),
+    ("markets.nothing", 1, "markets.nothing"),
+    ("markets.correlation.sofr_energy", 0.99, "valid correlation matrix"),
+])
+def test_bad_values_are_one_line_errors(key: str, value: object, needle: str) -> None:
+    with pytest.raises(pl.PactError, match=needle.replace(".", r"\.").replace("(", r"\(")) as info:
+        pl.load_assumptions().with_values({key: value, "markets.correlation.energy_power": -0.9}
+                                          if "correlation" in key else {key: value})
+    assert "\n" not in str(info.value)
+
+
+def test_missing_country_data_says_how_to_add_it() -> None:
+    a = pl.load_assumptions()
+    with pytest.raises(pl.PactError, match=r"macro\.TWN"):
+        a.country("TWN")
+    with pytest.raises(pl.PactError, match=r"--set discount\.investor\.TWN"):
+        a.investor_rate("TWN")
