@@ -95,3 +95,24 @@ def test_relief_never_falls_as_the_deal_lasts_longer(values, rate, a, b) -> None
     short, long = sorted((a, b))
     got = pv_while_standing(by_year, rate, np.array([short, long]))
     assert got[1] >= got[0] - 1e-12
+
+
+def test_side_concessions_are_valued_for_both_sides() -> None:
+    a = pl.load_assumptions()
+    v = a.valuation
+    f = pl.futures(300, 1, a.with_values({"trade.deal_withdrawal_prob": 0.0}))
+    bare = FINAL.with_terms({**NO_DEAL_TERMS, "concessions": {"work_visas_per_year": 10.0}})
+    ev = pl.evaluate(bare, futures=f)
+    years = np.arange(a.horizon_years)
+    inv_pv = (10 * v.visa_value_investor / (1 + a.investor_rate("KOR")) ** years).sum()
+    host_pv = (10 * v.visa_cost_host / (1 + a.discount.host) ** years).sum()
+    np.testing.assert_allclose(ev.gains.investor["side concessions"], inv_pv)
+    np.testing.assert_allclose(ev.gains.host["side concessions"], -host_pv)
+    energy = FINAL.with_terms({**NO_DEAL_TERMS, "concessions": {
+        "energy_purchases_per_year": 25.0, "energy_purchase_years": 4, "energy_price_premium": 0.05}})
+    ev = pl.evaluate(energy, futures=f)
+    premium = 0.05 / 1.05
+    d_host = (1 + a.discount.host) ** -np.arange(4)
+    np.testing.assert_allclose(ev.gains.host["side concessions"],
+                               (25 * (premium + v.host_energy_value) * d_host).sum())
+    assert (ev.gains.investor["side concessions"] < 0).all()

@@ -103,6 +103,10 @@ class Valuation(Terms):
     host_strategic_value: Annotated[float, Field(ge=0.0, le=2.0)]
     host_priority_sectors: tuple[Sector, ...]
     farm_cost_share: Share
+    host_energy_value: Share
+    host_farm_value: Share
+    visa_value_investor: Annotated[float, Field(ge=0.0, le=1.0)]
+    visa_cost_host: Annotated[float, Field(ge=0.0, le=1.0)]
 
 
 class Macro(Terms):

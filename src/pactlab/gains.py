@@ -8,11 +8,12 @@ rate to the base year:
 
 * investor — investment NPV (every tranche's flows); tariff relief (value added kept, from
   the tariff model, while the deal stands); side concessions (energy bought above market, the
-  cost of farm access, while it stands); FX stress (reserve crises the pact adds, or prevents,
+  cost of farm access, less the value of work visas, while it stands); FX stress (reserve crises the pact adds, or prevents,
   against the no-pact path, times a crisis cost in % of GDP, in the year they strike);
 * host — its share of project cash (NPV); the strategic value of capex in its priority
   sectors (an explicit assumption); tariff revenue forgone; consumer gains from the lower
-  tariffs; upside terms (its take of the investor's receipts above a threshold).
+  tariffs; side concessions (the premium and margin on energy sold, farm sales, less the cost
+  of work visas, each at a stated willingness to pay); upside terms (its take of the investor's receipts above a threshold).
 
 Whether the deal stands is drawn per path (see :meth:`~pactlab.futures.Block.deal_lasts`):
 tariff relief and concessions stop when it is withdrawn; the investment stays. A party's gain
@@ -30,7 +31,7 @@ from .simulation import DealPaths
 
 INVESTOR_COMPONENTS = ("investment NPV", "tariff relief", "side concessions", "FX stress")
 HOST_COMPONENTS = ("share of project cash", "strategic value of capex", "tariff revenue forgone",
-                   "consumer gains", "upside terms")
+                   "consumer gains", "side concessions", "upside terms")
 PARTIES = ("investor", "host")
 
 
@@ -84,7 +85,7 @@ def gains(plan: Plan, deal: DealPaths, block: Block) -> Gains:
     investor = {
         "investment NPV": deal.investor_pv(r_inv),
         "tariff relief": pv_while_standing(g.value_added_kept, r_inv, lasts),
-        "side concessions": -pv_while_standing(g.concessions, r_inv, lasts),
+        "side concessions": -pv_while_standing(g.investor_concessions, r_inv, lasts),
         "FX stress": fx_stress,
     }
     host = {
@@ -92,6 +93,7 @@ def gains(plan: Plan, deal: DealPaths, block: Block) -> Gains:
         "strategic value of capex": g.strategic_value * deal.funded.priority_pv(r_host),
         "tariff revenue forgone": -pv_while_standing(g.revenue_forgone, r_host, lasts),
         "consumer gains": pv_while_standing(g.consumer_saving, r_host, lasts),
+        "side concessions": pv_while_standing(g.host_concessions, r_host, lasts),
         "upside terms": deal.cut.upside_pv(r_host),
     }
     return Gains(investor, host)

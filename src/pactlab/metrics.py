@@ -168,7 +168,8 @@ class Collector:
     @staticmethod
     def bytes_per_path(plan: Plan) -> int:
         """What one path costs this collector, for the memory check."""
-        kept = len(PATH_OUTCOMES) + len(plan.selection.allocations) + 9
+        kept = (len(PATH_OUTCOMES) + len(plan.selection.allocations) + len(INVESTOR_COMPONENTS)
+                + len(HOST_COMPONENTS))
         return 8 * kept + 4 * (3 * plan.gains.fx_horizon + plan.years)
 
     def add(self, block: Block, deal: DealPaths, g: Gains) -> None:

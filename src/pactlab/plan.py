@@ -108,7 +108,8 @@ class GainInputs:
     value_added_kept: np.ndarray     # the investor's value added the deal keeps, by year
     consumer_saving: np.ndarray      # US buyers' saving, by year
     revenue_forgone: np.ndarray      # US tariff revenue forgone, by year
-    concessions: np.ndarray          # the investor's cost of side concessions, by year
+    investor_concessions: np.ndarray  # the investor's net cost of side concessions, by year
+    host_concessions: np.ndarray      # the host's net value of side concessions, by year
     crisis_cost: float               # USD bn lost to a reserve crisis
     fx_horizon: int                  # years over which reserve crises count
     strategic_value: float           # host's value of $1 of priority capex beyond its cash
@@ -276,17 +277,22 @@ class Planner:
         code = pact.parties.investor_code
         cost = self.tariff_costs(pact)
         table = cost.by_year
-        c = pact.concessions
+        c, v = pact.concessions, a.valuation
         t = np.arange(a.horizon_years)
-        energy = np.where(t < c.energy_purchase_years, c.energy_purchases_per_year
-                          * c.energy_price_premium / (1.0 + c.energy_price_premium), 0.0)
-        farm = np.full(a.horizon_years, c.farm_access_per_year * a.valuation.farm_cost_share)
+        energy = np.where(t < c.energy_purchase_years, c.energy_purchases_per_year, 0.0)
+        premium = c.energy_price_premium / (1.0 + c.energy_price_premium)   # paid above market
+        visas = np.full(a.horizon_years, c.work_visas_per_year)
+        farm = np.full(a.horizon_years, c.farm_access_per_year)
         return GainInputs(
             investor_rate=a.investor_rate(code), host_rate=a.discount.host, tariff=cost,
             value_added_kept=table["investor_value_added_loss"].to_numpy(),
             consumer_saving=table["us_consumer_cost"].to_numpy(),
             revenue_forgone=table["us_tariff_revenue"].to_numpy(),
-            concessions=energy + farm, crisis_cost=a.valuation.crisis_cost_gdp * a.country(code).gdp,
+            investor_concessions=energy * premium + farm * v.farm_cost_share
+            - visas * v.visa_value_investor,
+            host_concessions=energy * (premium + v.host_energy_value) + farm * v.host_farm_value
+            - visas * v.visa_cost_host,
+            crisis_cost=a.valuation.crisis_cost_gdp * a.country(code).gdp,
             fx_horizon=fx_horizon(a), strategic_value=a.valuation.host_strategic_value)
 
 

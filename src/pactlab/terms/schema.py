@@ -215,10 +215,16 @@ class Upside(Terms):
 
 
 class Concessions(Terms):
+    """Side terms beyond money: the investor's energy purchases (USD bn a year, for some years,
+    at a premium over market), farm-market access it grants (USD bn a year of extra US farm
+    sales) and work visas the host grants its workers (thousands a year). Each is valued for
+    each side by a stated willingness to pay (assumptions ``valuation.*``)."""
+
     energy_purchases_per_year: Annotated[float, Field(ge=0.0)] = 0.0
     energy_purchase_years: Annotated[int, Field(ge=0, le=50)] = 0
     energy_price_premium: Share = 0.0
     farm_access_per_year: Annotated[float, Field(ge=0.0)] = 0.0
+    work_visas_per_year: Annotated[float, Field(ge=0.0, le=1000.0)] = 0.0
 
 
 class Pact(Terms):
