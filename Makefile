@@ -36,6 +36,7 @@ lint: install-dev
 bench: install-dev
 	$(PY) benchmarks/bench_engine.py
 	$(PY) benchmarks/bench_payoffs.py
+	$(PY) benchmarks/bench_negotiate.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache .hypothesis

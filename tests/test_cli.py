@@ -207,3 +207,39 @@ def test_the_same_pact_twice_gets_two_columns_and_term_overrides_are_named(capsy
     code, out, _ = run(capsys, "compare", "korea-final-2025-11", "--paths", "100",
                        "--term", "schedule.annual_cap=25", "--set", "discount.host=0.03")
     assert "--term schedule.annual_cap=25" in out and "--set discount.host=0.03" in out
+
+
+def test_negotiate_prints_the_solutions_and_writes_their_term_sheets(capsys, tmp_path: Path) -> None:
+    folder = tmp_path / "neg"
+    args = ("negotiate", "korea-us-demand-2025-09", "--space", "korea", "--sample", "lhs", "--n", "60",
+            "--paths", "300", "--agents", "boulware,conceder", "-o", str(folder))
+    code, out, err = run(capsys, *args)
+    assert code == 0, err
+    assert "Nash bargaining solution" in out and "Where the presets sit" in out
+    assert "the disagreement point is (0, 0)" in out and "korea-final-2025-11 is" in out
+    assert "Alternating offers: ended by" in out
+    nash = pl.load_pact(folder / "nash.toml")
+    assert nash.name == "korea-us-demand-2025-09-nash"
+    assert (folder / "candidates.csv").read_text().startswith("candidate,commitment,")
+    html = (folder / "report.html").read_text(encoding="utf-8")
+    assert 'id="chart-negotiation"' in html and "The Nash deal beside korea-final-2025-11" in html
+    code, out, _ = run(capsys, "evaluate", str(folder / "nash.toml"), "--paths", "100", "--json")
+    assert code == 0 and json.loads(out)["manifest"]["pact"] == "korea-us-demand-2025-09-nash"
+    code, out, _ = run(capsys, *args[:-2], "--json")
+    payload = json.loads(out)
+    assert payload["disagreement_point"] == [0.0, 0.0] and payload["solutions"]["nash"]["terms"]
+
+
+@pytest.mark.parametrize("args,needle", [
+    (("negotiate", "korea-final-2025-11"), "name at least one issue"),
+    (("negotiate", "korea-final-2025-11", "--issue", "schedule.annual_cap"), "LO:HI"),
+    (("negotiate", "korea-final-2025-11", "--issue", "schedule.cap=1:5"), "schedule.cap"),
+    (("negotiate", "korea-final-2025-11", "--space", "mars"), "--space"),
+    (("negotiate", "korea-final-2025-11", "--space", "korea", "--agents", "boulware"), "--agents"),
+    (("negotiate", "korea-final-2025-11", "--space", "korea", "--agents", "a,b"), "tactic"),
+    (("negotiate", "korea-final-2025-11", "--space", "korea", "--sample", "lhs"), "--n"),
+    (("negotiate", "korea-final-2025-11", "--space", "korea"), "full grid"),
+])
+def test_negotiate_bad_input(capsys, args, needle) -> None:
+    code, out, err = run(capsys, *args, "--paths", "50")
+    assert code == 2 and out == "" and needle in err and len(err.strip().splitlines()) == 1

@@ -109,6 +109,14 @@ class Valuation(Terms):
     visa_cost_host: Annotated[float, Field(ge=0.0, le=1.0)]
 
 
+class Negotiation(Terms):
+    """How each side weighs risk when it bargains (see pactlab.negotiate.utility)."""
+
+    investor_risk_aversion: Annotated[float, Field(ge=0.0, le=10.0)]
+    host_risk_aversion: Annotated[float, Field(ge=0.0, le=10.0)]
+    investor_max_crisis_prob: Share
+
+
 class Macro(Terms):
     """One investor country's macro-financial position (USD bn unless stated)."""
 
@@ -156,6 +164,7 @@ class Assumptions(Terms):
     fx: Fx
     trade: Trade
     valuation: Valuation
+    negotiation: Negotiation
     macro: dict[str, Macro] = Field(min_length=1)
     archetypes: dict[str, Archetype] = Field(min_length=1)
 

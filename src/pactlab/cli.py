@@ -19,6 +19,7 @@ from . import data
 from ._version import __version__
 from .assumptions import Assumptions, load_assumptions, parse_settings
 from .errors import PactError
+from .futures import futures
 from .present import (
     comparison_column,
     frame_columns,
@@ -406,6 +407,196 @@ def _show_no_deal(p: Pact, a: Assumptions, cost, shocks: bool, as_json: bool) ->
               f"of tariff revenue forgone. Weighted by a {a.trade.deal_withdrawal_prob:.0%} yearly chance "
               f"the relief is withdrawn.")
     _tariff_footnote(a, shocks, "from data/tariff_schedule.csv and the pact's deal/no-deal terms")
+
+
+@app.command()
+def negotiate(pact: str = typer.Argument(..., help="The pact to negotiate from (preset or .toml)."),
+              issue: list[str] | None = typer.Option(None, "--issue",
+                                                     help="KEY=LO:HI[:STEP] or KEY=a,b,c (repeatable)."),
+              space: str | None = typer.Option(None, "--space", help="A built-in issue space: korea."),
+              sample: str = typer.Option("grid", "--sample", help="grid, lhs or sobol."),
+              n: int | None = typer.Option(None, "--n", min=1, help="Candidates for lhs/sobol."),
+              agents: str | None = typer.Option(None, "--agents",
+                                                help="Two tactics, investor first: e.g. boulware,conceder."),
+              rounds: int = typer.Option(20, "--rounds", min=1, max=10_000, help="Deadline of the talks."),
+              discount: float = typer.Option(1.0, "--discount", min=0.01, max=1.0,
+                                             help="Both agents' discount factor per round."),
+              breakdown: float = typer.Option(0.0, "--breakdown", min=0.0, max=0.99,
+                                              help="Chance per round that talks break down."),
+              reference: str | None = typer.Option(None, "--reference",
+                                                   help="A preset to measure against the frontier."),
+              max_crisis: float | None = typer.Option(None, "--max-crisis", min=0.0, max=1.0,
+                                                      help="The investor refuses pacts with a higher P(reserve crisis)."),
+              output: Path | None = typer.Option(None, "-o", "--output", file_okay=False,
+                                                 help="Folder for the solutions' term sheets, the candidates and a report."),
+              paths: int = typer.Option(2_000, "--paths", min=1, max=5_000_000, help="Futures per candidate."),
+              seed: int = SeedOpt, as_json: bool = JsonOpt, set_: list[str] | None = SetOpt,
+              term: list[str] | None = TermOpt, assumptions: Path | None = AssumptionsOpt) -> None:
+    """Which deals beat no deal for both sides, which are efficient, and where bargaining lands."""
+    from .negotiate import SPACES, IssueSpace, Preferences, parse_issue
+    from .negotiate import negotiate as run_negotiation
+    a = _assumptions(assumptions, set_)
+    base = _pacts([pact], term)[0]
+    issues = tuple(parse_issue(text) for text in issue or [])
+    if space is not None:
+        if space not in SPACES:
+            raise PactError(f"--space: unknown space {space!r}; spaces are {', '.join(SPACES)}")
+        built = SPACES[space](base).issues
+        issues = (*issues, *(i for i in built if i.key not in {x.key for x in issues}))
+    if output is not None and not output.parent.exists():
+        raise PactError(f"{output}: folder {output.parent} does not exist")
+    tactics = _agents(agents, discount)
+    prefs = Preferences.from_assumptions(a)
+    if max_crisis is not None:
+        prefs = Preferences(prefs.investor_risk_aversion, prefs.host_risk_aversion, prefs.tail, max_crisis)
+    ref = reference or ("korea-final-2025-11" if base.parties.investor_code == "KOR" else None)
+    if ref is not None and ref not in preset_names():
+        raise PactError(f"--reference: {ref!r} is not a preset; presets are {', '.join(preset_names())}")
+    issue_space = IssueSpace(base, issues)
+    with _progress(not as_json) as step:
+        neg = run_negotiation(issue_space, futures(paths, seed, a), sample=sample, n=n, seed=seed,
+                              prefs=prefs, reference=ref, progress=step)
+    outcome = None
+    if tactics is not None:
+        err.print(f"alternating offers: investor {tactics[0].tactic}, host {tactics[1].tactic}, "
+                  f"{rounds} rounds, discount {discount:g}, breakdown {breakdown:g} a round")
+        from .negotiate import alternating_offers
+        outcome = alternating_offers(neg.utilities.constrained(), tactics, rounds, breakdown=breakdown,
+                                     seed=seed, values=neg.candidates.values)
+    if output is not None:
+        _write_negotiation(neg, output, a, paths, seed)
+    if as_json:
+        sys.stdout.write(to_json(_negotiation_payload(neg, outcome, a)) + "\n")
+        return
+    _show_negotiation(neg, outcome, a, paths, seed)
+    if output is not None:
+        err.print(f"wrote {output}/: the solutions' term sheets, candidates.csv, negotiation.json, report.html")
+
+
+def _agents(text: str | None, discount: float):
+    if text is None:
+        return None
+    from .negotiate import Agent
+    names = [t.strip() for t in text.split(",")]
+    if len(names) != 2:
+        raise PactError(f"--agents: name two tactics, investor first, e.g. boulware,conceder; got {text!r}")
+    return tuple(Agent(name, discount) for name in names)
+
+
+def _negotiation_payload(neg, outcome, a: Assumptions) -> dict[str, object]:
+    values = neg.candidates.values
+    solutions = {}
+    for name, i in neg.solutions.items():
+        solutions[name] = None if i is None else {
+            "candidate": i, "terms": values.iloc[i].to_dict(), **neg.stats.iloc[i].to_dict()}
+    return {
+        "manifest": {**_manifest(a, neg.space.base), "paths": neg.futures.paths,
+                     "seed": neg.futures.seed},
+        "disagreement_point": [0.0, 0.0],
+        "preferences": neg.prefs.__dict__,
+        "candidates": len(neg.candidates.pacts), "skipped": neg.candidates.skipped,
+        "skipped_reasons": neg.candidates.reasons,
+        "individually_rational": int(neg.individually_rational.sum()),
+        "frontier": neg.frontier.tolist(), "solutions": solutions,
+        "presets": neg.presets.to_dict(orient="index"), "reference": neg.reference,
+        "reference_gap": neg.reference_gap(), "zopa": neg.zopa().to_dict(orient="index"),
+        "agents": None if outcome is None else {
+            "agreement": outcome.agreement, "round": outcome.round, "ended": outcome.ended,
+            "utilities": outcome.utilities, "trace": outcome.trace.to_dict(orient="records")},
+    }
+
+
+def _show_negotiation(neg, outcome, a: Assumptions, paths: int, seed: int) -> None:
+    from .negotiate.run import SOLUTIONS
+    base, values, stats = neg.space.base, neg.candidates.values, neg.stats
+    p = neg.prefs
+    out.print(_title(f"Negotiating from {pact_label(base)}: {len(neg.candidates.pacts):,} candidates "
+                     f"({neg.candidates.skipped} rejected by the term sheet), "
+                     f"{int(neg.individually_rational.sum()):,} better than no deal for both, "
+                     f"{len(neg.frontier)} on the Pareto frontier", a, [base]))
+    out.print(f"Utility = mean gain − λ·(mean − CVaR {p.tail:.0%}), λ investor {p.investor_risk_aversion:g}, "
+              f"host {p.host_risk_aversion:g}; the disagreement point is (0, 0): gains are measured "
+              f"against the no-deal case of the same futures."
+              + (f" The investor refuses P(reserve crisis) > {p.investor_max_crisis_prob:.0%}."
+                 if p.investor_max_crisis_prob < 1 else ""))
+    found = {name: i for name, i in neg.solutions.items() if i is not None}
+    if not found:
+        out.print("[yellow]No candidate is better than no deal for both sides.[/yellow]")
+    table = Table("solution", "investor gain (mean)", "P(loss)", "host gain (mean)", "P(loss)",
+                  "investor P(crisis)", "utilities (investor, host)",
+                  title="Bargaining solutions (each on the same futures)")
+    for name, i in found.items():
+        s = stats.iloc[i]
+        table.add_row(SOLUTIONS[name][0], fmt(s.investor_mean, "usd_bn"), fmt(s.investor_p_loss, "share"),
+                      fmt(s.host_mean, "usd_bn"), fmt(s.host_p_loss, "share"), fmt(s.p_crisis, "share"),
+                      f"{fmt(s.investor_utility, 'usd_bn')}, {fmt(s.host_utility, 'usd_bn')}")
+    out.print(table)
+    if found:
+        terms = Table("issue", pact_label(base), *found, title="Their terms")
+        current = neg.space.values_of(base)
+        for key in values.columns:
+            terms.add_row(key, _cell(current[key]), *(_cell(values.iloc[i][key]) for i in found.values()))
+        out.print(terms)
+    presets = Table("preset", "investor gain (mean)", "P(loss)", "host gain (mean)", "P(loss)",
+                    "investor P(crisis)", "utilities (investor, host)",
+                    title="Where the presets sit, on the same futures")
+    for name, s in neg.presets.iterrows():
+        presets.add_row(name, fmt(s.investor_mean, "usd_bn"), fmt(s.investor_p_loss, "share"),
+                        fmt(s.host_mean, "usd_bn"), fmt(s.host_p_loss, "share"), fmt(s.p_crisis, "share"),
+                        f"{fmt(s.investor_utility, 'usd_bn')}, {fmt(s.host_utility, 'usd_bn')}")
+    out.print(presets)
+    gap = neg.reference_gap()
+    if gap is not None:
+        if gap["candidate"] is None:
+            out.print(f"{neg.reference} is on the frontier: no candidate is better for both sides.")
+        else:
+            out.print(f"{neg.reference} is inside the frontier: candidate {gap['candidate']} gives the "
+                      f"investor {fmt(gap['investor'], 'usd_bn')} and the host {fmt(gap['host'], 'usd_bn')} "
+                      f"more utility.")
+    zopa = neg.zopa()
+    ztable = Table("issue", "lowest", "highest", "levels", title="Zone of possible agreement: "
+                   "how far each issue ranges over the deals better than no deal for both")
+    for key, row in zopa.iterrows():
+        ztable.add_row(key, _cell(row["min"]), _cell(row["max"]), str(row["levels"]))
+    out.print(ztable)
+    if outcome is not None:
+        trace = outcome.trace
+        out.print(f"Alternating offers: ended by {outcome.ended} in round "
+                  f"{outcome.round}" + ("" if outcome.agreement is None else
+                  f", on candidate {outcome.agreement} (utilities {fmt(outcome.utilities[0], 'usd_bn')}, "
+                  f"{fmt(outcome.utilities[1], 'usd_bn')}, discounted)"))
+        t = Table("round", "proposer", "candidate", "investor utility", "host utility", "accepted",
+                  title="The last offers")
+        for _, r in trace.tail(8).iterrows():
+            t.add_row(str(r["round"]), r["proposer"], str(r["candidate"]), fmt(r["investor_utility"], "usd_bn"),
+                      fmt(r["host_utility"], "usd_bn"), "yes" if r["accepted"] else "")
+        out.print(t)
+    out.print(f"[dim]{paths:,} futures per candidate, seed {seed}, pactlab {__version__}[/dim]")
+
+
+def _cell(value: object) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return "–"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _write_negotiation(neg, folder: Path, a: Assumptions, paths: int, seed: int) -> None:
+    """The solutions as term sheets, the candidates as CSV, the whole result as JSON, and a
+    report with the negotiation section (each file written whole or not at all)."""
+    from .report import build_report
+    folder.mkdir(exist_ok=True)
+    for name in neg.solutions:
+        text = neg.solution_toml(name)
+        if text is not None:
+            _write_atomic(folder / f"{name}.toml", text)
+    table = neg.candidates.values.join(neg.stats)
+    _write_atomic(folder / "candidates.csv", table.to_csv(index_label="candidate", float_format="%.10g"))
+    _write_atomic(folder / "negotiation.json", to_json(_negotiation_payload(neg, None, a)) + "\n")
+    shown = [neg.space.base, *([load_pact(neg.reference)] if neg.reference else [])]
+    nash = neg.solution_pact("nash")
+    shown += [nash] if nash is not None else []
+    _write_atomic(folder / "report.html",
+                  build_report(evaluate_all(shown, paths, seed, assumptions=a), negotiation=neg))
 
 
 def _manifest(a: Assumptions, pact: Pact | None = None) -> dict[str, object]:

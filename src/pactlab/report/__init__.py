@@ -52,7 +52,41 @@ def _data_sources() -> list[dict[str, str]]:
     ]
 
 
-def build_report(evaluations: Sequence[Evaluation], *, title: str | None = None) -> str:
+def _negotiation(neg, evaluations: Sequence[Evaluation]) -> dict[str, object]:
+    """The negotiation section: counts, the utility-space chart, the solutions, and the Nash
+    deal beside the reference pact, term by term."""
+    from ..negotiate.run import SOLUTIONS
+    base = neg.space.base
+    rows = []
+    for name, i in neg.solutions.items():
+        if i is None:
+            continue
+        s = neg.stats.iloc[i]
+        rows.append({"name": SOLUTIONS[name][0], "investor": format_value(s.investor_mean, "usd_bn"),
+                     "investor_p_loss": format_value(s.investor_p_loss, "share"),
+                     "host": format_value(s.host_mean, "usd_bn"),
+                     "host_p_loss": format_value(s.host_p_loss, "share"),
+                     "p_crisis": format_value(s.p_crisis, "share")})
+    compare_to = neg.reference or base.name
+    reference = next((ev.pact for ev in evaluations if ev.pact.name == compare_to), base)
+    nash = neg.solutions.get("nash")
+    terms = []
+    if nash is not None:
+        ref_values = neg.space.values_of(reference)
+        for key, value in neg.candidates.values.iloc[nash].items():
+            terms.append({"key": key, "reference": str(ref_values[key]), "nash": str(value),
+                          "changed": str(ref_values[key]) != str(value)})
+    chart = figures.utility_space(neg).to_html(full_html=False, include_plotlyjs=False,
+                                                div_id="chart-negotiation",
+                                                config={"displaylogo": False, "responsive": True})
+    return {"base": base.name, "candidates": f"{len(neg.candidates.pacts):,}",
+            "skipped": neg.candidates.skipped, "ir": f"{int(neg.individually_rational.sum()):,}",
+            "frontier": len(neg.frontier), "solutions": rows, "reference": compare_to,
+            "terms": terms, "chart": chart, "prefs": neg.prefs}
+
+
+def build_report(evaluations: Sequence[Evaluation], *, title: str | None = None,
+                 negotiation=None) -> str:
     """The report as one HTML string (deterministic for the same evaluations)."""
     if not evaluations:
         raise ValueError("a report needs at least one evaluation")
@@ -101,7 +135,8 @@ def build_report(evaluations: Sequence[Evaluation], *, title: str | None = None)
         term_sheets=[{"name": ev.label, "title": ev.pact.title} for ev in evaluations],
         charts=chart_html, methods=METHODS, manifests=[ev.manifest() for ev in evaluations],
         assumptions=list(assumptions.values()), projects=projects, data_sources=_data_sources(),
-        schedule=schedule, plotly_js=get_plotlyjs())
+        schedule=schedule, plotly_js=get_plotlyjs(),
+        negotiation=None if negotiation is None else _negotiation(negotiation, evaluations))
 
 
 def report(pacts: Sequence[Pact | str], *, paths: int = 10_000, seed: int = 0,

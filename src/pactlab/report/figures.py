@@ -121,3 +121,34 @@ def gain_waterfalls(evs: Sequence[Evaluation]) -> go.Figure:
                       margin=dict(l=60, r=20, t=90, b=40))
     fig.update_xaxes(tickangle=0, tickfont=dict(size=10))
     return fig
+
+
+def utility_space(neg) -> go.Figure:
+    """Every candidate deal in utility space, the frontier, the disagreement point, the
+    bargaining solutions and the presets (a :class:`pactlab.negotiate.Negotiation`)."""
+    u = neg.utilities.u
+    ir = neg.individually_rational
+    fig = go.Figure()
+    for mask, name, colour in ((~ir, "candidates (not better than no deal for both)", "#c7c7c7"),
+                               (ir, "candidates better than no deal for both (ZOPA)", "#7fb3d5")):
+        fig.add_trace(go.Scattergl(x=u[mask, 0], y=u[mask, 1], mode="markers", name=name,
+                                   marker=dict(size=4, color=colour)))
+    front = neg.frontier
+    fig.add_trace(go.Scatter(x=u[front, 0], y=u[front, 1], mode="lines+markers", name="Pareto frontier",
+                             line=dict(color="#1f77b4", width=2), marker=dict(size=5)))
+    fig.add_trace(go.Scatter(x=[0.0], y=[0.0], mode="markers+text", name="no deal (disagreement point)",
+                             text=["no deal"], textposition="bottom right",
+                             marker=dict(symbol="x", size=12, color="#000")))
+    for (name, i), colour in zip(neg.solutions.items(), cycle(COLOURS[1:]), strict=False):
+        if i is not None:
+            fig.add_trace(go.Scatter(x=[u[i, 0]], y=[u[i, 1]], mode="markers", name=name,
+                                     marker=dict(symbol="star", size=15, color=colour,
+                                                 line=dict(width=1, color="#000"))))
+    presets = neg.presets
+    fig.add_trace(go.Scatter(x=presets["investor_utility"], y=presets["host_utility"],
+                             mode="markers+text", text=list(presets.index), textposition="top center",
+                             name="presets", marker=dict(symbol="diamond", size=11, color="#ff7f0e")))
+    fig.update_layout(title="Utility space: each side's risk-adjusted gain over no deal (USD bn)",
+                      xaxis=dict(title="investor utility (USD bn)", zeroline=True),
+                      yaxis=dict(title="host utility (USD bn)", zeroline=True), **LAYOUT)
+    return fig
