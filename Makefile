@@ -37,6 +37,7 @@ bench: install-dev
 	$(PY) benchmarks/bench_engine.py
 	$(PY) benchmarks/bench_payoffs.py
 	$(PY) benchmarks/bench_negotiate.py
+	$(PY) benchmarks/bench_explore.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache .hypothesis

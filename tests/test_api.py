@@ -6,7 +6,7 @@ def test_exported_members() -> None:
     assert pactlab.__all__ == [
         "Assumptions", "Evaluation", "Futures", "Pact", "PactError", "Payoffs", "__version__",
         "compare", "evaluate", "evaluate_all", "futures", "load_assumptions", "load_pact",
-        "payoffs", "preset_names",
+        "load_results", "payoffs", "preset_names",
     ]
     assert issubclass(pactlab.PactError, ValueError)
     for name in pactlab.__all__:

@@ -243,3 +243,54 @@ def test_negotiate_prints_the_solutions_and_writes_their_term_sheets(capsys, tmp
 def test_negotiate_bad_input(capsys, args, needle) -> None:
     code, out, err = run(capsys, *args, "--paths", "50")
     assert code == 2 and out == "" and needle in err and len(err.strip().splitlines()) == 1
+
+
+EXPLORE_SPEC = """
+name = "cli"
+pacts = ["korea-final-2025-11"]
+outcomes = ["investor_gain_mean", "p_crisis"]
+[uncertainties]
+"trade.deal_withdrawal_prob" = { low = 0.02, high = 0.3 }
+[levers]
+"schedule.annual_cap" = { levels = [10.0, 30.0] }
+[sampler]
+points = 24
+paths = 100
+"""
+
+
+def test_explore_sensitivity_and_discover(capsys, tmp_path: Path) -> None:
+    spec = tmp_path / "spec.toml"
+    spec.write_text(EXPLORE_SPEC, encoding="utf-8")
+    code, _, err = run(capsys, "explore", str(spec), "-o", str(tmp_path / "run"))
+    assert code == 0 and "24 points" in err
+    code, out, _ = run(capsys, "sensitivity", str(tmp_path / "run"), "--outcome", "investor_gain_mean")
+    assert code == 0 and "trade.deal_withdrawal_prob" in out and "Spearman" in out
+    code, out, err = run(capsys, "discover", str(tmp_path / "run"), "--where",
+                         "investor_gain_mean < (select median(investor_gain_mean) from results)",
+                         "--threshold", "0.6", "--report", str(tmp_path / "r.html"))
+    assert code == 0, err
+    assert "The trade-off" in out and "The chosen box" in out
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert 'id="chart-tornado"' in html and 'id="chart-prim"' in html and 'id="prim-box"' in html
+    code, out, _ = run(capsys, "discover", str(tmp_path / "run"), "--where", "p_crisis >= 0", "--json")
+    assert json.loads(out)["share"] == 1.0
+
+
+@pytest.mark.parametrize("args,needle", [
+    (("explore", "missing.toml", "-o", "out"), "missing.toml"),
+    (("sensitivity", "nowhere", "--outcome", "y"), "not a pactlab run"),
+    (("explore", "{spec}", "-o", "{run}", "--executor", "cloud"), "--executor"),
+    (("explore", "{spec}", "-o", "{run}", "--scheduler", "tcp://x:1"), "--scheduler"),
+    (("sensitivity", "{run}", "--outcome", "wealth"), "--outcome"),
+    (("discover", "{run}", "--where", "nonsense > 1"), "--where"),
+    (("discover", "{run}", "--where", "investor_gain_mean < -1e9"), "holds for none"),
+])
+def test_explore_bad_input(capsys, tmp_path: Path, args, needle) -> None:
+    spec = tmp_path / "spec.toml"
+    spec.write_text(EXPLORE_SPEC.replace("points = 24", "points = 4"), encoding="utf-8")
+    if any("{run}" in a for a in args) and args[0] != "explore":
+        run(capsys, "explore", str(spec), "-o", str(tmp_path / "run"))
+    filled = [a.format(spec=spec, run=tmp_path / "run") for a in args]
+    code, out, err = run(capsys, *filled)
+    assert code == 2 and out == "" and needle in err and len(err.strip().splitlines()) == 1

@@ -12,6 +12,7 @@ from __future__ import annotations
 from ._version import __version__
 from .assumptions import Assumptions, load_assumptions
 from .errors import PactError
+from .explore.store import load_results
 from .futures import Futures, futures
 from .payoffs import Payoffs, payoffs
 from .terms import Pact, load_pact, preset_names
@@ -31,6 +32,7 @@ __all__ = [
     "futures",
     "load_assumptions",
     "load_pact",
+    "load_results",
     "payoffs",
     "preset_names",
 ]

@@ -599,6 +599,133 @@ def _write_negotiation(neg, folder: Path, a: Assumptions, paths: int, seed: int)
                   build_report(evaluate_all(shown, paths, seed, assumptions=a), negotiation=neg))
 
 
+@app.command("explore")
+def explore_cmd(spec: Path = typer.Argument(..., help="The experiment spec (TOML).", dir_okay=False),
+                output: Path = typer.Option(..., "-o", "--output", file_okay=False,
+                                            help="Folder for the results (Parquet chunks and a manifest)."),
+                executor: str = typer.Option("serial", "--executor", help="serial, processes or dask."),
+                workers: int | None = typer.Option(None, "--workers", min=1, max=1024,
+                                                   help="Worker processes (default: the machine's cores)."),
+                scheduler: str | None = typer.Option(None, "--scheduler",
+                                                     help="Address of an existing Dask scheduler."),
+                chunk_size: int | None = typer.Option(None, "--chunk-size", min=1, max=100_000,
+                                                      help="Points per task."),
+                resume: bool = typer.Option(False, "--resume", help="Finish an interrupted run.")) -> None:
+    """Run a sweep: every point of the spec, streamed to disk as chunks finish; resumable."""
+    from .explore import explore, load_spec
+    loaded = load_spec(spec)
+    with _points_bar() as step:
+        explore(loaded, output, base_dir=spec.parent, executor=executor, workers=workers,
+                scheduler=scheduler, chunk_size=chunk_size, resume=resume, progress=step)
+    from .explore import load_results
+    results = load_results(output)
+    failed = int((results["error"] != "").sum())
+    err.print(f"{len(results):,} points in {output} ({executor})"
+              + (f"; {failed} point(s) with invalid terms or assumptions (see the 'error' column)"
+                 if failed else ""))
+
+
+@contextmanager
+def _points_bar() -> Iterator:
+    """Points done, rate and time left, on stderr when it is a terminal."""
+    if not err.is_terminal:
+        yield None
+        return
+    import time
+
+    from rich.progress import MofNCompleteColumn, TimeRemainingColumn
+    columns = (TextColumn("points"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TimeRemainingColumn())
+    start, first = time.perf_counter(), []
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task("points", total=None, rate="")
+
+        def step(done: int, total: int) -> None:
+            first.append(done) if not first else None
+            elapsed = time.perf_counter() - start
+            rate = (done - first[0]) / elapsed if elapsed > 0 else 0.0
+            bar.update(task, completed=done, total=total, rate=f"{rate:,.1f} points/s")
+        yield step
+
+
+@app.command("sensitivity")
+def sensitivity_cmd(folder: Path = typer.Argument(..., help="A run's folder.", file_okay=False),
+                    outcome: str = typer.Option(..., "--outcome", help="The outcome column to explain."),
+                    as_json: bool = JsonOpt) -> None:
+    """Which inputs move an outcome: Sobol indices, Morris effects or rank correlations."""
+    from .explore import sensitivity
+    sens = sensitivity(folder, outcome)
+    if as_json:
+        sys.stdout.write(to_json({"outcome": outcome, "method": sens.method, "measure": sens.measure,
+                                  "note": sens.note, "table": sens.table.to_dict(orient="index")}) + "\n")
+        return
+    table = Table("input", *sens.table.columns, title=f"What moves {outcome} ({sens.method})")
+    for name, row in sens.table.iterrows():
+        table.add_row(name, *(f"{v:.3f}" for v in row))
+    out.print(table)
+    out.print(f"[dim]{sens.note}[/dim]")
+
+
+@app.command()
+def discover(folder: Path = typer.Argument(..., help="A run's folder.", file_okay=False),
+             where: str = typer.Option(..., "--where",
+                                       help="The condition of interest (SQL), e.g. \"investor_gain_mean < 0\"."),
+             peel_alpha: float = typer.Option(0.05, "--peel-alpha", min=0.001, max=0.5),
+             paste_alpha: float = typer.Option(0.05, "--paste-alpha", min=0.001, max=0.5),
+             mass_min: float = typer.Option(0.05, "--mass-min", min=0.001, max=0.99),
+             threshold: float = typer.Option(0.8, "--threshold", min=0.01, max=0.999,
+                                             help="The density at which a box is accepted."),
+             outcome: str | None = typer.Option(None, "--outcome",
+                                                help="For --report: the outcome whose sensitivity to chart."),
+             report_file: Path | None = typer.Option(None, "--report", dir_okay=False,
+                                                     help="Write an HTML report with the results."),
+             as_json: bool = JsonOpt) -> None:
+    """Scenario discovery: the box of inputs where a condition (e.g. the investor loses) holds."""
+    from .explore import discover as run_prim
+    if report_file is not None and not report_file.parent.exists():
+        raise PactError(f"{report_file}: folder {report_file.parent} does not exist")
+    found = run_prim(folder, where, peel_alpha=peel_alpha, paste_alpha=paste_alpha,
+                     mass_min=mass_min, threshold=threshold)
+    traj = found.result.trajectory
+    if as_json:
+        sys.stdout.write(to_json({"where": where, "share": found.share, "inputs": found.inputs,
+                                  "accepted": found.result.accepted,
+                                  "trajectory": traj.to_dict(orient="list"),
+                                  "box": found.result.box(-1).to_dict(orient="index")}) + "\n")
+    else:
+        out.print(f"{where}: {found.share:.1%} of the points. PRIM over {', '.join(found.inputs)}")
+        curve = Table("box", "coverage", "density", "mass", "inputs restricted",
+                      title="The trade-off: each step of peeling and pasting")
+        for i, r in traj.iterrows():
+            curve.add_row(str(i), f"{r.coverage:.1%}", f"{r.density:.1%}", f"{r.mass:.1%}", str(int(r.res_dim)))
+        out.print(curve)
+        box = Table("input", "from", "to", title=f"The chosen box (step {len(traj) - 1}: coverage "
+                    f"{traj.coverage.iloc[-1]:.1%}, density {traj.density.iloc[-1]:.1%})"
+                    + ("" if found.result.accepted else f" — below the {threshold:.0%} density threshold"))
+        for name, r in found.result.box(-1).iterrows():
+            box.add_row(name, _limit_text(r["min"]), _limit_text(r["max"]))
+        out.print(box)
+    if report_file is not None:
+        _write_exploration_report(folder, found, outcome, report_file)
+        err.print(f"wrote {report_file}")
+
+
+def _limit_text(value: object) -> str:
+    return ", ".join(map(str, value)) if isinstance(value, tuple) else f"{value:.4g}"
+
+
+def _write_exploration_report(folder: Path, found, outcome: str | None, target: Path) -> None:
+    """The spec's pacts evaluated under the default assumptions, with the exploration section."""
+    from .explore import Spec, Store, sensitivity
+    from .report import build_report
+    spec = Spec.model_validate(Store(folder).manifest()["spec"])
+    if spec.model != "pacts":
+        raise PactError(f"--report: the {spec.model} test function has no pact to report on")
+    sens = sensitivity(folder, outcome or spec.outcome_columns()[0])
+    evaluations = evaluate_all(spec.pacts, spec.sampler.paths, spec.sampler.seed)
+    _write_atomic(target, build_report(evaluations, sensitivity=sens, discovery=found))
+
+
 def _manifest(a: Assumptions, pact: Pact | None = None) -> dict[str, object]:
     """What produced a deterministic output (no seed or paths: nothing was drawn)."""
     out: dict[str, object] = {"pactlab_version": __version__,

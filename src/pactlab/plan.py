@@ -174,7 +174,7 @@ class Planner:
     """Turns pacts into plans under one set of assumptions, keeping what repeats across pacts
     (eligibility by rule, selections, tariff costs): hold one for a batch."""
 
-    def __init__(self, a: Assumptions) -> None:
+    def __init__(self, a: Assumptions, *, tariff_costs: TariffCosts | None = None) -> None:
         self.assumptions = a
         self.archetypes = {name: archetype_spec(arch) for name, arch in a.archetypes.items()}
         pipe = data.pipeline()
@@ -182,7 +182,7 @@ class Planner:
                                    pipe["candidate_for"], strict=True))
         self._weights: dict[tuple, dict[str, float]] = {}
         self._selections: dict[tuple, Selection] = {}
-        self.tariff_costs = TariffCosts(a)
+        self.tariff_costs = tariff_costs if tariff_costs is not None else TariffCosts()
 
     def plan(self, pact: Pact, label: str | None = None) -> Plan:
         a = self.assumptions
@@ -275,7 +275,7 @@ class Planner:
     def _gain_inputs(self, pact: Pact) -> GainInputs:
         a = self.assumptions
         code = pact.parties.investor_code
-        cost = self.tariff_costs(pact)
+        cost = self.tariff_costs(pact, a)
         table = cost.by_year
         c, v = pact.concessions, a.valuation
         t = np.arange(a.horizon_years)

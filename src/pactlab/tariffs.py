@@ -278,40 +278,48 @@ class NoDealCost:
 
 
 class TariffCosts:
-    """Deal-vs-no-deal tariff costs under one set of assumptions, kept per pact's tariff terms.
+    """Deal-vs-no-deal tariff costs, kept per pact's tariff terms and the assumptions they use.
 
     The model is deterministic, and comparisons, reports and sweeps ask for the same terms again
-    and again. An explicit cache: whoever holds it (a planner, a report) decides how long it
-    lives; the tables it hands out are shared and must not be changed.
+    and again. Two levels: the GSIM runs by year (the costly part, which depends on the tariffs
+    and the trade model only) and the finished tables (which also depend on discounting and the
+    deal's durability). An explicit cache: whoever holds it (a planner, a sweep's worker)
+    decides how long it lives; the tables it hands out are shared and must not be changed.
     """
 
-    def __init__(self, a: Assumptions) -> None:
-        self.assumptions = a
+    def __init__(self) -> None:
+        self._runs: dict[tuple, dict[int, pd.DataFrame]] = {}
         self._kept: dict[tuple, NoDealCost] = {}
 
-    def __call__(self, pact: Pact, *, legal_shocks: bool | None = None) -> NoDealCost:
-        t = pact.tariffs
-        key = (t.deal.general, tuple(sorted(t.deal.sectors.items())), t.no_deal.general,
-               tuple(sorted(t.no_deal.sectors.items())), pact.parties.investor_code,
-               pact.schedule.start, legal_shocks)
+    def __call__(self, pact: Pact, a: Assumptions, *, legal_shocks: bool | None = None) -> NoDealCost:
+        t, code, tr = pact.tariffs, pact.parties.investor_code, a.trade
+        shocks = tr.legal_shocks if legal_shocks is None else legal_shocks
+        model = (t.deal.general, tuple(sorted(t.deal.sectors.items())), t.no_deal.general,
+                 tuple(sorted(t.no_deal.sectors.items())), code, pact.schedule.start, shocks,
+                 tr.exporter_share, tr.exporter_share_autos, tr.substitution_scale)
+        key = (model, tr.deal_withdrawal_prob, a.investor_rate(code), a.discount.host,
+               a.horizon_years, a.country(code).gdp)
         if key not in self._kept:
-            self._kept[key] = no_deal_cost(pact, self.assumptions, legal_shocks=legal_shocks)
+            self._kept[key] = no_deal_cost(pact, a, legal_shocks=shocks,
+                                           runs=self._runs.setdefault(model, {}))
         return self._kept[key]
 
 
 def no_deal_cost(pact: Pact, a: Assumptions, *, years: int | None = None,
-                 legal_shocks: bool | None = None) -> NoDealCost:
+                 legal_shocks: bool | None = None,
+                 runs: dict[int, pd.DataFrame] | None = None) -> NoDealCost:
     """What the investor loses (and the host gains or pays) if the deal's rates give way to the
     no-deal rates, each year; present values weight each year by the chance the deal's relief
-    still stands (deal_withdrawal_prob) and discount at each party's rate. (To reuse results
-    across pacts, hold a :class:`TariffCosts`.)"""
+    still stands (deal_withdrawal_prob) and discount at each party's rate. `runs` keeps the
+    GSIM results by year between calls with the same tariffs and trade model (see
+    :class:`TariffCosts`, which is the way to reuse results across pacts)."""
     investor = partner_of(pact)
     shocks = a.trade.legal_shocks if legal_shocks is None else legal_shocks
     base = pact.schedule.base_year
     years = years or a.horizon_years
     first_full = base + 1
     settled = last_change_year(pact) + 1    # from here on every year repeats the last
-    cached: dict[int, pd.DataFrame] = {}
+    cached: dict[int, pd.DataFrame] = {} if runs is None else runs
     rows, sector_table = [], None
     for year in range(base, base + years):
         key = min(year, settled)

@@ -32,6 +32,7 @@ from .present import (
     to_json,
 )
 from .simulation import simulate_block
+from .tariffs import TariffCosts
 from .terms import Pact, load_pact, pact_to_toml, unique_labels
 
 #: progress callback: (units done, units in all); a unit is one pact on one block of paths
@@ -203,7 +204,8 @@ def _futures(futures: Futures | None, paths: int, seed: int,
 
 def evaluate_all(pacts: Sequence[Pact | str], paths: int = 10_000, seed: int = 0, *,
                  futures: Futures | None = None, assumptions: Assumptions | None = None,
-                 progress: Progress | None = None) -> list[Evaluation]:
+                 progress: Progress | None = None,
+                 tariff_costs: TariffCosts | None = None) -> list[Evaluation]:
     """Evaluate several pacts on the same futures, block by block; one Evaluation per pact, in
     order, each labelled (see :func:`pactlab.terms.unique_labels`).
 
@@ -214,10 +216,11 @@ def evaluate_all(pacts: Sequence[Pact | str], paths: int = 10_000, seed: int = 0
     futures : the futures to use (its assumptions, paths and seed).
     assumptions : the assumptions to draw futures under (default: the shipped ones).
     progress : called with (done, total) after each pact on each block.
+    tariff_costs : a cache of tariff-model results to share with other runs.
     """
     loaded = [load_pact(p) if isinstance(p, str) else p for p in pacts]
     f = _futures(futures, paths, seed, assumptions)
-    planner = Planner(f.assumptions)
+    planner = Planner(f.assumptions, tariff_costs=tariff_costs)
     plans = [planner.plan(p, label) for p, label in zip(loaded, unique_labels(loaded), strict=True)]
     check_fits(f.paths * sum(Collector.bytes_per_path(p) for p in plans),
                f"evaluating {len(plans)} pact(s) on {f.paths:,} paths",

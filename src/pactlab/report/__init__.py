@@ -85,8 +85,35 @@ def _negotiation(neg, evaluations: Sequence[Evaluation]) -> dict[str, object]:
             "terms": terms, "chart": chart, "prefs": neg.prefs}
 
 
+def _exploration(sens, found) -> dict[str, object]:
+    """The exploration section: the tornado chart, the PRIM trade-off curve and the chosen box."""
+    def html(fig, cid: str) -> str:
+        return fig.to_html(full_html=False, include_plotlyjs=False, div_id=f"chart-{cid}",
+                           config={"displaylogo": False, "responsive": True})
+    out: dict[str, object] = {}
+    if sens is not None:
+        out["sensitivity"] = {"note": sens.note, "chart": html(figures.tornado(sens), "tornado"),
+                              "rows": [{"input": k, **{c: f"{v:.3g}" for c, v in row.items()}}
+                                       for k, row in sens.table.iterrows()],
+                              "columns": list(sens.table.columns)}
+    if found is not None:
+        t = found.result.trajectory.iloc[-1]
+        box = found.result.box(-1)
+        out["discovery"] = {
+            "where": found.where, "share": f"{found.share:.1%}",
+            "chart": html(figures.prim_tradeoff(found), "prim"),
+            "coverage": f"{t.coverage:.1%}", "density": f"{t.density:.1%}", "mass": f"{t.mass:.1%}",
+            "box": [{"input": k, "min": _limit(r["min"]), "max": _limit(r["max"])}
+                    for k, r in box.iterrows()]}
+    return out
+
+
+def _limit(value) -> str:
+    return ", ".join(map(str, value)) if isinstance(value, tuple) else f"{value:.4g}"
+
+
 def build_report(evaluations: Sequence[Evaluation], *, title: str | None = None,
-                 negotiation=None) -> str:
+                 negotiation=None, sensitivity=None, discovery=None) -> str:
     """The report as one HTML string (deterministic for the same evaluations)."""
     if not evaluations:
         raise ValueError("a report needs at least one evaluation")
@@ -136,7 +163,8 @@ def build_report(evaluations: Sequence[Evaluation], *, title: str | None = None,
         charts=chart_html, methods=METHODS, manifests=[ev.manifest() for ev in evaluations],
         assumptions=list(assumptions.values()), projects=projects, data_sources=_data_sources(),
         schedule=schedule, plotly_js=get_plotlyjs(),
-        negotiation=None if negotiation is None else _negotiation(negotiation, evaluations))
+        negotiation=None if negotiation is None else _negotiation(negotiation, evaluations),
+        exploration=_exploration(sensitivity, discovery) if (sensitivity or discovery) else None)
 
 
 def report(pacts: Sequence[Pact | str], *, paths: int = 10_000, seed: int = 0,

@@ -152,3 +152,37 @@ def utility_space(neg) -> go.Figure:
                       xaxis=dict(title="investor utility (USD bn)", zeroline=True),
                       yaxis=dict(title="host utility (USD bn)", zeroline=True), **LAYOUT)
     return fig
+
+
+def tornado(sens) -> go.Figure:
+    """Each input's sensitivity measure for one outcome, largest at the top (a
+    :class:`pactlab.explore.Sensitivity`)."""
+    table = sens.table.iloc[::-1]
+    conf = {"ST": "ST_conf", "mu_star": "mu_star_conf"}.get(sens.measure)
+    error = dict(type="data", array=table[conf]) if conf else None
+    fig = go.Figure(go.Bar(x=table[sens.measure], y=list(table.index), orientation="h",
+                           marker_color="#1f77b4", error_x=error, name=sens.measure))
+    if sens.method == "sobol":
+        fig.add_trace(go.Bar(x=table["S1"], y=list(table.index), orientation="h", name="S1",
+                             marker_color="#9ecae1", error_x=dict(type="data", array=table["S1_conf"])))
+    fig.update_layout(title=f"What moves {sens.outcome}: {sens.method} ({sens.measure})",
+                      xaxis_title=sens.measure, barmode="group",
+                      **{**LAYOUT, "height": max(300, 60 + 40 * len(table))})
+    return fig
+
+
+def prim_tradeoff(found) -> go.Figure:
+    """PRIM's peeling trajectory: coverage against density, coloured by the number of restricted
+    inputs; the chosen (last) box marked (a :class:`pactlab.explore.Discovery`)."""
+    t = found.result.trajectory
+    fig = go.Figure(go.Scatter(
+        x=t["coverage"], y=t["density"], mode="markers+lines",
+        marker=dict(color=t["res_dim"], colorscale="Viridis", size=8, showscale=True,
+                    colorbar=dict(title="inputs<br>restricted")),
+        text=[f"box {i}: mass {m:.0%}" for i, m in enumerate(t["mass"])], name="trajectory"))
+    fig.add_trace(go.Scatter(x=[t["coverage"].iloc[-1]], y=[t["density"].iloc[-1]], mode="markers",
+                             marker=dict(symbol="star", size=16, color="#d62728"), name="chosen box"))
+    fig.update_layout(title=f"Where {found.where}: coverage against density (PRIM)",
+                      xaxis=dict(title="coverage", tickformat=".0%", range=[0, 1.02]),
+                      yaxis=dict(title="density", tickformat=".0%", range=[0, 1.02]), **LAYOUT)
+    return fig
