@@ -33,7 +33,7 @@ def test_reproduces_the_published_gsim_example() -> None:
     after = before.copy()
     after.loc["US", "EU"] = after.loc["EU", "US"] = 0.0
     r = simulate_tariffs(flows, before, after, import_elasticity=-1.25, substitution_elasticity=5.0,
-                         supply_elasticity=1.5)
+                         supply_elasticity=1.5, method="linear")
     published = pd.Series({"US": 0.0792, "JP": -0.0316, "EU": 0.0480, "RW": -0.0184})
     np.testing.assert_array_equal(r.world_price_change.round(4).to_numpy(), published.to_numpy())
     # the partners gain exports to each other; the outsiders lose
@@ -53,7 +53,7 @@ def test_smart_two_suppliers_by_hand() -> None:
     t0 = pd.DataFrame({"V": [0.0, 0.0]}, index=f.index)
     t1 = pd.DataFrame({"V": [0.1, 0.0]}, index=f.index)
     r = simulate_tariffs(f, t0, t1, import_elasticity=-1.0, substitution_elasticity=2.0,
-                         supply_elasticity=math.inf)
+                         supply_elasticity=math.inf, method="linear")
     np.testing.assert_allclose(r.world_price_change, [0.0, 0.0])
     np.testing.assert_allclose(r.flows_after["V"], [100 * (1 - 0.4 / 3), 50 * (1 + 0.2 / 3)])
     np.testing.assert_allclose(r.creation["V"], [-20 / 3, -10 / 3])
@@ -65,6 +65,59 @@ def test_smart_two_suppliers_by_hand() -> None:
     assert w.loc["A", "producer_surplus"] == 0.0
     assert w.loc["V", "net"] == pytest.approx(-150 * 0.2 / 3 * (1 - 0.1 / 3) + 260 / 30)
     assert r.exporter_share.loc["A", "V"] == 0.0 and np.isnan(r.exporter_share.loc["B", "V"])
+
+
+def test_smart_two_suppliers_exactly_by_hand() -> None:
+    """The same case solved exactly: P = (2/3 x 1.1^-1 + 1/3)^-1 = 1.064516; A's quantity
+    1.1^-2 x P, B's P (E_s + E_m = 1); consumer surplus -150 ln P (E_m = -1)."""
+    f = pd.DataFrame({"V": [100.0, 50.0]}, index=["A", "B"])
+    t0 = pd.DataFrame({"V": [0.0, 0.0]}, index=f.index)
+    t1 = pd.DataFrame({"V": [0.1, 0.0]}, index=f.index)
+    r = simulate_tariffs(f, t0, t1, import_elasticity=-1.0, substitution_elasticity=2.0,
+                         supply_elasticity=math.inf)
+    price = 1.0 / (2 / 3 / 1.1 + 1 / 3)
+    np.testing.assert_allclose(r.flows_after["V"], [100 * price / 1.21, 50 * price], rtol=1e-12)
+    assert r.internal_price_change["V"] == pytest.approx(price - 1, rel=1e-12)
+    assert r.welfare.loc["V", "consumer_surplus"] == pytest.approx(-150 * math.log(price), rel=1e-12)
+
+
+def test_exact_and_linear_agree_for_small_changes_and_part_for_large_ones() -> None:
+    flows, before = gsim_example()
+    for gap, tolerance in ((0.001, 1e-3), (0.01, 1e-2)):
+        after = before + gap
+        after.loc["US", "US"] = before.loc["US", "US"]
+        kw = dict(import_elasticity=-1.25, substitution_elasticity=5.0, supply_elasticity=1.5)
+        exact = simulate_tariffs(flows, before, after, **kw)
+        linear = simulate_tariffs(flows, before, after, method="linear", **kw)
+        change_e, change_l = exact.change.to_numpy(), linear.change.to_numpy()
+        scale = np.abs(change_l).max()
+        assert np.abs(change_e - change_l).max() <= tolerance * scale
+    # one supplier, an elasticity of 8.1 and a 20-point gap: the linear update overstates the drop
+    f = pd.DataFrame({"US": [50.0, 950.0]}, index=["KR", "RW"])
+    t0 = pd.DataFrame({"US": [0.0, 0.0]}, index=f.index)
+    t1 = pd.DataFrame({"US": [0.2, 0.0]}, index=f.index)
+    kw = dict(import_elasticity=0.0, substitution_elasticity=8.1, supply_elasticity=math.inf)
+    lin = simulate_tariffs(f, t0, t1, method="linear", **kw).change.loc["KR", "US"] / 50
+    exact = simulate_tariffs(f, t0, t1, **kw).change.loc["KR", "US"] / 50
+    assert lin < exact < 0 and exact == pytest.approx(1.2 ** -8.1 - 1, abs=0.05)
+
+
+@settings(max_examples=60, deadline=None)
+@given(arrays(np.float64, (4, 1), elements=st.floats(1, 100)), st.floats(0, 2), st.floats(0, 2),
+       st.floats(0.5, 12), st.floats(0.2, 20))
+def test_flows_stay_positive_and_fall_with_the_own_tariff(m, t_a, t_b, sigma, supply) -> None:
+    f = pd.DataFrame(m, index=list("ABCD"), columns=["V"])
+    zero = pd.DataFrame(np.zeros((4, 1)), index=f.index, columns=["V"])
+    low, high = sorted((t_a, t_b))
+    kw = dict(import_elasticity=-1.25, substitution_elasticity=sigma, supply_elasticity=supply)
+    results = []
+    for t in (low, high):
+        after = zero.copy()
+        after.loc["A", "V"] = t
+        r = simulate_tariffs(f, zero, after, **kw)
+        assert (r.flows_after.to_numpy() >= 0).all()
+        results.append(r.flows_after.loc["A", "V"])
+    assert results[1] <= results[0] * (1 + 1e-9)
 
 
 def test_no_change_no_effect() -> None:

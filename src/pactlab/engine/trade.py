@@ -33,6 +33,24 @@ with exports :math:`X_r` at world prices and imports :math:`Q_v` at internal pri
 public replication writes :math:`\Delta CS` with :math:`\operatorname{sign}(\hat P)`; the
 symmetric form above is the consumer-surplus trapezoid for a rise or a fall alike.)
 
+**Exact solution** (``method="exact"``, the default). The linear update above is a first-order
+approximation: for a large tariff change it can drive a flow negative (an elasticity of 8 and a
+20-point gap already overstate the drop by a third). The same model solved exactly — constant
+elasticities throughout: CES demand among sources, a constant-elasticity composite import
+demand, constant-elasticity export supply — keeps every flow positive and monotone in the
+tariffs. With :math:`\pi_r` the world-price ratio and :math:`\tau_{rv}=T'_{rv}/T_{rv}`:
+
+.. math::
+
+   \hat P_v = \Big(\sum_s \theta_{sv}(\pi_s\tau_{sv})^{1-E_s}\Big)^{1/(1-E_s)},\qquad
+   q_{rv} = (\pi_r\tau_{rv})^{-E_s}\,\hat P_v^{\,E_s+E_m},\qquad
+   \sum_v \phi_{rv} q_{rv} = \pi_r^{E_{x,r}}
+
+solved for :math:`\log\pi` by Powell's hybrid method (MINPACK, through scipy); then
+:math:`M'_{rv}=M_{rv}q_{rv}\pi_r`, producer surplus :math:`X_r(\pi_r^{E_x+1}-1)/(E_x+1)` and
+consumer surplus :math:`-Q_v(\hat P_v^{E_m+1}-1)/(E_m+1)` (the areas under the constant-elasticity
+curves). Its first-order expansion is GSIM's linear system, so the two agree for small changes.
+
 SMART (Laird & Yeats 1986; WITS) is the case of one importer and infinite export supply.
 Trade *creation* is the change in an importer's total imports, shared out in proportion to
 the suppliers' initial shares; *diversion* is the rest, and sums to zero over suppliers.
@@ -44,6 +62,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import optimize
 
 
 @dataclass(frozen=True)
@@ -92,13 +111,15 @@ def _check(flows: pd.DataFrame, before: pd.DataFrame, after: pd.DataFrame, e_m, 
 
 def simulate_tariffs(flows: pd.DataFrame, tariffs_before: pd.DataFrame,
                      tariffs_after: pd.DataFrame, *, import_elasticity,
-                     substitution_elasticity, supply_elasticity) -> TariffResult:
+                     substitution_elasticity, supply_elasticity,
+                     method: str = "exact") -> TariffResult:
     """One product: the effects of moving from `tariffs_before` to `tariffs_after`.
 
     `flows` is trade at world prices (index: exporters, columns: importers); tariffs are
     DataFrames of the same shape in ad-valorem rates. Elasticities are scalars or Series by
     region: import demand (negative) and substitution by importer, supply by exporter
-    (``math.inf`` allowed).
+    (``math.inf`` allowed). `method` is ``"exact"`` (the constant-elasticity model solved
+    exactly) or ``"linear"`` (GSIM's published one-step linear update).
 
     >>> f = pd.DataFrame({"US": [60.0, 40.0]}, index=["KR", "JP"])
     >>> t0 = pd.DataFrame({"US": [0.15, 0.15]}, index=f.index)
@@ -113,30 +134,18 @@ def simulate_tariffs(flows: pd.DataFrame, tariffs_before: pd.DataFrame,
     e_x = _by(supply_elasticity, exporters, "supply_elasticity")
     _check(flows, tariffs_before, tariffs_after, e_m, e_s, e_x)
 
+    if method not in ("exact", "linear"):
+        raise ValueError(f"method must be 'exact' or 'linear', got {method!r}")
     m0 = flows.to_numpy(dtype=float)
     t0 = 1.0 + tariffs_before.to_numpy(dtype=float)
     t1 = 1.0 + tariffs_after.to_numpy(dtype=float)
-    t_hat = t1 / t0 - 1.0
     internal = m0 * t0
     q = internal.sum(axis=0)                                   # imports at internal prices
     theta = np.divide(internal, q, out=np.zeros_like(internal), where=q > 0)
     x = m0.sum(axis=1)                                         # exports at world prices
     phi = np.divide(m0, x[:, None], out=np.zeros_like(m0), where=x[:, None] > 0)
-    c = e_m + e_s                                              # by importer
-
-    # market clearing: K p = -b, for the exporters whose price can move
-    cross = (phi * c) @ theta.T                                # sum_v phi_rv c_v theta_sv
-    K = cross - np.diag((phi * e_s).sum(axis=1) + np.where(np.isinf(e_x), 0.0, e_x))
-    b = (phi * ((theta * t_hat).sum(axis=0) * c)).sum(axis=1) - (phi * e_s * t_hat).sum(axis=1)
-    free = np.isfinite(e_x) & (x > 0)
-    p = np.zeros(len(exporters))
-    if free.any():
-        p[free] = np.linalg.solve(K[np.ix_(free, free)], -b[free])
-
-    common = (theta * (t_hat + p[:, None])).sum(axis=0) * c    # sum_s theta_sv c_v (T^_sv + P^_s)
-    m_hat = common[None, :] - e_s[None, :] * (t_hat + p[:, None])
-    m1 = m0 * (1.0 + m_hat) * (1.0 + p[:, None])
-    p_internal = (theta * ((1.0 + p[:, None]) * (t1 / t0) - 1.0)).sum(axis=0)
+    solve = _exact if method == "exact" else _linear
+    p, m1, p_internal, ps, cs = solve(m0, t0, t1, theta, phi, x, q, e_m, e_s, e_x)
 
     total0, total1 = m0.sum(axis=0), m1.sum(axis=0)
     share0 = np.divide(m0, total0, out=np.zeros_like(m0), where=total0 > 0)
@@ -145,8 +154,6 @@ def simulate_tariffs(flows: pd.DataFrame, tariffs_before: pd.DataFrame,
     with np.errstate(divide="ignore", invalid="ignore"):
         borne = np.where(np.abs(t1 - t0) > 1e-15, -p[:, None] * t0 / (t1 - t0), np.nan)
 
-    ps = np.where(p == 0.0, 0.0, p * x * (1.0 + 0.5 * np.where(np.isinf(e_x), 0.0, e_x) * p))
-    cs = -q * p_internal * (1.0 + 0.5 * e_m * p_internal)
     tr = (m1 * (t1 - 1.0) - m0 * (t0 - 1.0)).sum(axis=0)
     regions = exporters.union(importers, sort=False)
     welfare = pd.DataFrame(0.0, index=regions,
@@ -162,6 +169,77 @@ def simulate_tariffs(flows: pd.DataFrame, tariffs_before: pd.DataFrame,
         internal_price_change=pd.Series(p_internal, index=importers, name="internal_price_change"),
         flows_before=flows.astype(float), flows_after=frame(m1), creation=frame(creation),
         diversion=frame(diversion), exporter_share=frame(borne), welfare=welfare)
+
+
+def _linear(m0, t0, t1, theta, phi, x, q, e_m, e_s, e_x):
+    """GSIM's one-step linear update (Francois & Hall 2003), as published."""
+    t_hat = t1 / t0 - 1.0
+    c = e_m + e_s                                              # by importer
+    # market clearing: K p = -b, for the exporters whose price can move
+    cross = (phi * c) @ theta.T                                # sum_v phi_rv c_v theta_sv
+    K = cross - np.diag((phi * e_s).sum(axis=1) + np.where(np.isinf(e_x), 0.0, e_x))
+    b = (phi * ((theta * t_hat).sum(axis=0) * c)).sum(axis=1) - (phi * e_s * t_hat).sum(axis=1)
+    free = np.isfinite(e_x) & (x > 0)
+    p = np.zeros(len(x))
+    if free.any():
+        p[free] = np.linalg.solve(K[np.ix_(free, free)], -b[free])
+    common = (theta * (t_hat + p[:, None])).sum(axis=0) * c    # sum_s theta_sv c_v (T^_sv + P^_s)
+    m_hat = common[None, :] - e_s[None, :] * (t_hat + p[:, None])
+    m1 = m0 * (1.0 + m_hat) * (1.0 + p[:, None])
+    p_internal = (theta * ((1.0 + p[:, None]) * (t1 / t0) - 1.0)).sum(axis=0)
+    ps = np.where(p == 0.0, 0.0, p * x * (1.0 + 0.5 * np.where(np.isinf(e_x), 0.0, e_x) * p))
+    cs = -q * p_internal * (1.0 + 0.5 * e_m * p_internal)
+    return p, m1, p_internal, ps, cs
+
+
+def _composite(log_p, theta, e_s):
+    """log of each importer's CES price index, from the log internal price ratios (r, v)."""
+    out = np.empty(theta.shape[1])
+    for v in range(theta.shape[1]):
+        if abs(1.0 - e_s[v]) < 1e-12:
+            out[v] = (theta[:, v] * log_p[:, v]).sum()
+        else:
+            k = 1.0 - e_s[v]
+            terms = np.log(np.where(theta[:, v] > 0, theta[:, v], 1.0)) + k * log_p[:, v]
+            terms = np.where(theta[:, v] > 0, terms, -np.inf)
+            top = terms.max()
+            out[v] = (top + np.log(np.exp(terms - top).sum())) / k if np.isfinite(top) else 0.0
+    return out
+
+
+def _exact(m0, t0, t1, theta, phi, x, q, e_m, e_s, e_x):
+    """The constant-elasticity model solved exactly for the world-price ratios (see above)."""
+    log_tau = np.log(t1 / t0)
+    free = np.isfinite(e_x) & (x > 0)
+
+    def demand(z):                                             # log q_rv for log world prices z
+        log_p = z[:, None] + log_tau
+        log_price = _composite(log_p, theta, e_s)
+        return -e_s[None, :] * log_p + (e_s + e_m)[None, :] * log_price[None, :], log_price
+
+    def residual(zf):
+        z = np.zeros(len(x))
+        z[free] = zf
+        log_q, _ = demand(z)
+        supplied = np.log((phi * np.exp(log_q)).sum(axis=1))
+        return (supplied - np.where(np.isinf(e_x), 0.0, e_x) * z)[free]
+
+    z = np.zeros(len(x))
+    if free.any():
+        solution = optimize.root(residual, np.zeros(int(free.sum())), method="hybr")
+        if not np.abs(residual(solution.x)).max() < 1e-9:
+            raise RuntimeError(f"the exact tariff model did not converge: {solution.message}")
+        z[free] = solution.x
+    log_q, log_price = demand(z)
+    pi = np.exp(z)
+    m1 = m0 * np.exp(log_q) * pi[:, None]
+    price = np.exp(log_price)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ex = np.where(np.isinf(e_x), 0.0, e_x)
+        ps = np.where(np.isinf(e_x) | ~free, 0.0,
+                      x * np.where(np.abs(ex + 1) > 1e-12, (pi ** (ex + 1) - 1) / (ex + 1), np.log(pi)))
+        cs = -q * np.where(np.abs(e_m + 1) > 1e-12, (price ** (e_m + 1) - 1) / (e_m + 1), np.log(price))
+    return pi - 1.0, m1, price - 1.0, ps, cs
 
 
 def supply_elasticity_for_share(exporter_share: float, own_price_elasticity: float) -> float:
