@@ -152,14 +152,20 @@ def test_compare_shows_the_fx_rows_for_every_pact(capsys) -> None:
 
 
 def test_tariffs_what_if(capsys) -> None:
-    code, out, _ = run(capsys, "tariffs", "--korea", "25", "--japan", "15")
+    code, out, _ = run(capsys, "tariffs", "--korea", "25", "--japan", "15", "--paths", "300")
     assert code == 0
     assert "Korea loses" in out and "of GDP" in out and "GTAP ESUBM" in out and "2024" in out
-    code, out, _ = run(capsys, "tariffs", "--korea", "25", "--japan", "15", "--sector", "autos", "--json")
+    assert "first year P5" in out and "Boehm" in out and "legal shocks off" in out
+    code, out, _ = run(capsys, "tariffs", "--korea", "25", "--japan", "15", "--sector", "autos",
+                       "--json", "--paths", "300")
     payload = json.loads(out)
     by = payload["by_sector"]
     assert by["machinery"]["investor_export_change"] == 0.0
     assert by["cars"]["investor_export_change"] < 0 and by["total"]["investor_export_change"] < 0
+    kor = payload["exports_lost"]["KOR"]
+    assert set(kor) == {"first_year", "long_run"} and set(kor["long_run"]) == {"p5", "p50", "p95"}
+    assert 0 < kor["first_year"]["p50"] < kor["long_run"]["p50"]
+    assert set(payload["value_added_lost"]) == {"KOR", "JPN"}
 
 
 def test_tariffs_for_a_pact(capsys) -> None:

@@ -223,13 +223,14 @@ def test_schedule_knows_the_deal_dates() -> None:
 def test_real_data_korea_25_japan_15() -> None:
     """Korea 15% -> 25% with Japan at 15%: Korea loses, by sector; vehicles lose most when
     Korean carmakers bear the same share of a tariff as other exporters."""
-    table = what_if({"korea": 0.25, "japan": 0.15}, A)
+    table = what_if({"korea": 0.25, "japan": 0.15}, A, draws=200).by_sector
     loss = -table["investor_export_change"]
     raised = table.index[(table["investor_rate_after"] > table["investor_rate_before"])]
     assert (loss[raised] > 0).all() and loss["total"] > 0
     assert loss["steel_aluminium"] == 0.0                             # 50% before and after
     assert table.loc["total", "rival_export_change"] > 0              # Japan gains
-    even = what_if({"korea": 0.25, "japan": 0.15}, A.with_values({"trade.exporter_share_autos": 0.18}))
+    even = what_if({"korea": 0.25, "japan": 0.15}, A.with_values({"trade.exporter_share_autos": 0.18}),
+                   draws=200).by_sector
     by_group = -even["investor_export_change"].drop("total")
     vehicles = by_group["cars"] + by_group["auto_parts"]
     assert vehicles > by_group.drop(["cars", "auto_parts"]).max()
@@ -246,3 +247,46 @@ def test_no_deal_cost_of_the_korean_deal() -> None:
     # after the IEEPA ruling only the Section 232 part of the relief survives
     shocked = no_deal_cost(pact, A, years=10, legal_shocks=True)
     assert 0 < shocked.present_value["investor_value_added_relief"] < cost.present_value["investor_value_added_relief"]
+
+
+def test_the_elasticity_rises_from_the_short_run_to_the_long_run() -> None:
+    from pactlab.tariffs import horizon_factor, substitution
+    t = A.trade
+    path = [horizon_factor(A, h) for h in range(1, 12)]
+    assert path[0] == pytest.approx(t.short_run_share) and path[t.years_to_long_run - 1] == 1.0
+    assert all(b >= a for a, b in zip(path, path[1:], strict=False)) and path[-1] == 1.0
+    assert substitution("machinery", A) == pytest.approx(8.1 * t.substitution_scale)
+    assert substitution("machinery", A, horizon=1) == pytest.approx(8.1 * t.substitution_scale * 0.38)
+    first = what_if({"korea": 0.25}, A, draws=100)
+    assert 0 < -first.first_year.loc["total", "investor_export_change"] < -first.by_sector.loc[
+        "total", "investor_export_change"]
+
+
+def test_every_ranged_parameter_moves_the_result() -> None:
+    base = -what_if({"korea": 0.25}, A, draws=50).by_sector.loc["total", "investor_export_change"]
+    for key, value in (("trade.substitution_scale", 0.9), ("trade.exporter_share", 0.3),
+                       ("trade.short_run_share", 0.9)):
+        moved = what_if({"korea": 0.25}, A.with_values({key: value}), draws=50)
+        table = moved.first_year if key == "trade.short_run_share" else moved.by_sector
+        reference = what_if({"korea": 0.25}, A, draws=50)
+        ref = (reference.first_year if key == "trade.short_run_share" else reference.by_sector)
+        assert table.loc["total", "investor_export_change"] != ref.loc["total", "investor_export_change"], key
+    ranges = what_if({"korea": 0.25}, A, draws=400).ranges
+    kor = ranges["exports_lost"]["KOR"]["long_run"]
+    assert kor["p5"] < kor["p50"] < kor["p95"] and kor["p50"] == pytest.approx(base, rel=0.25)
+    va = ranges["value_added_lost"]["KOR"]["long_run"]
+    assert 0 < va["p5"] < va["p50"] < va["p95"] < kor["p95"]
+    assert set(ranges["exports_lost"]) == {"KOR", "JPN", "EU27", "CHN", "MEX", "CAN", "TWN", "VNM", "ROW"}
+
+
+def test_tariff_relief_has_a_distribution_on_the_paths() -> None:
+    ev = pl.evaluate("korea-final-2025-11", paths=2000, seed=3,
+                     assumptions=A.with_values({"trade.deal_withdrawal_prob": 0.0}))
+    relief = ev.gains.investor["tariff relief"]
+    assert relief.std() > 0.05 * relief.mean() > 0      # from the parameters alone, not withdrawal
+    cost = no_deal_cost(pl.load_pact("korea-final-2025-11"), A)
+    assert (cost.fade[:A.trade.adjustment_years] > 0).all() and cost.fade[A.trade.adjustment_years] == 0
+    by = cost.by_year
+    late = by.index[A.trade.adjustment_years + 1]
+    assert by.loc[late, "investor_value_added_loss"] == pytest.approx(by.loc[late, "investor_producer_surplus_loss"])
+    assert (by["investor_value_added_loss"] <= by["investor_value_added_at_risk"] + 1e-9).all()

@@ -85,15 +85,43 @@ class Fx(Terms):
     horizon_years: Annotated[int, Field(ge=1, le=150)]
 
 
+Range = tuple[float, float]
+
+
 class Trade(Terms):
-    """Assumptions of the tariff model (see pactlab.tariffs)."""
+    """Assumptions of the tariff model (see pactlab.tariffs): central values, and the ranges
+    the Monte Carlo draws them from per path."""
 
     exporter_share: Annotated[float, Field(ge=0.0, lt=1.0)]
+    exporter_share_range: Range
     exporter_share_autos: Annotated[float, Field(ge=0.0, lt=1.0)]
+    exporter_share_autos_range: Range
     deal_withdrawal_prob: Share
-    substitution_scale: Annotated[float, Field(ge=0.0, le=10.0)]
+    substitution_scale: Annotated[float, Field(gt=0.0, le=10.0)]
+    substitution_scale_range: Range
+    short_run_share: Annotated[float, Field(gt=0.0, le=1.0)]
+    years_to_long_run: Annotated[int, Field(ge=1, le=50)]
+    value_added_range: Range
+    adjustment_years: Annotated[int, Field(ge=1, le=150)]
     legal_shocks: bool
     reference_date: dt.date
+
+    @model_validator(mode="after")
+    def _ranges_in_order(self) -> Trade:
+        for name, upper in (("exporter_share", 1.0), ("exporter_share_autos", 1.0),
+                            ("substitution_scale", 10.0), ("value_added", 10.0)):
+            low, high = getattr(self, f"{name}_range")
+            if not 0.0 <= low <= high <= upper:
+                raise ValueError(f"{name}_range: must run from low to high within 0 to "
+                                 f"{upper:g}, got [{low:g}, {high:g}]")
+        return self
+
+    def span(self, name: str) -> tuple[float, float, float]:
+        """(low, centre, high) of a ranged parameter; the range widens to take in its centre
+        (a --set of the centre alone still draws around it)."""
+        low, high = getattr(self, f"{name}_range")
+        centre = 1.0 if name == "value_added" else getattr(self, name)
+        return min(low, centre), centre, max(high, centre)
 
 
 class Valuation(Terms):

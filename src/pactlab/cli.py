@@ -296,14 +296,22 @@ def compare(pacts: list[str] = typer.Argument(..., help="Preset names or .toml f
 def _tariff_footnote(a: Assumptions, legal_shocks: bool, when: str) -> None:
     from .tariffs import substitution, trade_data
     td = trade_data()
-    subs = ", ".join(f"{sector} {substitution(sector, a):g}" for sector in td.sector_names)
+    t = a.trade
+    subs = ", ".join(f"{sector} {substitution(sector, a):.2g}" for sector in td.sector_names)
+    lo, _, hi = t.span("substitution_scale")
+    e_lo, _, e_hi = t.span("exporter_share")
     out.print(f"[dim]Flows: US imports 2024 (Census, via the Yale Budget Lab); rates {when}; "
-              f"legal shocks (IEEPA void 20 Feb 2026, s122 10%) {'on' if legal_shocks else 'off'}."
-              f"\nSubstitution among sources (GTAP ESUBM x{a.trade.substitution_scale:g}): {subs}; "
-              f"import demand {float(td.sectors['import_elasticity'].iloc[0]):g} (GSIM example)."
-              f"\nExporters bear {a.trade.exporter_share:.0%} of a tariff (Goldman Sachs 2025), "
-              f"{a.trade.exporter_share_autos:.0%} for Korean and Japanese cars and parts (assumed, BOJ "
-              f"2025); value added: OECD TiVA shares (assumed, see data/value_added.csv).[/dim]")
+              f"legal shocks (IEEPA void 20 Feb 2026, s122 10%) {'on' if legal_shocks else 'off'}. "
+              f"Solved exactly (constant elasticities; no flow can go negative)."
+              f"\nElasticity of substitution among sources, long run = GTAP ESUBM x {t.substitution_scale:g} "
+              f"(range {lo:g}–{hi:g}): {subs}; in the first year of a change {t.short_run_share:.0%} of "
+              f"that, rising linearly to it by year {t.years_to_long_run} (Boehm, Levchenko & "
+              f"Pandalai-Nayar 2023: about -0.76 after a year, -1.75 to -2.25 after 7-10); import "
+              f"demand {float(td.sectors['import_elasticity'].iloc[0]):g} (GSIM example)."
+              f"\nExporters bear {t.exporter_share:.0%} of a tariff (range {e_lo:.0%}–{e_hi:.0%}; Goldman "
+              f"Sachs 2025), {t.exporter_share_autos:.0%} for Korean and Japanese cars and parts (assumed); "
+              f"value added: OECD TiVA shares (assumed, ±20%), fading over {t.adjustment_years} years to "
+              f"the terms-of-trade loss in the investor's tariff relief.[/dim]")
 
 
 _PARTNER_OPTS = {name: typer.Option(None, f"--{name.replace('_', '-')}", min=0.0, max=200.0,
@@ -323,6 +331,9 @@ def tariffs(pact: str | None = typer.Argument(None, help="A pact: deal vs no dea
             investor: str = typer.Option("korea", "--investor", help="Whose losses to report: korea or japan."),
             legal_shocks: bool | None = typer.Option(None, "--legal-shocks/--no-legal-shocks",
                                                         help="Apply the Feb 2026 IEEPA ruling (default: assumption trade.legal_shocks)."),
+            paths: int = typer.Option(2_000, "--paths", min=1, max=1_000_000,
+                                      help="Draws of the uncertain parameters, for the ranges."),
+            seed: int = SeedOpt,
             as_json: bool = JsonOpt, set_: list[str] | None = SetOpt, term: list[str] | None = TermOpt,
             assumptions: Path | None = AssumptionsOpt) -> None:
     """What tariffs cost: a what-if (--korea 25 --japan 15) or a pact's deal vs no deal."""
@@ -343,21 +354,29 @@ def tariffs(pact: str | None = typer.Argument(None, help="A pact: deal vs no dea
         raise PactError(f"--investor: must be korea or japan, got {investor!r}")
     if not given:
         raise PactError("tariffs: name a pact, or set at least one partner's rate, e.g. --korea 25 --japan 15")
-    table = tm.what_if(given, a, sectors=sector or None, investor=investor, legal_shocks=shocks)
+    result = tm.what_if(given, a, sectors=sector or None, investor=investor, legal_shocks=shocks,
+                        draws=paths, seed=seed)
+    table = result.by_sector
     code = {v: k for k, v in tm.BY_CODE.items()}[investor]
     gdp = a.country(code).gdp
     if as_json:
         sys.stdout.write(to_json({
-            "manifest": _manifest(a), "scenario": dict(given), "sectors": sector or "all",
-            "reference_date": a.trade.reference_date, "legal_shocks": shocks,
-            "investor": investor, "gdp": gdp, "by_sector": table.to_dict(orient="index")}) + "\n")
+            "manifest": {**_manifest(a), "draws": paths, "seed": seed},
+            "scenario": dict(given), "sectors": sector or "all",
+            "reference_date": a.trade.reference_date, "legal_shocks": shocks, "investor": investor,
+            "gdp": gdp, "elasticity_path": _elasticity_path(a),
+            "exports_lost": result.ranges["exports_lost"],
+            "value_added_lost": result.ranges["value_added_lost"],
+            "by_sector": table.to_dict(orient="index"),
+            "by_sector_first_year": result.first_year.to_dict(orient="index")}) + "\n")
         return
     rival = tm.RIVAL[investor]
+    title = (f"Tariffs: {', '.join(f'{k} {v:.0%}' for k, v in given.items())} (before: rates of "
+             f"{a.trade.reference_date}; legal shocks {'on' if shocks else 'off'}) — long run, "
+             "central parameters")
     grid = Table("sector", f"{investor} exports 2024", "rate before → after", "export change",
-                 "change %", "value added", f"{rival} change", "US buyers pay", "US tariff revenue",
-                 f"{investor} absorbs",
-                 title=_title(f"Tariffs: {', '.join(f'{k} {v:.0%}' for k, v in given.items())} "
-                              f"(before: rates of {a.trade.reference_date})", a, []))
+                 "change %", "value added at risk", f"{rival} change", "US buyers pay",
+                 "US tariff revenue", f"{investor} absorbs", title=_title(title, a, []))
     for name, row in table.iterrows():
         rates = "" if name == "total" else f"{row.investor_rate_before:.0%} → {row.investor_rate_after:.0%}"
         pct = row.investor_export_change / row.investor_exports if row.investor_exports else float("nan")
@@ -366,13 +385,34 @@ def tariffs(pact: str | None = typer.Argument(None, help="A pact: deal vs no dea
                      fmt(row.rival_export_change, "usd_bn"), fmt(row.us_consumer_cost, "usd_bn"),
                      fmt(row.us_tariff_revenue_change, "usd_bn"), fmt(row.exporter_share, "share"))
     out.print(grid)
+    ranges = Table("partner", "measure", "first year P5", "P50", "P95", "long run P5", "P50", "P95",
+                   title=f"Ranges over the uncertain elasticities, pass-through and value-added shares "
+                         f"({paths:,} draws, seed {seed}); USD bn a year, a loss is positive")
+    for measure, label in (("exports_lost", "exports lost"), ("value_added_lost", "value added lost")):
+        for partner_code, spans in result.ranges[measure].items():
+            if all(abs(v) < 0.05 for h in spans.values() for v in h.values()):
+                continue
+            ranges.add_row(partner_code, label, *(fmt(spans[h][q], "usd_bn") for h in ("first_year", "long_run")
+                                                  for q in ("p5", "p50", "p95")))
+    out.print(ranges)
+    va = result.ranges["value_added_lost"][code]
     total = table.loc["total"]
-    out.print(f"{investor.capitalize()} loses {fmt(-total.investor_export_change, 'usd_bn')} of exports a year, "
-              f"{fmt(-total.investor_value_added_change, 'usd_bn')} of value added "
-              f"({-total.investor_value_added_change / gdp:.2%} of GDP); {rival} gains "
+    out.print(f"{investor.capitalize()} loses {fmt(va['first_year']['p50'], 'usd_bn')} of value added in the "
+              f"first year ({fmt(va['first_year']['p5'], 'usd_bn')}–{fmt(va['first_year']['p95'], 'usd_bn')}), "
+              f"{fmt(va['long_run']['p50'], 'usd_bn')} a year in the long run "
+              f"({va['long_run']['p50'] / gdp:.2%} of GDP); {rival} changes its exports by "
               f"{fmt(total.rival_export_change, 'usd_bn')}; US buyers pay {fmt(total.us_consumer_cost, 'usd_bn')} "
-              f"more and US tariff revenue changes by {fmt(total.us_tariff_revenue_change, 'usd_bn')}.")
+              f"more and US tariff revenue changes by {fmt(total.us_tariff_revenue_change, 'usd_bn')} "
+              "(long run, central).")
     _tariff_footnote(a, shocks, f"in force on {a.trade.reference_date}")
+
+
+def _elasticity_path(a: Assumptions) -> dict[str, object]:
+    t = a.trade
+    return {"short_run_share": t.short_run_share, "years_to_long_run": t.years_to_long_run,
+            "long_run_scale_of_esubm": t.substitution_scale,
+            "long_run_scale_range": list(t.span("substitution_scale")[::2]),
+            "source": "Boehm, Levchenko & Pandalai-Nayar (2023, AER); GTAP ESUBM (Hertel et al. 2007)"}
 
 
 def _show_no_deal(p: Pact, a: Assumptions, cost, shocks: bool, as_json: bool) -> None:

@@ -1,7 +1,8 @@
 """Futures: every random draw that does not depend on the terms, for (assumptions, paths, seed).
 
 Market paths, each project's cost and timing draws (by name), sudden stops and deferral draws
-per investor country, the deal-withdrawal draws, and the investor's reserve path with no pact
+per investor country, the deal-withdrawal draws, the tariff model's uncertain parameters
+(elasticities, pass-through, value-added shares), and the investor's reserve path with no pact
 at all (no calls, no swap line, no clause). Any number of pacts valued on one ``Futures`` meet
 the same futures (common random numbers), and every pact of one investor meets the same no-deal
 case: one fixed disagreement point.
@@ -33,6 +34,7 @@ from .engine.markets import MarketPaths, simulate_markets
 from .engine.projects import ProjectDraws, draw_project
 from .engine.rng import BLOCK, streams
 from .plan import archetype_spec, country_fx, market_spec
+from .tariffs import trade_data
 
 #: a Futures of at most this many paths keeps its blocks between passes
 CACHED_PATHS = 8 * BLOCK
@@ -45,6 +47,15 @@ class NoPact:
 
     reserves: np.ndarray
     crisis_year: np.ndarray
+
+
+@dataclass(frozen=True)
+class TradeDraws:
+    """Per path, the quantiles of the tariff model's uncertain parameters."""
+
+    elasticity: np.ndarray      # (paths, sectors)
+    pass_through: np.ndarray    # (paths,)
+    value_added: np.ndarray     # (paths, sectors)
 
 
 class Futures:
@@ -157,6 +168,18 @@ class Block:
             lasts = self._generator(f"trade/withdrawal/{code}").geometric(p, size=self.size)
             return np.minimum(lasts, self.years).astype(np.int64)
         return self._country("lasts", code, make)
+
+    @cached_property
+    def trade(self) -> TradeDraws:
+        """Uniform draws of the tariff model's uncertain parameters: a long-run elasticity and a
+        value-added multiplier per sector, one pass-through for all (named streams
+        ``trade/elasticity/<sector>``, ``trade/value-added/<sector>``, ``trade/pass-through``)."""
+        sectors = trade_data().sector_names
+        draw = lambda name: self._generator(name).random(self.size)
+        return TradeDraws(
+            elasticity=np.column_stack([draw(f"trade/elasticity/{s}") for s in sectors]),
+            pass_through=draw("trade/pass-through"),
+            value_added=np.column_stack([draw(f"trade/value-added/{s}") for s in sectors]))
 
     def no_deal(self, code: str) -> NoPact:
         """The investor's reserves with no pact at all: the same sudden stops, no calls, no swap

@@ -7,7 +7,8 @@ fixed disagreement point. Each component is an array over paths, discounted at t
 rate to the base year:
 
 * investor — investment NPV (every tranche's flows); tariff relief (value added kept, from
-  the tariff model, while the deal stands); side concessions (energy bought above market, the
+  the tariff model at each path's elasticities, pass-through and value-added shares, fading
+  as resources move; while the deal stands); side concessions (energy bought above market, the
   cost of farm access, less the value of work visas, while it stands); FX stress (reserve crises the pact adds, or prevents,
   against the no-pact path, times a crisis cost in % of GDP, in the year they strike);
 * host — its share of project cash (NPV); the strategic value of capex in its priority
@@ -84,15 +85,15 @@ def gains(plan: Plan, deal: DealPaths, block: Block) -> Gains:
     fx_stress = -added * g.crisis_cost * (1.0 + r_inv) ** -np.minimum(when, years)
     investor = {
         "investment NPV": deal.investor_pv(r_inv),
-        "tariff relief": pv_while_standing(g.value_added_kept, r_inv, lasts),
+        "tariff relief": deal.trade.pv_while_standing("value_added", r_inv, lasts),
         "side concessions": -pv_while_standing(g.investor_concessions, r_inv, lasts),
         "FX stress": fx_stress,
     }
     host = {
         "share of project cash": deal.host_pv(r_host),
         "strategic value of capex": g.strategic_value * deal.funded.priority_pv(r_host),
-        "tariff revenue forgone": -pv_while_standing(g.revenue_forgone, r_host, lasts),
-        "consumer gains": pv_while_standing(g.consumer_saving, r_host, lasts),
+        "tariff revenue forgone": -deal.trade.pv_while_standing("revenue", r_host, lasts),
+        "consumer gains": deal.trade.pv_while_standing("consumer", r_host, lasts),
         "side concessions": pv_while_standing(g.host_concessions, r_host, lasts),
         "upside terms": deal.cut.upside_pv(r_host),
     }

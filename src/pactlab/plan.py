@@ -104,10 +104,7 @@ class GainInputs:
 
     investor_rate: float
     host_rate: float
-    tariff: NoDealCost
-    value_added_kept: np.ndarray     # the investor's value added the deal keeps, by year
-    consumer_saving: np.ndarray      # US buyers' saving, by year
-    revenue_forgone: np.ndarray      # US tariff revenue forgone, by year
+    tariff: NoDealCost               # the tariff model's tables (per path: simulation.TradePaths)
     investor_concessions: np.ndarray  # the investor's net cost of side concessions, by year
     host_concessions: np.ndarray      # the host's net value of side concessions, by year
     crisis_cost: float               # USD bn lost to a reserve crisis
@@ -276,7 +273,6 @@ class Planner:
         a = self.assumptions
         code = pact.parties.investor_code
         cost = self.tariff_costs(pact, a)
-        table = cost.by_year
         c, v = pact.concessions, a.valuation
         t = np.arange(a.horizon_years)
         energy = np.where(t < c.energy_purchase_years, c.energy_purchases_per_year, 0.0)
@@ -285,9 +281,6 @@ class Planner:
         farm = np.full(a.horizon_years, c.farm_access_per_year)
         return GainInputs(
             investor_rate=a.investor_rate(code), host_rate=a.discount.host, tariff=cost,
-            value_added_kept=table["investor_value_added_loss"].to_numpy(),
-            consumer_saving=table["us_consumer_cost"].to_numpy(),
-            revenue_forgone=table["us_tariff_revenue"].to_numpy(),
             investor_concessions=energy * premium + farm * v.farm_cost_share
             - visas * v.visa_value_investor,
             host_concessions=energy * (premium + v.host_energy_value) + farm * v.host_farm_value

@@ -21,14 +21,16 @@ from functools import cached_property
 
 import numpy as np
 
+from .assumptions import Assumptions
 from .engine.finance import npv
 from .engine.funding import Calls, simulate_funding
 from .engine.instruments import debt_flows
 from .engine.markets import MarketPaths
 from .engine.projects import add_operating_cash, add_spend, total_spend
 from .engine.waterfall import Tier, distribute, scheduled_daa
-from .futures import Block, Futures, NoPact
+from .futures import Block, Futures, NoPact, TradeDraws
 from .plan import CallsPlan, Plan, Planner, SplitPlan
+from .tariffs import NoDealCost, interpolate, lasting
 from .terms import Pact
 
 
@@ -101,6 +103,41 @@ class Split(_Memo):
         return self._once(("upside", rate), lambda: npv(rate, self.upside))
 
 
+class TradePaths(_Memo):
+    """The tariff model on each path of a block, at the path's own draws of the elasticities,
+    pass-through and value-added shares (interpolated on the model's node grid): the value added
+    the deal keeps (fading to the terms-of-trade loss as resources move: what feeds the
+    investor's tariff relief), US buyers'
+    saving and the tariff revenue the US forgoes, by year, (paths, years). Shared by every
+    pact with the same tariff terms."""
+
+    def __init__(self, cost: NoDealCost, draws: TradeDraws, a: Assumptions) -> None:
+        super().__init__()
+        low, _, high = a.trade.span("value_added")
+        years = cost.fade.size
+        paths = draws.pass_through.size
+        self.by_year = {name: np.zeros((paths, years))
+                        for name in ("value_added", "consumer", "revenue")}
+        for s, share in enumerate(cost.value_added_shares):
+            q = draws.elasticity[:, s]
+            at = lambda name: interpolate(cost.grid[name][:, s], q, draws.pass_through).T
+            multiplier = low + draws.value_added[:, s] * (high - low)
+            at_risk = -at("export_change") * (share * multiplier)[:, None]
+            self.by_year["value_added"] += lasting(at_risk, -at("producer_surplus_change"),
+                                                   cost.fade[None, :])
+            self.by_year["consumer"] += interpolate(cost.grid["consumer_cost"][:, s], q,
+                                                    draws.pass_through).T
+            self.by_year["revenue"] += interpolate(cost.grid["revenue_change"][:, s], q,
+                                                   draws.pass_through).T
+
+    def pv_while_standing(self, what: str, rate: float, lasts: np.ndarray) -> np.ndarray:
+        """Per path, the present value of `what` over the years the deal stands (`lasts`)."""
+        cumulative = self._once(("pv", what, rate), lambda: np.cumsum(
+            self.by_year[what] * (1.0 + rate) ** -np.arange(self.by_year[what].shape[1]), axis=1))
+        steps = np.minimum(lasts, cumulative.shape[1]) - 1
+        return cumulative[np.arange(cumulative.shape[0]), steps]
+
+
 @dataclass(frozen=True)
 class DealPaths:
     """Everything simulated for one pact on some paths; arrays are (paths, years). Tranche flows
@@ -113,6 +150,7 @@ class DealPaths:
     funded: Funded
     cut: Split
     no_deal: NoPact                   # the investor's reserves with no pact, same futures
+    trade: TradePaths                 # the tariff model on each path
 
     @property
     def funding(self) -> Calls:
@@ -272,8 +310,12 @@ def simulate_block(plans: Sequence[Plan], block: Block) -> Iterator[tuple[int, D
     """Each plan's DealPaths on one block, as (index into `plans`, paths), grouped so that
     plans sharing a stage's plan share its result (the order of the results follows the groups)."""
     groups: dict[CallsPlan, dict[SplitPlan, list[int]]] = {}
+    trade: dict[int, TradePaths] = {}      # by tariff-cost table: one per distinct tariff terms
     for i, plan in enumerate(plans):
         groups.setdefault(plan.calls, {}).setdefault(plan.split, []).append(i)
+        cost = plan.gains.tariff
+        if id(cost) not in trade:
+            trade[id(cost)] = TradePaths(cost, block.trade, block.assumptions)
     for calls_plan, by_split in groups.items():
         funded = fund(calls_plan, block)
         for split_plan, members in by_split.items():
@@ -281,7 +323,8 @@ def simulate_block(plans: Sequence[Plan], block: Block) -> Iterator[tuple[int, D
             for i in members:
                 plan = plans[i]
                 yield i, DealPaths(plan.base_year, plan.tranches, plan.split.pool, block.markets,
-                                   funded, cut, block.no_deal(calls_plan.investor_code))
+                                   funded, cut, block.no_deal(calls_plan.investor_code),
+                                   trade[id(plan.gains.tariff)])
 
 
 def simulate(pact: Pact, futures: Futures) -> DealPaths:
@@ -307,4 +350,7 @@ def _concatenate(parts: list[DealPaths]) -> DealPaths:
     markets = MarketPaths(*(join(getattr(p.markets, k) for p in parts)
                             for k in ("sofr", "energy", "power")))
     no_deal = NoPact(join(p.no_deal.reserves for p in parts), join(p.no_deal.crisis_year for p in parts))
-    return DealPaths(first.base_year, first.tranches, first.pool, markets, funded, cut, no_deal)
+    trade = object.__new__(TradePaths)
+    _Memo.__init__(trade)
+    trade.by_year = {k: join(p.trade.by_year[k] for p in parts) for k in first.trade.by_year}
+    return DealPaths(first.base_year, first.tranches, first.pool, markets, funded, cut, no_deal, trade)

@@ -32,9 +32,11 @@ import pandas as pd
 from . import data
 from .assumptions import Assumptions
 from .engine.trade import (
+    MarketSolution,
     TariffResult,
     own_price_elasticity,
     simulate_tariffs,
+    solve_markets,
     supply_elasticity_for_share,
 )
 from .errors import PactError
@@ -172,67 +174,147 @@ def last_change_year(pact: Pact) -> int:
     return max(max(d.year for d in dates), pact.schedule.start.year, IEEPA_VOID.year)
 
 
-def supply_elasticities(sector: str, before: pd.Series, a: Assumptions) -> pd.Series:
-    """Export-supply elasticity by supplier, calibrated so that it bears the assumed share of
-    a change in its own tariff (given its share of the US market at the `before` rates)."""
+@dataclass(frozen=True)
+class TradeParams:
+    """One draw of the tariff model's uncertain parameters."""
+
+    substitution_scale: float      # long-run substitution among sources = ESUBM x this
+    exporter_share: float          # share of a tariff change its exporter bears
+    exporter_share_autos: float    # the same for Korean and Japanese cars and parts
+
+    @classmethod
+    def central(cls, a: Assumptions) -> TradeParams:
+        t = a.trade
+        return cls(t.substitution_scale, t.exporter_share, t.exporter_share_autos)
+
+    @classmethod
+    def at(cls, a: Assumptions, q_elasticity: float, q_pass_through: float) -> TradeParams:
+        """The parameters at quantiles of their (triangular) ranges; one pass-through quantile
+        moves both exporter shares together."""
+        t = a.trade
+        return cls(triangular(q_elasticity, *t.span("substitution_scale")),
+                   triangular(q_pass_through, *t.span("exporter_share")),
+                   triangular(q_pass_through, *t.span("exporter_share_autos")))
+
+
+def triangular(q, low: float, mode: float, high: float):
+    """The inverse CDF of a triangular distribution (degenerate ranges give the mode)."""
+    q = np.asarray(q, dtype=float)
+    if high <= low:
+        return np.full_like(q, mode) if q.ndim else float(mode)
+    cut = (mode - low) / (high - low)
+    out = np.where(q < cut, low + np.sqrt(q * (high - low) * (mode - low)),
+                   high - np.sqrt((1 - q) * (high - low) * (high - mode)))
+    return out if q.ndim else float(out)
+
+
+def horizon_factor(a: Assumptions, horizon: int | None) -> float:
+    """The elasticity in year `horizon` (1: the first year of a change) as a share of the long
+    run: short_run_share in year 1, rising linearly to 1 in year years_to_long_run (Boehm,
+    Levchenko & Pandalai-Nayar 2023); None is the long run."""
+    t = a.trade
+    if horizon is None or t.years_to_long_run <= 1:
+        return 1.0
+    rise = min(max(horizon - 1, 0) / (t.years_to_long_run - 1), 1.0)
+    return t.short_run_share + (1.0 - t.short_run_share) * rise
+
+
+def substitution(sector: str, a: Assumptions, *, params: TradeParams | None = None,
+                 horizon: int | None = None) -> float:
+    """The sector's elasticity of substitution among import sources, for a draw of the
+    parameters (central if None) and a horizon (long run if None)."""
+    scale = (params or TradeParams.central(a)).substitution_scale
+    esubm = float(trade_data().sectors.loc[sector, "substitution_elasticity"])
+    return esubm * scale * horizon_factor(a, horizon)
+
+
+@cache
+def _sector_inputs(sector: str) -> tuple[np.ndarray, float, bool]:
+    """(flows by partner in PARTNERS order, import-demand elasticity, autos?) of a sector."""
     td = trade_data()
-    row = td.sectors.loc[sector]
-    internal = td.flows.loc[sector] * (1.0 + before.reindex(td.flows.columns))
+    return (td.flows.loc[sector, list(PARTNERS)].to_numpy(dtype=float),
+            float(td.sectors.loc[sector, "import_elasticity"]), sector in ("cars", "auto_parts"))
+
+
+def supply_elasticities(sector: str, before: np.ndarray, a: Assumptions, *,
+                        params: TradeParams | None = None, horizon: int | None = None) -> np.ndarray:
+    """Export-supply elasticity by partner (PARTNERS order), calibrated so that each bears its
+    assumed share of a change in its own tariff, given the own-price elasticity it faces in the
+    US market at the `before` rates."""
+    params = params or TradeParams.central(a)
+    flows, e_m, autos = _sector_inputs(sector)
+    internal = flows * (1.0 + before)
     theta = internal / internal.sum()
-    own = pd.Series(own_price_elasticity(theta.to_numpy(), float(row["import_elasticity"]),
-                                         substitution(sector, a)), index=theta.index)
-    out = {}
-    for p in PARTNERS:
-        share = (a.trade.exporter_share_autos if sector in ("cars", "auto_parts")
-                 and p in ("korea", "japan") else a.trade.exporter_share)
-        out[p] = supply_elasticity_for_share(share, float(own[p]))
-    return pd.Series(out)
+    own = own_price_elasticity(theta, e_m, substitution(sector, a, params=params, horizon=horizon))
+    shares = [params.exporter_share_autos if autos and p in ("korea", "japan")
+              else params.exporter_share for p in PARTNERS]
+    return np.array([supply_elasticity_for_share(s, float(o)) for s, o in zip(shares, own, strict=True)])
 
 
-def substitution(sector: str, a: Assumptions) -> float:
-    """The sector's elasticity of substitution among import sources, as scaled."""
-    return float(trade_data().sectors.loc[sector, "substitution_elasticity"]) * a.trade.substitution_scale
+def solve_sector(sector: str, before: np.ndarray, after: np.ndarray, a: Assumptions, *,
+                 params: TradeParams | None = None, horizon: int | None = None,
+                 method: str = "exact") -> MarketSolution:
+    """One sector's market (the US buying from every partner) for rates by partner."""
+    flows, e_m, _ = _sector_inputs(sector)
+    if np.array_equal(before, after):     # no change: exactly no effect, nothing to solve
+        zeros = np.zeros(len(flows))
+        return MarketSolution(zeros, flows[:, None].copy(), np.zeros(1), zeros, np.zeros(1),
+                              np.zeros(1))
+    sigma = substitution(sector, a, params=params, horizon=horizon)
+    return solve_markets(flows[:, None], (1.0 + before)[:, None], (1.0 + after)[:, None],
+                         np.array([e_m]), np.array([sigma]),
+                         supply_elasticities(sector, before, a, params=params, horizon=horizon),
+                         method)
 
 
-def run_sector(sector: str, before: pd.Series, after: pd.Series, a: Assumptions) -> TariffResult:
-    """GSIM for one sector: the US buys from every partner; rates are Series by partner."""
+def run_sector(sector: str, before: pd.Series, after: pd.Series, a: Assumptions, *,
+               params: TradeParams | None = None, horizon: int | None = None) -> TariffResult:
+    """GSIM for one sector, as a :class:`TariffResult` (rates are Series by partner)."""
     td = trade_data()
     flows = td.flows.loc[[sector]].T.rename(columns={sector: "usa"})
     frame = lambda s: pd.DataFrame({"usa": s.reindex(flows.index).to_numpy()}, index=flows.index)
-    row = td.sectors.loc[sector]
+    b = before.reindex(list(PARTNERS)).to_numpy(dtype=float)
     return simulate_tariffs(flows, frame(before), frame(after),
-                            import_elasticity=float(row["import_elasticity"]),
-                            substitution_elasticity=substitution(sector, a),
-                            supply_elasticity=supply_elasticities(sector, before, a))
+                            import_elasticity=_sector_inputs(sector)[1],
+                            substitution_elasticity=substitution(sector, a, params=params, horizon=horizon),
+                            supply_elasticity=pd.Series(supply_elasticities(sector, b, a, params=params,
+                                                                            horizon=horizon),
+                                                        index=list(PARTNERS)))
 
 
 def effects(before: pd.DataFrame, after: pd.DataFrame, a: Assumptions,
-            investor: str = "korea", rival: str | None = "japan") -> pd.DataFrame:
-    """Per sector: the investor's and rival's export changes, value added, the US side.
-
-    `before` and `after` are rate tables (sectors x partners). USD bn a year at 2024 values.
-    """
+            investor: str = "korea", rival: str | None = "japan", *,
+            params: TradeParams | None = None, horizon: int | None = None) -> pd.DataFrame:
+    """Per sector: the investor's and rival's export changes, value added at risk, its
+    producer surplus (terms of trade), the US side — for a draw of the parameters (central if
+    None) and a horizon (long run if None). `before` and `after` are rate tables (sectors x
+    partners). USD bn a year at 2024 values."""
     td = trade_data()
     code = {v: k for k, v in BY_CODE.items()}[investor]
+    i, j = PARTNERS.index(investor), PARTNERS.index(rival) if rival else None
     rows = {}
     for sector in td.sector_names:
-        r = run_sector(sector, before.loc[sector], after.loc[sector], a)
-        change = r.change["usa"]
+        b = before.loc[sector, list(PARTNERS)].to_numpy(dtype=float)
+        f = after.loc[sector, list(PARTNERS)].to_numpy(dtype=float)
+        m = solve_sector(sector, b, f, a, params=params, horizon=horizon)
+        flows = _sector_inputs(sector)[0]
+        change = m.flows_after[:, 0] - flows
         va = float(td.value_added.loc[(code, sector), "domestic_va_share"])
-        welfare = r.welfare.loc["usa"]
         rows[sector] = {
-            "investor_exports": float(td.flows.loc[sector, investor]),
-            "investor_export_change": float(change[investor]),
-            "investor_value_added_change": float(change[investor]) * va,
-            "investor_price_change": float(r.world_price_change[investor]),
-            "rival_export_change": float(change[rival]) if rival else np.nan,
+            "investor_exports": float(flows[i]),
+            "investor_export_change": float(change[i]),
+            "investor_value_added_change": float(change[i]) * va,
+            "investor_producer_surplus_change": float(m.producer_surplus[i]),
+            "investor_price_change": float(m.world_price_change[i]),
+            "rival_export_change": float(change[j]) if rival else np.nan,
             "us_import_change": float(change.sum()),
-            "us_consumer_cost": -float(welfare["consumer_surplus"]),
-            "us_tariff_revenue_change": float(welfare["tariff_revenue"]),
-            "us_net_welfare": float(welfare["net"]),
-            "investor_rate_before": float(before.loc[sector, investor]),
-            "investor_rate_after": float(after.loc[sector, investor]),
-            "exporter_share": float(r.exporter_share.loc[investor, "usa"]),
+            "us_consumer_cost": -float(m.consumer_surplus[0]),
+            "us_tariff_revenue_change": float(m.tariff_revenue[0]),
+            "us_net_welfare": float(m.consumer_surplus[0] + m.tariff_revenue[0]),
+            "investor_rate_before": float(b[i]),
+            "investor_rate_after": float(f[i]),
+            "exporter_share": (float(-m.world_price_change[i] * (1 + b[i]) / (f[i] - b[i]))
+                               if abs(f[i] - b[i]) > 1e-15 else np.nan),
         }
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.loc["total"] = table.sum(numeric_only=True)
@@ -242,12 +324,80 @@ def effects(before: pd.DataFrame, after: pd.DataFrame, a: Assumptions,
     return table
 
 
+#: quantile nodes of the uncertainty grid: long-run elasticity scale x pass-through; each
+#: path interpolates its own draw between them
+ELASTICITY_NODES = np.linspace(0.0, 1.0, 5)
+PASS_THROUGH_NODES = np.linspace(0.0, 1.0, 3)
+GRID_OUTPUTS = ("export_change", "producer_surplus_change", "consumer_cost", "revenue_change")
+
+
+def effect_grid(before: pd.DataFrame, after: pd.DataFrame, a: Assumptions, investor: str, *,
+                horizon: int | None = None) -> dict[str, np.ndarray]:
+    """The investor's export change and producer-surplus change, the US consumer cost and
+    tariff-revenue change, by sector, at every node of the uncertainty grid: arrays (sectors,
+    elasticity nodes, pass-through nodes)."""
+    td = trade_data()
+    i = PARTNERS.index(investor)
+    shape = (len(td.sector_names), len(ELASTICITY_NODES), len(PASS_THROUGH_NODES))
+    out = {k: np.zeros(shape) for k in GRID_OUTPUTS}
+    out["partner_export_change"] = np.zeros((shape[0], len(PARTNERS), *shape[1:]))
+    for k, sector in enumerate(td.sector_names):
+        b = before.loc[sector, list(PARTNERS)].to_numpy(dtype=float)
+        f = after.loc[sector, list(PARTNERS)].to_numpy(dtype=float)
+        if np.array_equal(b, f):
+            continue
+        flows = _sector_inputs(sector)[0]
+        for e, qe in enumerate(ELASTICITY_NODES):
+            for s, qs in enumerate(PASS_THROUGH_NODES):
+                m = solve_sector(sector, b, f, a, params=TradeParams.at(a, qe, qs), horizon=horizon)
+                change = m.flows_after[:, 0] - flows
+                out["partner_export_change"][k, :, e, s] = change
+                out["export_change"][k, e, s] = change[i]
+                out["producer_surplus_change"][k, e, s] = m.producer_surplus[i]
+                out["consumer_cost"][k, e, s] = -m.consumer_surplus[0]
+                out["revenue_change"][k, e, s] = m.tariff_revenue[0]
+    return out
+
+
+def interpolate(grid: np.ndarray, q_elasticity: np.ndarray, q_pass_through: np.ndarray) -> np.ndarray:
+    """Bilinear interpolation of a node grid (..., elasticity nodes, pass-through nodes) at each
+    path's quantiles; returns (..., paths)."""
+    def corners(q, nodes):
+        x = np.clip(q, 0.0, 1.0) * (len(nodes) - 1)
+        lo = np.minimum(np.floor(x).astype(np.int64), len(nodes) - 2)
+        return lo, x - lo
+    e0, we = corners(q_elasticity, ELASTICITY_NODES)
+    s0, ws = corners(q_pass_through, PASS_THROUGH_NODES)
+    g = lambda e, s: grid[..., e, s]
+    return ((1 - we) * (1 - ws) * g(e0, s0) + we * (1 - ws) * g(e0 + 1, s0)
+            + (1 - we) * ws * g(e0, s0 + 1) + we * ws * g(e0 + 1, s0 + 1))
+
+
+#: partner -> the code its results are reported under
+CODES = {"korea": "KOR", "japan": "JPN", "eu27": "EU27", "china": "CHN", "mexico": "MEX",
+         "canada": "CAN", "taiwan": "TWN", "vietnam": "VNM", "rest_of_world": "ROW"}
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    """A tariff change: by sector at the central parameters (long run and first year), and the
+    ranges over the parameters' uncertainty: `ranges[measure][code][horizon]` is
+    ``{"p5", "p50", "p95"}`` in USD bn a year, for measure ``exports_lost`` (every partner) and
+    ``value_added_lost`` (those with value-added data), horizon ``first_year`` or ``long_run``."""
+
+    by_sector: pd.DataFrame
+    first_year: pd.DataFrame
+    ranges: dict[str, dict[str, dict[str, dict[str, float]]]]
+    draws: int
+
+
 def what_if(rates: Mapping[str, float], a: Assumptions, *, sectors: list[str] | None = None,
             investor: str = "korea", day: dt.date | None = None,
-            legal_shocks: bool | None = None) -> pd.DataFrame:
+            legal_shocks: bool | None = None, draws: int = 2_000, seed: int = 0) -> WhatIf:
     """Set partners' rates (e.g. {'korea': 0.25, 'japan': 0.15}) in the given sectors (all if
     None) against the rates in force on `day`; steel and aluminium keep their Section 232 rate
-    unless named. Returns :func:`effects`."""
+    unless named. The ranges come from `draws` draws of the elasticities, pass-through and
+    value-added shares (the Monte Carlo's own streams, from `seed`)."""
     td = trade_data()
     sectors = list(dict.fromkeys(x for s in (sectors or []) for x in SECTOR_ALIASES.get(s, [s]))) or None
     unknown = set(rates) - set(PARTNERS)
@@ -265,16 +415,68 @@ def what_if(rates: Mapping[str, float], a: Assumptions, *, sectors: list[str] | 
     scope = sectors or [s for s in td.sector_names if s != "steel_aluminium"]
     for partner, rate in rates.items():
         after.loc[scope, partner] = rate
-    return effects(before, after, a, investor=investor, rival=RIVAL.get(investor))
+    rival = RIVAL.get(investor)
+    return WhatIf(effects(before, after, a, investor=investor, rival=rival),
+                  effects(before, after, a, investor=investor, rival=rival, horizon=1),
+                  _ranges(before, after, a, investor, draws, seed), draws)
+
+
+def _ranges(before, after, a, investor: str, draws: int, seed: int) -> dict:
+    from .futures import futures  # the Monte Carlo's draws, by name (futures needs this module)
+    td = trade_data()
+    blocks = [b.trade for b in futures(draws, seed, a).blocks()]
+    q_e = np.concatenate([t.elasticity for t in blocks])
+    q_p = np.concatenate([t.pass_through for t in blocks])
+    q_v = np.concatenate([t.value_added for t in blocks])
+    low, _, high = a.trade.span("value_added")
+    multiplier = low + q_v * (high - low)
+    out: dict = {"exports_lost": {}, "value_added_lost": {}}
+    for horizon, name in ((1, "first_year"), (None, "long_run")):
+        grid = effect_grid(before, after, a, investor, horizon=horizon)["partner_export_change"]
+        for j, partner in enumerate(PARTNERS):
+            code = CODES[partner]
+            lost = np.zeros(q_p.size)
+            value = np.zeros(q_p.size)
+            has_va = code in td.value_added.index.get_level_values(0)
+            for k, sector in enumerate(td.sector_names):
+                change = interpolate(grid[k, j], q_e[:, k], q_p)
+                lost -= change
+                if has_va:
+                    value -= change * float(td.value_added.loc[(code, sector), "domestic_va_share"]) * multiplier[:, k]
+            out["exports_lost"].setdefault(code, {})[name] = _spread(lost)
+            if has_va:
+                out["value_added_lost"].setdefault(code, {})[name] = _spread(value)
+    return out
+
+
+def _spread(values: np.ndarray) -> dict[str, float]:
+    p5, p50, p95 = np.percentile(values, [5, 50, 95])
+    return {"p5": float(p5), "p50": float(p50), "p95": float(p95)}
+
+
+def lasting(at_risk, terms_of_trade, fade):
+    """Value added lost after adjustment: what is at risk while resources have not moved
+    (`fade` = 1), the terms-of-trade loss once they have (`fade` = 0)."""
+    return terms_of_trade + (at_risk - terms_of_trade) * fade
 
 
 @dataclass(frozen=True)
 class NoDealCost:
-    """Deal vs no deal for one pact, year by year, and in present value."""
+    """Deal vs no deal for one pact, year by year, and in present value.
+
+    `by_year` is at the central parameters: exports lost, value added at risk, value added
+    lost after adjustment (what feeds the investor's tariff relief: the value added at risk,
+    fading over ``trade.adjustment_years`` to the lasting producer-surplus, i.e. terms-of-trade,
+    loss as labour and capital move), that producer-surplus loss, the rival's gain, the US side. `grid` holds each year's
+    results at the nodes of the uncertainty grid, (years, sectors, elasticity, pass-through),
+    for the Monte Carlo; `fade` the share of value added still lost in each year."""
 
     by_year: pd.DataFrame        # year -> totals (USD bn) and the survival weight
     by_sector: pd.DataFrame      # sector -> effects in the first full year of the deal
     present_value: dict[str, float]
+    grid: dict[str, np.ndarray]
+    fade: np.ndarray             # (years,)
+    value_added_shares: np.ndarray   # (sectors,) the investor's domestic value-added shares
 
 
 class TariffCosts:
@@ -288,7 +490,7 @@ class TariffCosts:
     """
 
     def __init__(self) -> None:
-        self._runs: dict[tuple, dict[int, pd.DataFrame]] = {}
+        self._runs: dict[tuple, dict[tuple[int, int], tuple[pd.DataFrame, dict]]] = {}
         self._kept: dict[tuple, NoDealCost] = {}
 
     def __call__(self, pact: Pact, a: Assumptions, *, legal_shocks: bool | None = None) -> NoDealCost:
@@ -296,9 +498,10 @@ class TariffCosts:
         shocks = tr.legal_shocks if legal_shocks is None else legal_shocks
         model = (t.deal.general, tuple(sorted(t.deal.sectors.items())), t.no_deal.general,
                  tuple(sorted(t.no_deal.sectors.items())), code, pact.schedule.start, shocks,
-                 tr.exporter_share, tr.exporter_share_autos, tr.substitution_scale)
-        key = (model, tr.deal_withdrawal_prob, a.investor_rate(code), a.discount.host,
-               a.horizon_years, a.country(code).gdp)
+                 tr.model_dump_json(exclude={"deal_withdrawal_prob", "value_added_range",
+                                             "adjustment_years"}))
+        key = (model, tr.deal_withdrawal_prob, tr.adjustment_years, a.investor_rate(code),
+               a.discount.host, a.horizon_years, a.country(code).gdp)
         if key not in self._kept:
             self._kept[key] = no_deal_cost(pact, a, legal_shocks=shocks,
                                            runs=self._runs.setdefault(model, {}))
@@ -307,48 +510,67 @@ class TariffCosts:
 
 def no_deal_cost(pact: Pact, a: Assumptions, *, years: int | None = None,
                  legal_shocks: bool | None = None,
-                 runs: dict[int, pd.DataFrame] | None = None) -> NoDealCost:
+                 runs: dict[tuple[int, int], tuple[pd.DataFrame, dict]] | None = None) -> NoDealCost:
     """What the investor loses (and the host gains or pays) if the deal's rates give way to the
     no-deal rates, each year; present values weight each year by the chance the deal's relief
     still stands (deal_withdrawal_prob) and discount at each party's rate. `runs` keeps the
     GSIM results by year between calls with the same tariffs and trade model (see
     :class:`TariffCosts`, which is the way to reuse results across pacts)."""
     investor = partner_of(pact)
+    code = pact.parties.investor_code
     shocks = a.trade.legal_shocks if legal_shocks is None else legal_shocks
     base = pact.schedule.base_year
     years = years or a.horizon_years
     first_full = base + 1
-    settled = last_change_year(pact) + 1    # from here on every year repeats the last
-    cached: dict[int, pd.DataFrame] = {} if runs is None else runs
-    rows, sector_table = [], None
-    for year in range(base, base + years):
-        key = min(year, settled)
+    settled = last_change_year(pact) + 1    # from here on every year's rates repeat the last
+    steady = a.trade.years_to_long_run     # and from here on the elasticities
+    cached: dict[tuple[int, int], tuple[pd.DataFrame, dict]] = {} if runs is None else runs
+    rates: dict[int, tuple[pd.DataFrame, pd.DataFrame]] = {}
+    rows, grids, sector_table = [], [], None
+    fade = np.maximum(0.0, 1.0 - np.arange(years) / a.trade.adjustment_years)
+    for k, year in enumerate(range(base, base + years)):
+        key = (min(year, settled), min(k + 1, steady))
         if key not in cached:
-            deal = yearly_rates(key, legal_shocks=shocks, pact=pact, scenario="deal")
-            no = yearly_rates(key, legal_shocks=shocks, pact=pact, scenario="no_deal")
-            cached[key] = effects(deal, no, a, investor=investor, rival=RIVAL.get(investor))
-        table = cached[key]
+            if key[0] not in rates:
+                rates[key[0]] = (yearly_rates(key[0], legal_shocks=shocks, pact=pact, scenario="deal"),
+                                 yearly_rates(key[0], legal_shocks=shocks, pact=pact, scenario="no_deal"))
+            deal, no = rates[key[0]]
+            cached[key] = (effects(deal, no, a, investor=investor, rival=RIVAL.get(investor),
+                                   horizon=key[1]),
+                           effect_grid(deal, no, a, investor, horizon=key[1]))
+        table, grid = cached[key]
+        grids.append(grid)
         if year == first_full:
             sector_table = table
         total = table.loc["total"]
         alive = (1.0 - a.trade.deal_withdrawal_prob) ** max(year - base, 0)
         rows.append({"year": year, "survival": alive,
                      "investor_export_loss": -total["investor_export_change"],
-                     "investor_value_added_loss": -total["investor_value_added_change"],
+                     "investor_value_added_at_risk": -total["investor_value_added_change"],
+                     "investor_value_added_loss": lasting(-total["investor_value_added_change"],
+                                                          -total["investor_producer_surplus_change"],
+                                                          fade[k]),
+                     "investor_producer_surplus_loss": -total["investor_producer_surplus_change"],
                      "rival_export_gain": total["rival_export_change"],
                      "us_consumer_cost": total["us_consumer_cost"],
                      "us_tariff_revenue": total["us_tariff_revenue_change"]})
     by_year = pd.DataFrame(rows).set_index("year")
     t = by_year.index.to_numpy() - base
-    weight_inv = by_year["survival"] / (1.0 + a.investor_rate(pact.parties.investor_code)) ** t
+    weight_inv = by_year["survival"] / (1.0 + a.investor_rate(code)) ** t
     weight_host = by_year["survival"] / (1.0 + a.discount.host) ** t
-    gdp = a.country(pact.parties.investor_code).gdp
+    gdp = a.country(code).gdp
     pv = {
         "investor_value_added_relief": float((by_year["investor_value_added_loss"] * weight_inv).sum()),
         "investor_export_relief": float((by_year["investor_export_loss"] * weight_inv).sum()),
+        "investor_producer_surplus_relief":
+            float((by_year["investor_producer_surplus_loss"] * weight_inv).sum()),
         "host_consumer_saving": float((by_year["us_consumer_cost"] * weight_host).sum()),
         "host_tariff_revenue_forgone": float((by_year["us_tariff_revenue"] * weight_host).sum()),
         "first_year_value_added_loss_share_of_gdp":
             float(by_year.loc[first_full, "investor_value_added_loss"]) / gdp if first_full in by_year.index else np.nan,
     }
-    return NoDealCost(by_year=by_year, by_sector=sector_table, present_value=pv)
+    stacked = {name: np.stack([g[name] for g in grids]) for name in GRID_OUTPUTS}   # years first
+    va = trade_data().value_added.loc[code, "domestic_va_share"]
+    shares = va.reindex(trade_data().sector_names).to_numpy(dtype=float)
+    return NoDealCost(by_year=by_year, by_sector=sector_table, present_value=pv, grid=stacked,
+                      fade=fade, value_added_shares=shares)

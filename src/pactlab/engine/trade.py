@@ -59,6 +59,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -134,18 +135,10 @@ def simulate_tariffs(flows: pd.DataFrame, tariffs_before: pd.DataFrame,
     e_x = _by(supply_elasticity, exporters, "supply_elasticity")
     _check(flows, tariffs_before, tariffs_after, e_m, e_s, e_x)
 
-    if method not in ("exact", "linear"):
-        raise ValueError(f"method must be 'exact' or 'linear', got {method!r}")
     m0 = flows.to_numpy(dtype=float)
     t0 = 1.0 + tariffs_before.to_numpy(dtype=float)
     t1 = 1.0 + tariffs_after.to_numpy(dtype=float)
-    internal = m0 * t0
-    q = internal.sum(axis=0)                                   # imports at internal prices
-    theta = np.divide(internal, q, out=np.zeros_like(internal), where=q > 0)
-    x = m0.sum(axis=1)                                         # exports at world prices
-    phi = np.divide(m0, x[:, None], out=np.zeros_like(m0), where=x[:, None] > 0)
-    solve = _exact if method == "exact" else _linear
-    p, m1, p_internal, ps, cs = solve(m0, t0, t1, theta, phi, x, q, e_m, e_s, e_x)
+    p, m1, p_internal, ps, cs, tr = solve_markets(m0, t0, t1, e_m, e_s, e_x, method)
 
     total0, total1 = m0.sum(axis=0), m1.sum(axis=0)
     share0 = np.divide(m0, total0, out=np.zeros_like(m0), where=total0 > 0)
@@ -154,7 +147,6 @@ def simulate_tariffs(flows: pd.DataFrame, tariffs_before: pd.DataFrame,
     with np.errstate(divide="ignore", invalid="ignore"):
         borne = np.where(np.abs(t1 - t0) > 1e-15, -p[:, None] * t0 / (t1 - t0), np.nan)
 
-    tr = (m1 * (t1 - 1.0) - m0 * (t0 - 1.0)).sum(axis=0)
     regions = exporters.union(importers, sort=False)
     welfare = pd.DataFrame(0.0, index=regions,
                            columns=["producer_surplus", "consumer_surplus", "tariff_revenue"])
@@ -169,6 +161,34 @@ def simulate_tariffs(flows: pd.DataFrame, tariffs_before: pd.DataFrame,
         internal_price_change=pd.Series(p_internal, index=importers, name="internal_price_change"),
         flows_before=flows.astype(float), flows_after=frame(m1), creation=frame(creation),
         diversion=frame(diversion), exporter_share=frame(borne), welfare=welfare)
+
+
+class MarketSolution(NamedTuple):
+    """One product's new equilibrium, as plain arrays (exporters r, importers v)."""
+
+    world_price_change: np.ndarray     # (r,)
+    flows_after: np.ndarray            # (r, v), world prices
+    internal_price_change: np.ndarray  # (v,)
+    producer_surplus: np.ndarray       # (r,)
+    consumer_surplus: np.ndarray       # (v,)
+    tariff_revenue: np.ndarray         # (v,) change
+
+
+def solve_markets(m0: np.ndarray, t0: np.ndarray, t1: np.ndarray, e_m: np.ndarray,
+                  e_s: np.ndarray, e_x: np.ndarray, method: str = "exact") -> MarketSolution:
+    """The numeric core of :func:`simulate_tariffs` on plain arrays: flows `m0` (r, v), tariff
+    powers `t0`, `t1` (1 + rate), elasticities by importer (`e_m`, `e_s`) and exporter (`e_x`)."""
+    if method not in ("exact", "linear"):
+        raise ValueError(f"method must be 'exact' or 'linear', got {method!r}")
+    internal = m0 * t0
+    q = internal.sum(axis=0)                                   # imports at internal prices
+    theta = np.divide(internal, q, out=np.zeros_like(internal), where=q > 0)
+    x = m0.sum(axis=1)                                         # exports at world prices
+    phi = np.divide(m0, x[:, None], out=np.zeros_like(m0), where=x[:, None] > 0)
+    solve = _exact if method == "exact" else _linear
+    p, m1, p_internal, ps, cs = solve(m0, t0, t1, theta, phi, x, q, e_m, e_s, e_x)
+    tr = (m1 * (t1 - 1.0) - m0 * (t0 - 1.0)).sum(axis=0)
+    return MarketSolution(p, m1, p_internal, ps, cs, tr)
 
 
 def _linear(m0, t0, t1, theta, phi, x, q, e_m, e_s, e_x):
