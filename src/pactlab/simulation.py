@@ -30,7 +30,7 @@ from .engine.projects import add_operating_cash, add_spend, total_spend
 from .engine.waterfall import Tier, distribute, scheduled_daa
 from .futures import Block, Futures, NoPact, TradeDraws
 from .plan import CallsPlan, Plan, Planner, SplitPlan
-from .tariffs import NoDealCost, interpolate, lasting
+from .tariffs import GRID_OUTPUTS, NoDealCost, interpolate, lasting
 from .terms import Pact
 
 
@@ -119,16 +119,14 @@ class TradePaths(_Memo):
         self.by_year = {name: np.zeros((paths, years))
                         for name in ("value_added", "consumer", "revenue")}
         for s, share in enumerate(cost.value_added_shares):
-            q = draws.elasticity[:, s]
-            at = lambda name: interpolate(cost.grid[name][:, s], q, draws.pass_through).T
+            at = {name: interpolate(cost.grid[name][:, s], draws.elasticity[:, s],
+                                    draws.pass_through).T for name in GRID_OUTPUTS}
             multiplier = low + draws.value_added[:, s] * (high - low)
-            at_risk = -at("export_change") * (share * multiplier)[:, None]
-            self.by_year["value_added"] += lasting(at_risk, -at("producer_surplus_change"),
+            at_risk = -at["export_change"] * (share * multiplier)[:, None]
+            self.by_year["value_added"] += lasting(at_risk, -at["producer_surplus_change"],
                                                    cost.fade[None, :])
-            self.by_year["consumer"] += interpolate(cost.grid["consumer_cost"][:, s], q,
-                                                    draws.pass_through).T
-            self.by_year["revenue"] += interpolate(cost.grid["revenue_change"][:, s], q,
-                                                   draws.pass_through).T
+            self.by_year["consumer"] += at["consumer_cost"]
+            self.by_year["revenue"] += at["revenue_change"]
 
     def pv_while_standing(self, what: str, rate: float, lasts: np.ndarray) -> np.ndarray:
         """Per path, the present value of `what` over the years the deal stands (`lasts`)."""
