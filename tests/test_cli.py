@@ -300,3 +300,44 @@ def test_explore_bad_input(capsys, tmp_path: Path, args, needle) -> None:
     filled = [a.format(spec=spec, run=tmp_path / "run") for a in args]
     code, out, err = run(capsys, *filled)
     assert code == 2 and out == "" and needle in err and len(err.strip().splitlines()) == 1
+
+
+def test_hostile_sheets_and_unit_slips_are_one_line(capsys, tmp_path: Path) -> None:
+    deep = tmp_path / "deep.toml"
+    deep.write_text("a = " + "[" * 2000 + "]" * 2000 + "\n", encoding="utf-8")
+    huge = tmp_path / "huge.toml"
+    text = Path(pl.__file__).parent.joinpath("terms/presets/korea-final-2025-11.toml").read_text()
+    huge.write_text(text.replace("amount = 200.0", "amount = 1e308"), encoding="utf-8")
+    for args, needle in ((("evaluate", str(deep)), "nested too deeply"),
+                         (("evaluate", str(huge)), "money is in USD billions"),
+                         (("evaluate", "korea-final-2025-11", "--term", "tariffs.deal.general=15"),
+                          "use 0.15 for 15%"),
+                         (("evaluate", "korea-final-2025-11", "--set", "fx.sudden_stop_prb=0.1"),
+                          "did you mean fx.sudden_stop_prob")):
+        code, out, err = run(capsys, *args, "--paths", "10")
+        assert code == 2 and out == "" and needle in err and len(err.strip().splitlines()) == 1, err
+    code, out, err = run(capsys, "tariffs", "--korea", "0.25", "--paths", "50")
+    assert code == 0 and "is read as 0.25%" in err
+
+
+def test_show_toml_keeps_comments_and_will_not_overwrite(capsys, tmp_path: Path) -> None:
+    target = tmp_path / "copy.toml"
+    assert run(capsys, "show", "korea-final-2025-11", "--toml", "-o", str(target))[0] == 0
+    assert target.read_text(encoding="utf-8").startswith("# US–Korea MOU")
+    code, _, err = run(capsys, "show", "japan-mou-2025", "--toml", "-o", str(target))
+    assert code == 2 and "--force" in err and "korea-final" in target.read_text(encoding="utf-8")
+    assert run(capsys, "show", "japan-mou-2025", "--toml", "-o", str(target), "--force")[0] == 0
+    assert pl.load_pact(target) == pl.load_pact("japan-mou-2025")
+    code, _, err = run(capsys, "show", "japan-mou-2025", "-o", str(tmp_path / "x.toml"))
+    assert code == 2 and "only with --toml" in err
+
+
+def test_version_and_the_assumptions_catalogue(capsys) -> None:
+    code, out, _ = run(capsys, "--version")
+    assert code == 0 and out.strip() == f"pactlab {pl.__version__}"
+    code, out, _ = run(capsys, "assumptions", "--json")
+    rows = {r["key"]: r for r in json.loads(out)}
+    assert rows["fx.horizon_years"]["unit"] == "years" and rows["fx.horizon_years"]["range"] == "1 to 150"
+    assert rows["trade.short_run_share"]["source"].startswith("Boehm")
+    assert rows["valuation.host_strategic_value"]["value"] == 0.0
+    assert all(r["source"] and r["confidence"] in ("high", "medium", "assumption") for r in rows.values())

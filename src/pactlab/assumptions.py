@@ -6,6 +6,7 @@ Defaults ship in ``data/assumptions.toml`` and ``data/archetypes.csv``; a TOML f
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import tomllib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -229,12 +230,27 @@ class Assumptions(Terms):
     def with_values(self, changes: Mapping[str, Any], *, source: str = "--set") -> Assumptions:
         """A copy with dotted-path changes, re-validated, that remembers them."""
         raw = self.model_dump()
+        known = {row["key"] for row in self.catalogue()}
         for key, value in changes.items():
+            if key not in known and not any(key.startswith(k + ".") for k in ("macro", "archetypes")):
+                near = difflib.get_close_matches(key, sorted(known), n=3, cutoff=0.6)
+                hint = f"; did you mean {' or '.join(near)}?" if near else "; see `pactlab assumptions`"
+                raise PactError(f"{source}: {key}: no such assumption{hint}")
             set_path(raw, key, value, source=source)
         out = _validate(raw, source)
         out._source = self._source
         out._overrides = tuple({**self.overrides, **changes}.items())
         return out
+
+    def catalogue(self) -> list[dict[str, Any]]:
+        """Every key `--set` takes (archetypes aside): its value, unit, allowed range, source
+        and confidence."""
+        rows = []
+        for row in self.provenance():
+            if row["key"].startswith("archetypes."):
+                continue
+            rows.append({**row, **_unit_and_range(row["key"], row["value"])})
+        return rows
 
     def provenance(self) -> list[dict[str, Any]]:
         """Every assumption with its value, source and confidence, for reports and --json."""
@@ -255,6 +271,49 @@ class Assumptions(Terms):
             rows.append({"key": f"archetypes.{name}", "value": "see archetypes table",
                          "source": arch.source, "confidence": arch.confidence})
         return rows
+
+
+def _field(key: str):
+    """The pydantic field of a dotted assumption key (None where the key is in a dict)."""
+    model: Any = Assumptions
+    info = None
+    for part in key.split("."):
+        fields = getattr(model, "model_fields", None)
+        if fields is None or part not in fields:
+            return info if part and fields is None else None
+        info = fields[part]
+        model = info.annotation
+    return info
+
+
+def _unit_and_range(key: str, value: Any) -> dict[str, str]:
+    """A key's unit, read from its name and type, and the bounds its validation allows."""
+    info = _field(key) if not key.startswith("macro.") else None
+    bounds = {}
+    for meta in getattr(info, "metadata", []) if info is not None else []:
+        for name in ("ge", "gt", "le", "lt"):
+            if getattr(meta, name, None) is not None:
+                bounds[name] = getattr(meta, name)
+    low = bounds.get("ge", bounds.get("gt"))
+    high = bounds.get("le", bounds.get("lt"))
+    if isinstance(value, bool):
+        unit = "true/false"
+    elif isinstance(value, dt.date):
+        unit = "date"
+    elif key.endswith("_years") or key.endswith("years_to_long_run"):
+        unit = "years"
+    elif key.startswith("discount.") or (key.startswith("macro.") and key.endswith("reserve_yield")):
+        unit = "fraction a year"
+    elif key.startswith("macro.") or key.endswith("visa_value_investor") or key.endswith("visa_cost_host"):
+        unit = "USD bn" + (" per 1,000 visas a year" if "visa" in key else "")
+    elif key.endswith("_range"):
+        unit = "[low, high]"
+    elif isinstance(value, (int, float)) and high is not None and high <= 1.0:
+        unit = "fraction"
+    else:
+        unit = "number"
+    span = "" if low is None and high is None else f"{'' if low is None else low} to {'' if high is None else high}"
+    return {"unit": unit, "range": span}
 
 
 def _confidence(flag: str) -> str:

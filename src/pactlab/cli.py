@@ -29,7 +29,15 @@ from .present import (
     to_json,
 )
 from .present import format_value as fmt
-from .terms import Pact, flat_terms, load_pact, pact_label, pact_to_toml, preset_names
+from .terms import (
+    Pact,
+    flat_terms,
+    load_pact,
+    pact_label,
+    pact_to_toml,
+    preset_names,
+    source_toml,
+)
 from .valuation import Evaluation, digest, evaluate_all
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -116,6 +124,34 @@ def _footnotes(pacts: list[Pact], a: Assumptions, paths: int, seed: int) -> None
               f"--json` or data/SOURCES.md); seed {seed}, {paths:,} paths, pactlab {__version__}[/dim]")
 
 
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"pactlab {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                       help="Print the version and exit.")) -> None:
+    """Analyse investment-for-tariff pacts: what each side gets, and how risky it is."""
+
+
+@app.command("assumptions")
+def assumptions_cmd(as_json: bool = JsonOpt, set_: list[str] | None = SetOpt,
+                    assumptions: Path | None = AssumptionsOpt) -> None:
+    """Every assumption --set can change: its value, unit, allowed range, source and confidence."""
+    rows = _assumptions(assumptions, set_).catalogue()
+    if as_json:
+        sys.stdout.write(to_json(rows) + "\n")
+        return
+    table = Table("key", "value", "unit", "allowed", "confidence", "source",
+                  title="Assumptions (change with --set KEY=VALUE or --assumptions FILE)")
+    for r in rows:
+        table.add_row(r["key"], str(r["value"]), r["unit"], r["range"],
+                      ("⚠ " if r["confidence"] == "assumption" else "") + r["confidence"], r["source"])
+    out.print(table)
+
+
 @app.command()
 def presets(as_json: bool = JsonOpt) -> None:
     """List the built-in term sheets."""
@@ -135,16 +171,22 @@ def show(pact: str = typer.Argument(..., help="Preset name or .toml file."),
          toml: bool = typer.Option(False, "--toml", help="Write the terms as TOML."),
          output: Path | None = typer.Option(None, "-o", "--output", help="File for --toml.",
                                                dir_okay=False),
+         force: bool = typer.Option(False, "--force", help="Overwrite an existing -o file."),
          term: list[str] | None = TermOpt, as_json: bool = JsonOpt) -> None:
-    """Print a pact's terms (--toml: as an editable term sheet)."""
+    """Print a pact's terms (--toml: as an editable term sheet, with the preset's comments)."""
+    if output is not None and not toml:
+        raise PactError("-o: only with --toml (show PACT --toml -o FILE)")
+    if output is not None and output.exists() and not force:
+        raise PactError(f"{output}: already exists; add --force to overwrite it")
     p = _pacts([pact], term)[0]
     if toml:
-        text = pact_to_toml(p)
+        text = source_toml(pact) if not term else pact_to_toml(p)
         if output is None:
             sys.stdout.write(text)
         else:
             _write_atomic(output, text)
-            err.print(f"wrote {output}")
+            err.print(f"wrote {output}" + ("" if not term else
+                      " (changed by --term: written from the terms, without the preset's comments)"))
         return
     if as_json:
         out.print_json(p.model_dump_json())
@@ -340,9 +382,14 @@ def tariffs(pact: str | None = typer.Argument(None, help="A pact: deal vs no dea
     from . import tariffs as tm
     a = _assumptions(assumptions, set_)
     shocks = a.trade.legal_shocks if legal_shocks is None else legal_shocks
-    given = {k: v / 100.0 for k, v in dict(korea=korea, japan=japan, eu27=eu27, china=china,
-             mexico=mexico, canada=canada, taiwan=taiwan, vietnam=vietnam,
-             rest_of_world=rest_of_world).items() if v is not None}
+    percent = {k: v for k, v in dict(korea=korea, japan=japan, eu27=eu27, china=china,
+               mexico=mexico, canada=canada, taiwan=taiwan, vietnam=vietnam,
+               rest_of_world=rest_of_world).items() if v is not None}
+    for name, value in percent.items():
+        if 0 < value < 1:
+            err.print(f"note: --{name.replace('_', '-')} {value:g} is read as {value:g}% "
+                      f"(tariffs here are in percent: {value * 100:g} for {value:.0%})")
+    given = {k: v / 100.0 for k, v in percent.items()}
     if pact is not None:
         if given or sector:
             raise PactError("tariffs: give either a pact or partner rates (--korea 25 …), not both")

@@ -81,6 +81,19 @@ def _rule(err: dict[str, Any]) -> str:
         return err["msg"]
 
 
+def _unit_hint(err: dict[str, Any]) -> str:
+    """A hint when a number is plainly in the wrong unit: a rate given in percent, money given
+    in dollars or millions (pactlab takes fractions and USD billions)."""
+    value, bound = err.get("input"), (err.get("ctx") or {}).get("le")
+    if err["type"] != "less_than_equal" or not isinstance(value, (int, float)) or isinstance(value, bool):
+        return ""
+    if bound in (1, 1.0, 2, 2.0) and 2 <= value <= 100:
+        return f" (rates and shares are fractions: use {value / 100:g} for {value:g}%)"
+    if bound == 10_000 and value > bound:
+        return " (money is in USD billions: 350 means $350B)"
+    return ""
+
+
 def from_validation_error(
     exc: ValidationError, source: str, *, tags: frozenset[str] = frozenset()
 ) -> PactError:
@@ -99,6 +112,7 @@ def from_validation_error(
     text = f"{source}: {format_loc(tuple(loc))}: {rule}"
     if err["type"] not in ("missing", "value_error") and not isinstance(err.get("input"), (dict, BaseModel)):
         text += f", got {err.get('input')!r}"
+    text += _unit_hint(err)
     if len(errors) > 1:
         text += f" (and {len(errors) - 1} more error(s))"
     return PactError(text)

@@ -15,7 +15,7 @@ from ..errors import PactError
 from .schema import Pact, set_path, split_path, validate_pact
 
 __all__ = ["Pact", "flat_terms", "load_pact", "pact_label", "pact_to_toml", "preset_names",
-           "read_toml", "set_path", "split_path", "unique_labels"]
+           "read_toml", "set_path", "source_toml", "split_path", "unique_labels"]
 
 _PRESETS = resources.files(__package__) / "presets"
 
@@ -46,6 +46,9 @@ def read_toml(path: Path | Any, label: str) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise PactError(f"{label}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise PactError(f"{label}: nested too deeply to be a term sheet (arrays or tables "
+                        "inside one another hundreds of levels deep)") from None
 
 
 def load_pact(name_or_path: str | Path) -> Pact:
@@ -61,6 +64,17 @@ def load_pact(name_or_path: str | Path) -> Pact:
         raise PactError(
             f"{text}: not a preset or a .toml file; presets are: {', '.join(preset_names())}")
     return validate_pact(read_toml(resource, f"{text}.toml"), f"{text}.toml")
+
+
+def source_toml(name_or_path: str | Path) -> str:
+    """A term sheet's own text, comments (sources, units) included: a preset's file, or the
+    file itself. Validated first, so what is written is a sheet `load_pact` reads."""
+    load_pact(name_or_path)
+    text = str(name_or_path)
+    resource = _PRESETS / f"{text}.toml"
+    if not (text.endswith(".toml") or Path(text).exists()) and resource.is_file():
+        return resource.read_text(encoding="utf-8")
+    return Path(text).read_text(encoding="utf-8")
 
 
 def flat_terms(pact: Pact) -> list[tuple[str, object, bool]]:

@@ -16,7 +16,9 @@ from ..errors import PactError, from_validation_error, split_loc
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 Rate = Annotated[float, Field(ge=0.0, le=1.0)]
-Money = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
+#: USD bn; the bound catches a sum typed in dollars or millions (10,000 = $10 trillion)
+MAX_MONEY = 10_000.0
+Money = Annotated[float, Field(gt=0.0, le=MAX_MONEY, allow_inf_nan=False)]
 Years = Annotated[int, Field(ge=1, le=100)]
 
 #: Project sectors a pact can name (a project archetype belongs to one of them).
@@ -211,7 +213,7 @@ class Upside(Terms):
     model: 20% of distributions above $17.5B, deal-facts V7)."""
 
     share: Share
-    threshold: Annotated[float, Field(ge=0.0)]
+    threshold: Annotated[float, Field(ge=0.0, le=MAX_MONEY)]
 
 
 class Concessions(Terms):
@@ -220,10 +222,10 @@ class Concessions(Terms):
     sales) and work visas the host grants its workers (thousands a year). Each is valued for
     each side by a stated willingness to pay (assumptions ``valuation.*``)."""
 
-    energy_purchases_per_year: Annotated[float, Field(ge=0.0)] = 0.0
+    energy_purchases_per_year: Annotated[float, Field(ge=0.0, le=MAX_MONEY)] = 0.0
     energy_purchase_years: Annotated[int, Field(ge=0, le=50)] = 0
     energy_price_premium: Share = 0.0
-    farm_access_per_year: Annotated[float, Field(ge=0.0)] = 0.0
+    farm_access_per_year: Annotated[float, Field(ge=0.0, le=MAX_MONEY)] = 0.0
     work_visas_per_year: Annotated[float, Field(ge=0.0, le=1000.0)] = 0.0
 
 
