@@ -116,3 +116,29 @@ def test_side_concessions_are_valued_for_both_sides() -> None:
     np.testing.assert_allclose(ev.gains.host["side concessions"],
                                (25 * (premium + v.host_energy_value) * d_host).sum())
     assert (ev.gains.investor["side concessions"] < 0).all()
+
+
+def test_the_refusal_tariff_snaps_back_when_calls_go_unfunded() -> None:
+    f = pl.futures(600, 2)
+    late = FINAL.with_terms({"schedule.funding_deadline": "2028-12-31"})
+    kept, snapped = pl.evaluate(FINAL, futures=f), pl.evaluate(late, futures=f)
+    assert kept.metrics["investor"]["p_snapback"] == 0.0
+    assert snapped.metrics["investor"]["p_snapback"] == pytest.approx(
+        (snapped.outcomes.paths["shortfall"] > 1e-6).mean())
+    assert snapped.metrics["investor"]["p_snapback"] > 0.9
+    assert (snapped.outcomes.paths["snap_year"][snapped.outcomes.paths["shortfall"] > 1e-6] == 4).all()
+    assert snapped.metrics["gain"]["investor:tariff relief"] < 0.7 * kept.metrics["gain"]["investor:tariff relief"]
+    no_clause = late.with_terms({"governance.refusal_tariff": None})
+    assert pl.evaluate(no_clause, futures=f).metrics["investor"]["p_snapback"] == 0.0
+    harsher = late.with_terms({"governance.refusal_tariff": 0.35})
+    assert (pl.evaluate(harsher, futures=f).gains.investor["tariff relief"]
+            <= snapped.gains.investor["tariff relief"] + 1e-9).all()
+
+
+def test_a_tranche_with_no_project_counts_as_refused() -> None:
+    pact = FINAL.with_terms({"governance.allowed_sectors": ["pharmaceuticals"],
+                             "tranches[1].sectors": ["pharmaceuticals"]})
+    ev = pl.evaluate(pact, paths=100, seed=1)
+    assert ev.metrics["investor"]["unallocated"] == 350.0
+    assert ev.metrics["investor"]["p_snapback"] == 1.0
+    assert (ev.outcomes.paths["snap_year"] == FINAL.schedule.deadline_year + 1).all()

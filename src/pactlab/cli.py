@@ -254,7 +254,12 @@ def evaluate_cmd(pact: str = typer.Argument(..., help="Preset name or .toml file
         capex.add_row(sector, fmt(value, "usd_bn"))
     out.print(capex)
     for tranche, amount in ev.plan.selection.unallocated.items():
-        out.print(f"[yellow]⚠ {fmt(amount, 'usd_bn')} of tranche '{tranche}' found no eligible project[/yellow]")
+        refusal = ev.pact.governance.refusal_tariff
+        consequence = ("" if refusal is None else
+                       f"; under the refusal clause the tariff snaps back to {refusal:.0%} from "
+                       f"{ev.base_year + ev.plan.calls.unfunded_from}")
+        out.print(f"[yellow]⚠ {fmt(amount, 'usd_bn')} of tranche '{tranche}' found no eligible "
+                  f"project{consequence}[/yellow]")
     _footnotes([ev.pact], a, paths, seed)
 
 

@@ -17,7 +17,11 @@ rate to the base year:
   of work visas, each at a stated willingness to pay); upside terms (its take of the investor's receipts above a threshold).
 
 Whether the deal stands is drawn per path (see :meth:`~pactlab.futures.Block.deal_lasts`):
-tariff relief and concessions stop when it is withdrawn; the investment stays. A party's gain
+tariff relief and concessions stop when it is withdrawn; the investment stays. Under a refusal
+clause (``governance.refusal_tariff``) the host snaps the tariff back on a path from the year the
+investor leaves calls unfunded past the funding deadline, or from the selection deadline if a
+tranche found no eligible project: the deal's terms end there, and what is left of the relief
+is scaled by how far the refusal rate sits from the no-deal rate. A party's gain
 is the sum of its components, path by path.
 """
 from __future__ import annotations
@@ -76,7 +80,18 @@ def gains(plan: Plan, deal: DealPaths, block: Block) -> Gains:
     g = plan.gains
     code = plan.calls.investor_code
     r_inv, r_host = g.investor_rate, g.host_rate
-    lasts = block.deal_lasts(code)
+    withdrawn = block.deal_lasts(code)
+    # a snapback ends the deal's terms on the path; the relief left after it is scaled by what
+    # the refusal tariff leaves of the gap between the deal and no-deal rates
+    lasts = np.minimum(withdrawn, np.maximum(deal.snap_year, 1))
+    factor = g.refusal_factor or 0.0
+
+    def standing(what: str, rate: float) -> np.ndarray:
+        kept = deal.trade.pv_while_standing(what, rate, lasts)
+        if factor:
+            kept = kept + factor * (deal.trade.pv_while_standing(what, rate, withdrawn) - kept)
+        return kept
+
     years = deal.funding.paid.shape[1]
     horizon = g.fx_horizon
     added = ((deal.funding.crisis_year < horizon).astype(float)
@@ -85,15 +100,15 @@ def gains(plan: Plan, deal: DealPaths, block: Block) -> Gains:
     fx_stress = -added * g.crisis_cost * (1.0 + r_inv) ** -np.minimum(when, years)
     investor = {
         "investment NPV": deal.investor_pv(r_inv),
-        "tariff relief": deal.trade.pv_while_standing("value_added", r_inv, lasts),
+        "tariff relief": standing("value_added", r_inv),
         "side concessions": -pv_while_standing(g.investor_concessions, r_inv, lasts),
         "FX stress": fx_stress,
     }
     host = {
         "share of project cash": deal.host_pv(r_host),
         "strategic value of capex": g.strategic_value * deal.funded.priority_pv(r_host),
-        "tariff revenue forgone": -deal.trade.pv_while_standing("revenue", r_host, lasts),
-        "consumer gains": deal.trade.pv_while_standing("consumer", r_host, lasts),
+        "tariff revenue forgone": -standing("revenue", r_host),
+        "consumer gains": standing("consumer", r_host),
         "side concessions": pv_while_standing(g.host_concessions, r_host, lasts),
         "upside terms": deal.cut.upside_pv(r_host),
     }

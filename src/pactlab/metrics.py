@@ -46,6 +46,7 @@ INVESTOR_METRICS = (
     Metric("moic_p50", "money multiple P50", "multiple"),
     Metric("p_recoup", "P(recoup within horizon)", "share"),
     Metric("recoup_year_p50", "recoupment year P50 (if recouped)", "year"),
+    Metric("p_snapback", "P(refusal tariff snaps back)", "share"),
 )
 HOST_METRICS = (
     Metric("npv_mean", "NPV at host rate, mean", "usd_bn"),
@@ -125,7 +126,7 @@ def irr_for_percentiles(flows: np.ndarray) -> np.ndarray:
 
 
 #: per-path outcomes an evaluation keeps
-PATH_OUTCOMES = ("npv", "irr", "moic", "payback", "called", "peak_call", "host_npv",
+PATH_OUTCOMES = ("npv", "irr", "moic", "payback", "called", "peak_call", "snap_year", "host_npv",
                  "min_ratio", "min_reserves", "crisis_year", "no_pact_crisis_year",
                  "exhausted_year", "principal", "bonds", "deferred", "refusals", "swap_peak",
                  "shortfall")
@@ -185,6 +186,7 @@ class Collector:
         row["payback"][s] = finance.payback_year(flows)
         row["called"][s] = deal.calls.sum(axis=1)
         row["peak_call"][s] = deal.calls.max(axis=1)
+        row["snap_year"][s] = deal.snap_year
         row["host_npv"][s] = deal.host_pv(plan.gains.host_rate)
         row["min_ratio"][s] = np.min(f.ratio[:, :h], axis=1)
         row["min_reserves"][s] = np.min(f.reserves[:, :h], axis=1)
@@ -247,6 +249,7 @@ def _investor(plan: Plan, a: Assumptions, o: Outcomes) -> dict[str, float]:
         "moic_p50": percentile(p["moic"], 50),
         "p_recoup": float(np.isfinite(p["payback"]).mean()),
         "recoup_year_p50": percentile(p["payback"], 50) + plan.base_year,
+        "p_snapback": float((p["snap_year"] < plan.years).mean()),
     }
 
 

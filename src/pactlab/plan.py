@@ -84,6 +84,8 @@ class CallsPlan:
     fx: FxSpec
     tax_rate: float
     priority_sectors: frozenset[str]
+    refusal: bool = False              # the host may snap the tariff back if the investor balks
+    unfunded_from: int | None = None   # year from which an unallocated tranche counts as refused
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,7 @@ class GainInputs:
     tariff: NoDealCost               # the tariff model's tables (per path: simulation.TradePaths)
     investor_concessions: np.ndarray  # the investor's net cost of side concessions, by year
     host_concessions: np.ndarray      # the host's net value of side concessions, by year
+    refusal_factor: float | None     # relief left after a snapback (None: no refusal clause)
     crisis_cost: float               # USD bn lost to a reserve crisis
     fx_horizon: int                  # years over which reserve crises count
     strategic_value: float           # host's value of $1 of priority capex beyond its cash
@@ -194,7 +197,10 @@ class Planner:
             cap=pact.schedule.annual_cap, ceiling=pact.amount("mou"),
             last_call_year=pact.schedule.last_call_year, fx=pact_fx(pact, a),
             tax_rate=a.markets.tax_rate,
-            priority_sectors=frozenset(a.valuation.host_priority_sectors))
+            priority_sectors=frozenset(a.valuation.host_priority_sectors),
+            refusal=pact.governance.refusal_tariff is not None,
+            unfunded_from=(max(pact.schedule.deadline_year, 0) + 1 if selection.unallocated
+                           and pact.governance.refusal_tariff is not None else None))
         return Plan(pact=pact, label=label or pact_label(pact), base_year=pact.schedule.base_year,
                     years=a.horizon_years, selection=selection, calls=calls,
                     split=_split_plan(pact, mou), gains=self._gain_inputs(pact),
@@ -281,12 +287,24 @@ class Planner:
         farm = np.full(a.horizon_years, c.farm_access_per_year)
         return GainInputs(
             investor_rate=a.investor_rate(code), host_rate=a.discount.host, tariff=cost,
+            refusal_factor=_refusal_factor(pact),
             investor_concessions=energy * premium + farm * v.farm_cost_share
             - visas * v.visa_value_investor,
             host_concessions=energy * (premium + v.host_energy_value) + farm * v.host_farm_value
             - visas * v.visa_cost_host,
             crisis_cost=a.valuation.crisis_cost_gdp * a.country(code).gdp,
             fx_horizon=fx_horizon(a), strategic_value=a.valuation.host_strategic_value)
+
+
+def _refusal_factor(pact: Pact) -> float | None:
+    """The share of the deal's tariff relief left once the refusal tariff applies: 0 when it is
+    the no-deal rate, negative when it is higher (a penalty). Read off the general rates — a
+    first-order reading that holds exactly for the presets, whose refusal and no-deal rates agree."""
+    refusal = pact.governance.refusal_tariff
+    if refusal is None:
+        return None
+    deal, no_deal = pact.tariffs.deal.general, pact.tariffs.no_deal.general
+    return 0.0 if no_deal == deal else (no_deal - refusal) / (no_deal - deal)
 
 
 def _debt_spec(tranche) -> DebtSpec:

@@ -51,9 +51,11 @@ class Funded(_Memo):
     """The fund stage's result for one CallsPlan on one block."""
 
     def __init__(self, calls: Calls, debt: dict[str, np.ndarray], mou_cash: np.ndarray,
-                 capex: dict[str, np.ndarray], priority_capex: np.ndarray) -> None:
+                 capex: dict[str, np.ndarray], priority_capex: np.ndarray,
+                 snap_year: np.ndarray) -> None:
         super().__init__()
         self.calls = calls
+        self.snap_year = snap_year            # (paths,) year the refusal tariff applies; years: never
         self.debt = debt                      # loan/guarantee tranche -> investor flows
         self.mou_cash = mou_cash              # distributable cash of the MOU-funded stakes
         self.capex = capex                    # sector -> capex financed by the pact, (paths,)
@@ -175,6 +177,11 @@ class DealPaths:
     def priority_capex(self) -> np.ndarray:
         return self.funded.priority_capex
 
+    @property
+    def snap_year(self) -> np.ndarray:
+        """Per path, the year the refusal tariff snaps back (years: never)."""
+        return self.funded.snap_year
+
     @cached_property
     def investor(self) -> dict[str, np.ndarray]:
         """Tranche name -> the investor's flows (every tranche appears)."""
@@ -275,7 +282,22 @@ def fund(c: CallsPlan, block: Block) -> Funded:
         capex[al.sector] = capex[al.sector] + financed if al.sector in capex else financed
         if al.sector in c.priority_sectors:
             add_spend(priority, al.stake, al.capex, d, al.launch_year)
-    return Funded(calls, debt, cash, capex, priority)
+    return Funded(calls, debt, cash, capex, priority, snap_year(c, calls, years))
+
+
+def snap_year(c: CallsPlan, calls: Calls, years: int) -> np.ndarray:
+    """Per path, the first year the host may apply the refusal tariff: the investor left calls
+    unfunded past the funding deadline, or a tranche found no eligible project by the selection
+    deadline; `years` where neither happens or the pact has no refusal clause."""
+    out = np.full(calls.shortfall.shape, years, dtype=np.int64)
+    if not c.refusal:
+        return out
+    if c.last_call_year is not None:
+        unfunded = calls.shortfall > 1e-9 * max(c.ceiling, 1.0)
+        out[unfunded] = min(c.last_call_year + 1, years)
+    if c.unfunded_from is not None:
+        out = np.minimum(out, min(c.unfunded_from, years))
+    return out
 
 
 def split(s: SplitPlan, funded: Funded, markets: MarketPaths) -> Split:
@@ -341,7 +363,7 @@ def _concatenate(parts: list[DealPaths]) -> DealPaths:
                     {k: join(p.funded.debt[k] for p in parts) for k in first.funded.debt},
                     join(p.mou_cash for p in parts),
                     {k: join(p.capex[k] for p in parts) for k in first.capex},
-                    join(p.priority_capex for p in parts))
+                    join(p.priority_capex for p in parts), join(p.snap_year for p in parts))
     upside = None if first.cut.upside is None else join(p.cut.upside for p in parts)
     cut = Split(funded.calls.paid, join(p.cut.received for p in parts),
                 join(p.cut.host_share for p in parts), upside)
