@@ -169,9 +169,15 @@ def test_tariffs_what_if(capsys) -> None:
 
 
 def test_tariffs_for_a_pact(capsys) -> None:
-    code, out, _ = run(capsys, "tariffs", "korea-final-2025-11", "--json", "--legal-shocks")
+    code, out, _ = run(capsys, "tariffs", "korea-final-2025-11", "--json", "--legal-shocks", "on")
     payload = json.loads(out)
     assert payload["legal_shocks"] is True
+    code, out, _ = run(capsys, "tariffs", "korea-final-2025-11", "--legal-shocks", "both")
+    assert code == 0 and "legal shocks off (pre-ruling)" in out and "legal shocks on (post-ruling)" in out
+    code, out, _ = run(capsys, "tariffs", "korea-final-2025-11", "--legal-shocks", "both", "--json")
+    both = json.loads(out)
+    assert both["pre_ruling"]["present_value"]["investor_value_added_relief"] > \
+        both["post_ruling"]["present_value"]["investor_value_added_relief"]
     assert payload["present_value"]["investor_value_added_relief"] > 0
     code, out, _ = run(capsys, "tariffs", "japan-mou-2025")
     assert code == 0 and "what no deal costs" in out

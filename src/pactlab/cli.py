@@ -22,9 +22,9 @@ from .errors import PactError
 from .futures import futures
 from .present import (
     comparison_column,
+    context_note,
     frame_columns,
     metric_units,
-    overrides_note,
     titled,
     to_json,
 )
@@ -93,8 +93,8 @@ def _progress(show: bool) -> Iterator:
 
 
 def _title(title: str, a: Assumptions, pacts: list[Pact]) -> str:
-    """A table title that names every change from the defaults."""
-    return titled(title, overrides_note(a, pacts))
+    """A table title that names every change from the defaults and the legal-shock state."""
+    return titled(title, context_note(a, pacts))
 
 
 def _macro_footnote(pacts: list[Pact], a: Assumptions) -> None:
@@ -340,7 +340,7 @@ def compare(pacts: list[str] = typer.Argument(..., help="Preset names or .toml f
     _footnotes(loaded, a, paths, seed)
 
 
-def _tariff_footnote(a: Assumptions, legal_shocks: bool, when: str) -> None:
+def _tariff_footnote(a: Assumptions, legal_shocks: bool | None, when: str) -> None:
     from .tariffs import substitution, trade_data
     td = trade_data()
     t = a.trade
@@ -348,7 +348,8 @@ def _tariff_footnote(a: Assumptions, legal_shocks: bool, when: str) -> None:
     lo, _, hi = t.span("substitution_scale")
     e_lo, _, e_hi = t.span("exporter_share")
     out.print(f"[dim]Flows: US imports 2024 (Census, via the Yale Budget Lab); rates {when}; "
-              f"legal shocks (IEEPA void 20 Feb 2026, s122 10%) {'on' if legal_shocks else 'off'}. "
+              f"legal shocks (IEEPA void 20 Feb 2026, s122 10%) "
+              f"{'both ways' if legal_shocks is None else 'on' if legal_shocks else 'off'}. "
               f"Solved exactly (constant elasticities; no flow can go negative)."
               f"\nElasticity of substitution among sources, long run = GTAP ESUBM x {t.substitution_scale:g} "
               f"(range {lo:g}–{hi:g}): {subs}; in the first year of a change {t.short_run_share:.0%} of "
@@ -376,8 +377,8 @@ def tariffs(pact: str | None = typer.Argument(None, help="A pact: deal vs no dea
             rest_of_world: float | None = _PARTNER_OPTS["rest_of_world"],
             sector: list[str] | None = typer.Option(None, "--sector", help="Limit the change to these sectors (repeatable)."),
             investor: str = typer.Option("korea", "--investor", help="Whose losses to report: korea or japan."),
-            legal_shocks: bool | None = typer.Option(None, "--legal-shocks/--no-legal-shocks",
-                                                        help="Apply the Feb 2026 IEEPA ruling (default: assumption trade.legal_shocks)."),
+            legal_shocks: str | None = typer.Option(None, "--legal-shocks",
+                                                       help="on, off or both (a pact's costs before and after the Feb 2026 IEEPA ruling; default: assumption trade.legal_shocks)."),
             paths: int = typer.Option(2_000, "--paths", min=1, max=1_000_000,
                                       help="Draws of the uncertain parameters, for the ranges."),
             seed: int = SeedOpt,
@@ -386,7 +387,11 @@ def tariffs(pact: str | None = typer.Argument(None, help="A pact: deal vs no dea
     """What tariffs cost: a what-if (--korea 25 --japan 15) or a pact's deal vs no deal."""
     from . import tariffs as tm
     a = _assumptions(assumptions, set_)
-    shocks = a.trade.legal_shocks if legal_shocks is None else legal_shocks
+    if legal_shocks not in (None, "on", "off", "both"):
+        raise PactError(f"--legal-shocks: must be on, off or both, got {legal_shocks!r}")
+    states = ([a.trade.legal_shocks] if legal_shocks is None else
+              [False, True] if legal_shocks == "both" else [legal_shocks == "on"])
+    shocks = states[0]
     percent = {k: v for k, v in dict(korea=korea, japan=japan, eu27=eu27, china=china,
                mexico=mexico, canada=canada, taiwan=taiwan, vietnam=vietnam,
                rest_of_world=rest_of_world).items() if v is not None}
@@ -399,9 +404,14 @@ def tariffs(pact: str | None = typer.Argument(None, help="A pact: deal vs no dea
         if given or sector:
             raise PactError("tariffs: give either a pact or partner rates (--korea 25 …), not both")
         p = _pacts([pact], term)[0]
-        cost = tm.no_deal_cost(p, a, legal_shocks=shocks)
-        _show_no_deal(p, a, cost, shocks, as_json)
+        costs = {state: tm.no_deal_cost(p, a, legal_shocks=state) for state in states}
+        if len(costs) == 2:
+            _show_both(p, a, costs, as_json)
+        else:
+            _show_no_deal(p, a, costs[shocks], shocks, as_json)
         return
+    if legal_shocks == "both":
+        raise PactError("--legal-shocks both: compares a pact's costs; for a what-if give on or off")
     if investor not in tm.RIVAL:
         raise PactError(f"--investor: must be korea or japan, got {investor!r}")
     if not given:
@@ -467,6 +477,31 @@ def _elasticity_path(a: Assumptions) -> dict[str, object]:
             "source": "Boehm, Levchenko & Pandalai-Nayar (2023, AER); GTAP ESUBM (Hertel et al. 2007)"}
 
 
+def _show_both(p: Pact, a: Assumptions, costs: dict, as_json: bool) -> None:
+    """A pact's tariff costs before and after the IEEPA ruling, side by side."""
+    names = {False: "legal shocks off (pre-ruling)", True: "legal shocks on (post-ruling)"}
+    if as_json:
+        sys.stdout.write(to_json({
+            "manifest": _manifest(a, p), "pact": p.name, "legal_shocks": "both",
+            **{("post_ruling" if state else "pre_ruling"): {
+                "present_value": cost.present_value, "by_year": frame_columns(cost.by_year)}
+               for state, cost in costs.items()}}) + "\n")
+        return
+    table = Table("present value, USD bn", *names.values(),
+                  title=_title(f"{pact_label(p)}: the deal's tariff relief before and after the "
+                               "20 Feb 2026 IEEPA ruling", a, [p]))
+    for key, label in (("investor_value_added_relief", f"{p.parties.investor}: value added kept (tariff relief)"),
+                       ("investor_export_relief", f"{p.parties.investor}: exports kept"),
+                       ("investor_producer_surplus_relief", f"{p.parties.investor}: terms-of-trade loss avoided"),
+                       ("host_consumer_saving", "US buyers' saving"),
+                       ("host_tariff_revenue_forgone", "US tariff revenue forgone")):
+        table.add_row(label, *(fmt(costs[state].present_value[key], "usd_bn") for state in names))
+    out.print(table)
+    out.print("After the ruling the pact's IEEPA-based general rate lapses for both the deal and no "
+              "deal; only the Section 232 relief (cars and parts) is left to the deal.")
+    _tariff_footnote(a, None, "from data/tariff_schedule.csv and the pact's deal/no-deal terms")
+
+
 def _show_no_deal(p: Pact, a: Assumptions, cost, shocks: bool, as_json: bool) -> None:
     if as_json:
         sys.stdout.write(to_json({
@@ -477,7 +512,7 @@ def _show_no_deal(p: Pact, a: Assumptions, cost, shocks: bool, as_json: bool) ->
     grid = Table("sector", "exports 2024", "deal → no-deal rate", "export loss", "value added lost",
                  "rival gain", "US buyers' saving with the deal",
                  title=_title(f"{pact_label(p)}: what no deal costs, {p.schedule.base_year + 1} "
-                              "(a full year)", a, [p]))
+                              f"(a full year; legal shocks {'on' if shocks else 'off'})", a, [p]))
     for name, row in cost.by_sector.iterrows():
         rates = "" if name == "total" else f"{row.investor_rate_before:.0%} → {row.investor_rate_after:.0%}"
         grid.add_row(name, fmt(row.investor_exports, "usd_bn"), rates, fmt(-row.investor_export_change, "usd_bn"),

@@ -81,6 +81,13 @@ def overrides_note(assumptions: Assumptions, pacts: Sequence[Any] = ()) -> str:
     return "; ".join(parts)
 
 
+def context_note(assumptions: Assumptions, pacts: Sequence[Any] = ()) -> str:
+    """The overrides and the legal-shock state, for report headers and titles."""
+    shocks = f"legal shocks {'on' if assumptions.trade.legal_shocks else 'off'}"
+    note = overrides_note(assumptions, pacts)
+    return f"{note}; {shocks}" if note else shocks
+
+
 def titled(title: str, note: str) -> str:
     return f"{title} [{note}]" if note else title
 

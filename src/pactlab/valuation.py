@@ -161,6 +161,7 @@ class Evaluation:
             "assumptions_sha256": digest(a.model_dump_json()),
             "assumptions_file": a.source,
             "assumption_overrides": json_safe(a.overrides),
+            "legal_shocks": a.trade.legal_shocks,
             "data_as_of": data.as_of(self.pact.parties.investor_code),
         }
 

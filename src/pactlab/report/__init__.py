@@ -16,7 +16,7 @@ from plotly.offline import get_plotlyjs
 from .. import data
 from .._version import __version__
 from ..assumptions import Assumptions
-from ..present import comparison_column, format_value, metric_units, overrides_note, titled
+from ..present import comparison_column, context_note, format_value, metric_units, titled
 from ..tariffs import trade_data
 from ..terms import Pact, flat_terms
 from ..valuation import Evaluation, evaluate_all
@@ -155,7 +155,7 @@ def build_report(evaluations: Sequence[Evaluation], *, title: str | None = None,
         (resources.files(__package__) / "report.html.j2").read_text(encoding="utf-8"))
     return template.render(
         title=title or titled(f"pactlab: {', '.join(names)}",
-                              overrides_note(a, [ev.pact for ev in evaluations])),
+                              context_note(a, [ev.pact for ev in evaluations])),
         version=__version__,
         paths=f"{evaluations[0].paths:,}", seed=evaluations[0].seed, pact_names=names,
         comparison=comparison, terms=terms,
