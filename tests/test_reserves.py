@@ -135,3 +135,20 @@ def test_the_classic_measures_are_reported_from_the_data() -> None:
     assert fx["months_of_imports"] == pytest.approx(12 * 416.29 / 596.07)
     assert fx["reserves_to_std"] == pytest.approx(416.29 / 167.1)
     assert fx["reserves_to_gdp"] == pytest.approx(416.29 / 1868.0)
+
+
+def test_the_calibration_is_computed_from_sourced_rows() -> None:
+    from pactlab import data
+    rows = data.read_csv("ara_calibration.csv").set_index("item")["value"]
+    assert KOR.ara_calibration == pytest.approx(rows["reserves"] / rows["imf_ara_ratio"] / rows["national_rebuild"])
+    assert KOR.ara_calibration == pytest.approx(436.29 / 375.0, abs=1e-3)
+
+
+def test_the_crisis_probability_rises_with_sudden_stops_and_metric_growth() -> None:
+    from pactlab.valuation import crisis_sensitivity
+    table = crisis_sensitivity("korea-final-2025-11", paths=400, seed=1)
+    pact = table.xs("pact", axis=1, level="case")
+    assert (pact.diff(axis=0).iloc[1:] >= -0.02).all().all()    # more stops, more crises
+    assert (pact.diff(axis=1).iloc[:, 1:] >= -0.02).all().all()  # faster growth, more crises
+    none = table.xs("no pact", axis=1, level="case")
+    assert (none <= pact + 1e-12).all().all()                    # the final deal adds risk

@@ -343,7 +343,10 @@ def default_raw() -> dict[str, Any]:
     raw["archetypes"] = {name: row.to_dict() for name, row in table.iterrows()}
     macro: dict[str, dict[str, Any]] = {}
     for (code, field), row in data.macro().iterrows():
-        macro.setdefault(code, {})[field] = row["value"]
+        value = row["value"]
+        if field == "ara_calibration" and value == "computed":
+            value = data.ara_calibration(code)
+        macro.setdefault(code, {})[field] = value
     raw["macro"] = macro
     return raw
 

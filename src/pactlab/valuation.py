@@ -16,7 +16,7 @@ import pandas as pd
 
 from . import data
 from ._version import __version__
-from .assumptions import Assumptions
+from .assumptions import Assumptions, load_assumptions
 from .capacity import check_fits
 from .futures import Futures
 from .futures import futures as make_futures
@@ -244,11 +244,12 @@ def evaluate_all(pacts: Sequence[Pact | str], paths: int = 10_000, seed: int = 0
 
 def evaluate(pact: Pact | str, paths: int = 10_000, seed: int = 0, *,
              futures: Futures | None = None, assumptions: Assumptions | None = None,
-             progress: Progress | None = None) -> Evaluation:
+             progress: Progress | None = None,
+             tariff_costs: TariffCosts | None = None) -> Evaluation:
     """Simulate and value one pact for both parties on `paths` futures from `seed` (or on
     `futures`): ``evaluate(p, paths=n, seed=s) == evaluate(p, futures=pl.futures(n, s))``."""
     return evaluate_all([pact], paths, seed, futures=futures, assumptions=assumptions,
-                        progress=progress)[0]
+                        progress=progress, tariff_costs=tariff_costs)[0]
 
 
 def compare(pacts: Sequence[Pact | str], paths: int = 10_000, seed: int = 0, *,
@@ -265,3 +266,28 @@ def compare(pacts: Sequence[Pact | str], paths: int = 10_000, seed: int = 0, *,
 def comparison_table(evaluations: Sequence[Evaluation], *, detail: bool = False) -> pd.DataFrame:
     """Evaluations side by side, one column each, by label."""
     return pd.concat([comparison_column(ev, detail=detail) for ev in evaluations], axis=1)
+
+
+#: the sudden-stop probabilities and metric growth rates the crisis table spans
+STOP_PROBS = (0.02, 0.05, 0.10)
+GROWTH_RATES = (0.02, 0.04, 0.06)
+
+
+def crisis_sensitivity(pact: Pact | str, paths: int = 2_000, seed: int = 0, *,
+                       assumptions: Assumptions | None = None) -> pd.DataFrame:
+    """P(reserve crisis within the FX horizon) with the pact and with no pact, as the chance of a
+    sudden stop a year and the growth of the ARA metric's components vary (the two assumptions
+    the crisis probability hangs on). Rows: stop probability; columns: (growth, with/without)."""
+    base = assumptions or load_assumptions()
+    pact = load_pact(pact) if isinstance(pact, str) else pact
+    cells, shared = {}, TariffCosts()     # the tariff model does not move with these assumptions
+    for stop in STOP_PROBS:
+        for growth in GROWTH_RATES:
+            a = base.with_values({"fx.sudden_stop_prob": stop, "fx.components_growth": growth})
+            fx = evaluate(pact, paths, seed, assumptions=a, tariff_costs=shared).metrics["fx"]
+            cells[(stop, growth)] = (fx["p_crisis"], fx["p_crisis_no_pact"])
+    columns = pd.MultiIndex.from_product([GROWTH_RATES, ["pact", "no pact"]],
+                                         names=["components_growth", "case"])
+    table = pd.DataFrame([[v for g in GROWTH_RATES for v in cells[(stop, g)]] for stop in STOP_PROBS],
+                         index=pd.Index(STOP_PROBS, name="sudden_stop_prob"), columns=columns)
+    return table.astype(float)

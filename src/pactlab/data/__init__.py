@@ -49,3 +49,15 @@ def as_of(investor_code: str | None = None) -> dict[str, str]:
     if investor_code is not None and (investor_code, "reserves") in macro().index:
         out["reserves"] = str(macro().loc[(investor_code, "reserves"), "period"])
     return out
+
+
+@cache
+def ara_calibration(country: str) -> float:
+    """The factor that anchors a rebuilt ARA metric to the IMF's published level: the IMF's
+    metric in the calibration year (reserves over its published ratio) over the rebuild from
+    national series for the same year (data/ara_calibration.csv); 1 without calibration data."""
+    table = read_csv("ara_calibration.csv").set_index(["country", "item"])["value"]
+    if (country, "imf_ara_ratio") not in table.index:
+        return 1.0
+    imf_metric = table[(country, "reserves")] / table[(country, "imf_ara_ratio")]
+    return float(imf_metric / table[(country, "national_rebuild")])
