@@ -64,7 +64,7 @@ def test_every_pact_of_one_investor_meets_the_same_no_deal_case() -> None:
 
 
 def test_a_lower_deal_tariff_never_lowers_the_tariff_relief() -> None:
-    lower = FINAL.with_terms({"tariffs.deal.general": 0.10, "tariffs.deal.sectors.autos": 0.10})
+    lower = FINAL.with_terms({"tariffs.deal.general": 0.10, "tariffs.deal.sectors.cars": 0.10})
     a, b = pl.evaluate(FINAL, 400, 5), pl.evaluate(lower, 400, 5)
     assert (b.gains.investor["tariff relief"] >= a.gains.investor["tariff relief"] - 1e-9).all()
     assert b.metrics["gain"]["investor:tariff relief"] > a.metrics["gain"]["investor:tariff relief"]

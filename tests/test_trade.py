@@ -13,7 +13,7 @@ from hypothesis.extra.numpy import arrays
 
 import pactlab as pl
 from pactlab.engine.trade import simulate_tariffs, supply_elasticity_for_share
-from pactlab.tariffs import no_deal_cost, rate_table, what_if
+from pactlab.tariffs import no_deal_cost, rate_table, trade_data, what_if
 
 A = pl.load_assumptions()
 REGIONS = ["US", "JP", "EU", "RW"]
@@ -215,7 +215,8 @@ def test_schedule_knows_the_deal_dates() -> None:
     assert after.loc["cars", "korea"] == pytest.approx(0.25)       # Korea's cut came 1 Nov
     assert after.loc["steel_aluminium"].eq(0.5).all()
     ruling = rate_table(dt.date(2026, 3, 1), legal_shocks=True)
-    assert ruling.loc["machinery", "korea"] == pytest.approx(0.10)  # KORUS 0 + s122 10%
+    computers = trade_data().line_shares[("korea", "machinery", "computers")]
+    assert ruling.loc["machinery", "korea"] == pytest.approx(0.10 * (1 - computers))  # KORUS 0 + s122 10%
     assert ruling.loc["cars", "korea"] == pytest.approx(0.15)       # s232 stands
     assert rate_table(dt.date(2026, 9, 1), legal_shocks=True).loc["machinery", "korea"] == 0.0
 
@@ -290,3 +291,23 @@ def test_tariff_relief_has_a_distribution_on_the_paths() -> None:
     late = by.index[A.trade.adjustment_years + 1]
     assert by.loc[late, "investor_value_added_loss"] == pytest.approx(by.loc[late, "investor_producer_surplus_loss"])
     assert (by["investor_value_added_loss"] <= by["investor_value_added_at_risk"] + 1e-9).all()
+
+
+def test_the_april_2025_exemptions_lower_the_reciprocal_rate_on_their_lines() -> None:
+    import datetime as dt
+
+    from pactlab.tariffs import lines_on, sector_rates
+    day = dt.date(2025, 6, 1)                       # the 10% baseline, before Korea's deal
+    lines = lines_on("korea", day, legal_shocks=False)
+    assert lines["general"] == pytest.approx(0.10)
+    for line in ("pharmaceuticals", "semiconductors", "phones", "computers", "energy"):
+        assert lines[line] == 0.0, line
+    shares = trade_data().line_shares
+    rates = sector_rates("korea", lines)
+    exempt = shares[("korea", "electronics", "semiconductors")] + shares[("korea", "electronics", "phones")]
+    assert rates["electronics"] == pytest.approx(0.10 * (1 - exempt))
+    assert rates["chemicals_pharmaceuticals"] == pytest.approx(
+        0.10 * (1 - shares[("korea", "chemicals_pharmaceuticals", "pharmaceuticals")]))
+    assert lines_on("china", day, legal_shocks=False)["phones"] == pytest.approx(0.20)
+    assert set(shares.index.get_level_values("line")) == {"pharmaceuticals", "semiconductors", "phones",
+                                                         "computers", "aluminium", "energy"}

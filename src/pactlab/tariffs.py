@@ -1,15 +1,17 @@
 """What no deal costs: US tariffs by partner, sector and year, run through the GSIM model.
 
 * **Schedules as data** (``data/tariff_schedule.csv``): dated rates by partner and tariff
-  line (general, autos, parts, steel, …) with their legal basis. On a day, a partner's rate on
+  line (general, cars, auto_parts, steel, …) with their legal basis. On a day, a partner's rate on
   a line is its own latest row in force, else the all-partner row, else its general rate.
   The investor's own rates come from the pact (``tariffs.deal`` or ``tariffs.no_deal``) from
   the pact's start; its rival (Japan for Korea, Korea for Japan) keeps its real schedule.
   With ``legal_shocks``, IEEPA-based rates lapse on 20 Feb 2026 and the Section 122 surcharge
   is added for 150 days; Section 232 rates stand.
 * **Sectors** (``data/us_imports_2024.csv``): 2024 US imports by sector and supplier. A
-  sector's rate mixes its lines by their trade shares (pharma within chemicals, chips within
-  electronics, aluminium within metals).
+  sector's rate mixes its lines by their trade shares (pharmaceuticals within chemicals,
+  semiconductors within electronics, aluminium within metals). One vocabulary throughout:
+  tariff lines cars, auto_parts, steel, aluminium, pharmaceuticals, semiconductors, lumber,
+  aircraft; ``--sector autos`` stays as a shorthand for cars and parts.
 * **The model**: one GSIM market per sector (importer: the US; suppliers: nine partners),
   GTAP substitution elasticities, export supply calibrated to the share of a tariff exporters
   bear (18% in 2025, more for Japanese and Korean cars). 2024 flows stand for the market in
@@ -48,19 +50,25 @@ BY_CODE = {"KOR": "korea", "JPN": "japan"}
 RIVAL = {"korea": "japan", "japan": "korea"}
 IEEPA_VOID = dt.date(2026, 2, 20)
 # which tariff line sets each sector's rate (the sector's own line, mixed by trade shares)
-SECTOR_LINE = {"cars": "autos", "auto_parts": "auto_parts", "steel_aluminium": "steel"}
+SECTOR_LINE = {"cars": "cars", "auto_parts": "auto_parts", "steel_aluminium": "steel"}
 #: names users may give --sector, from the tariff lines a term sheet uses
 SECTOR_ALIASES = {"autos": ["cars", "auto_parts"], "steel": ["steel_aluminium"],
-                  "aluminium": ["steel_aluminium"], "chips": ["electronics"],
-                  "semiconductors": ["electronics"], "pharma": ["chemicals_pharma"]}
-MIXED_LINE = {"chemicals_pharma": "pharma", "electronics": "chips", "steel_aluminium": "aluminium"}
+                  "aluminium": ["steel_aluminium"], "semiconductors": ["electronics"],
+                  "pharmaceuticals": ["chemicals_pharmaceuticals"]}
+#: lines a what-if's partner rate leaves alone: Section 232 metals and the April 2025 exemptions
+KEPT_LINES = frozenset({"steel", "aluminium", "pharmaceuticals", "semiconductors", "phones",
+                        "computers", "energy"})
+#: the lines inside a trade sector that can carry a rate of their own, mixed by trade shares
+MIXED_LINES = {"chemicals_pharmaceuticals": ("pharmaceuticals",),
+               "electronics": ("semiconductors", "phones"), "machinery": ("computers",),
+               "steel_aluminium": ("aluminium",), "other": ("energy",)}
 
 
 @dataclass(frozen=True)
 class TradeData:
     flows: pd.DataFrame          # sector x supplier, USD bn, 2024
     sectors: pd.DataFrame        # elasticities by sector
-    line_shares: pd.DataFrame    # (supplier, sector) -> share under the mixed line
+    line_shares: pd.Series       # (supplier, sector, line) -> share of the sector under the line
     schedule: pd.DataFrame
     value_added: pd.DataFrame    # (country, sector) -> domestic value-added share
 
@@ -75,7 +83,7 @@ def trade_data() -> TradeData:
     schedule = data.read_csv("tariff_schedule.csv")
     schedule["start"] = pd.to_datetime(schedule["start"]).dt.date
     schedule["end"] = pd.to_datetime(schedule["end"]).dt.date
-    shares = data.read_csv("tariff_line_shares.csv").set_index(["supplier", "sector"])["share"]
+    shares = data.read_csv("tariff_line_shares.csv").set_index(["supplier", "sector", "line"])["share"]
     return TradeData(flows=flows, sectors=data.read_csv("trade_sectors.csv").set_index("sector"),
                      line_shares=shares, schedule=schedule,
                      value_added=data.read_csv("value_added.csv").set_index(["country", "sector"]))
@@ -131,17 +139,18 @@ def sector_rates(partner: str, lines: Mapping[str, float]) -> dict[str, float]:
     out = {}
     for sector in td.sector_names:
         base = lines.get(SECTOR_LINE.get(sector, ""), general)
-        mixed = MIXED_LINE.get(sector)
-        if mixed and mixed in lines:
-            share = _line_share(partner, sector)
-            base = (1.0 - share) * base + share * lines[mixed]
-        out[sector] = base
+        rate = base
+        for line in MIXED_LINES.get(sector, ()):
+            if line in lines:
+                share = _line_share(partner, sector, line)
+                rate += share * (lines[line] - base)
+        out[sector] = rate
     return out
 
 
 @cache
-def _line_share(partner: str, sector: str) -> float:
-    return float(trade_data().line_shares.get((partner, sector), 0.0))
+def _line_share(partner: str, sector: str, line: str) -> float:
+    return float(trade_data().line_shares.get((partner, sector, line), 0.0))
 
 
 def rate_table(day: dt.date, *, legal_shocks: bool,
@@ -395,8 +404,10 @@ def what_if(rates: Mapping[str, float], a: Assumptions, *, sectors: list[str] | 
             investor: str = "korea", day: dt.date | None = None,
             legal_shocks: bool | None = None, draws: int = 2_000, seed: int = 0) -> WhatIf:
     """Set partners' rates (e.g. {'korea': 0.25, 'japan': 0.15}) in the given sectors (all if
-    None) against the rates in force on `day`; steel and aluminium keep their Section 232 rate
-    unless named. The ranges come from `draws` draws of the elasticities, pass-through and
+    None) against the rates in force on `day`: every line moves to the rate but steel and
+    aluminium (Section 232, unless their sector is named) and the lines exempt from the
+    reciprocal tariff (pharmaceuticals, semiconductors, phones, computers, energy), which keep
+    their own rates. The ranges come from `draws` draws of the elasticities, pass-through and
     value-added shares (the Monte Carlo's own streams, from `seed`)."""
     td = trade_data()
     sectors = list(dict.fromkeys(x for s in (sectors or []) for x in SECTOR_ALIASES.get(s, [s]))) or None
@@ -413,8 +424,11 @@ def what_if(rates: Mapping[str, float], a: Assumptions, *, sectors: list[str] | 
     before = rate_table(day, legal_shocks=shocks)
     after = before.copy()
     scope = sectors or [s for s in td.sector_names if s != "steel_aluminium"]
+    kept = KEPT_LINES - ({"steel", "aluminium"} if "steel_aluminium" in (sectors or ()) else set())
     for partner, rate in rates.items():
-        after.loc[scope, partner] = rate
+        lines = lines_on(partner, day, legal_shocks=shocks)
+        changed = {line: rate for line in {*lines, *SECTOR_LINE.values()} if line not in kept}
+        after.loc[scope, partner] = pd.Series(sector_rates(partner, {**lines, **changed}))[scope]
     rival = RIVAL.get(investor)
     return WhatIf(effects(before, after, a, investor=investor, rival=rival),
                   effects(before, after, a, investor=investor, rival=rival, horizon=1),

@@ -28,7 +28,8 @@ Sector = Literal[
 ]
 #: Tariff lines that can carry a rate of their own (anything else takes `general`).
 TariffSector = Literal[
-    "autos", "auto_parts", "steel", "aluminium", "pharma", "chips", "lumber", "aircraft",
+    "cars", "auto_parts", "steel", "aluminium", "pharmaceuticals", "semiconductors", "lumber",
+    "aircraft",
 ]
 SelectionRule = Literal["host_directed", "commercially_reasonable", "investor_directed"]
 TRANCHE_TAGS = frozenset({"mou", "loan", "guarantee"})
