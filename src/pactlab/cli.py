@@ -452,7 +452,7 @@ def tariffs(pact: str | None = typer.Argument(None, help="A pact: deal vs no dea
     title = (f"Tariffs: {', '.join(f'{k} {v:.0%}' for k, v in given.items())} (before: rates of "
              f"{a.trade.reference_date}; legal shocks {'on' if shocks else 'off'}) — long run, "
              "central parameters")
-    grid = Table("sector", f"{investor} exports 2024", "rate before → after", "export change",
+    grid = Table("sector", f"{investor} exports at the before rates", "rate before → after", "export change",
                  "change %", "value added at risk", f"{rival} change", "US buyers pay",
                  "US tariff revenue", f"{investor} absorbs", title=_title(title, a, []))
     for name, row in table.iterrows():
@@ -525,7 +525,7 @@ def _show_no_deal(p: Pact, a: Assumptions, cost, shocks: bool, as_json: bool) ->
             "present_value": cost.present_value, "by_year": frame_columns(cost.by_year),
             "by_sector_first_full_year": cost.by_sector.to_dict(orient="index")}) + "\n")
         return
-    grid = Table("sector", "exports 2024", "deal → no-deal rate", "export loss", "value added lost",
+    grid = Table("sector", "exports at the deal rates", "deal → no-deal rate", "export loss", "value added lost",
                  "rival gain", "US buyers' saving with the deal",
                  title=_title(f"{pact_label(p)}: what no deal costs, {p.schedule.base_year + 1} "
                               f"(a full year; legal shocks {'on' if shocks else 'off'})", a, [p]))

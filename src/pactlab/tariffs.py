@@ -7,15 +7,15 @@
   the pact's start; its rival (Japan for Korea, Korea for Japan) keeps its real schedule.
   With ``legal_shocks``, IEEPA-based rates lapse on 20 Feb 2026 and the Section 122 surcharge
   is added for 150 days; Section 232 rates stand.
-* **Sectors** (``data/us_imports_2024.csv``): 2024 US imports by sector and supplier. A
+* **Sectors** (``data/us_imports_2024.csv``): 2024 US imports by sector and supplier, observed
+  at 2024's rates and moved by the model to each scenario's 'before' rates. A
   sector's rate mixes its lines by their trade shares (pharmaceuticals within chemicals,
   semiconductors within electronics, aluminium within metals). One vocabulary throughout:
   tariff lines cars, auto_parts, steel, aluminium, pharmaceuticals, semiconductors, lumber,
   aircraft; ``--sector autos`` stays as a shorthand for cars and parts.
 * **The model**: one GSIM market per sector (importer: the US; suppliers: nine partners),
   GTAP substitution elasticities, export supply calibrated to the share of a tariff exporters
-  bear (18% in 2025, more for Japanese and Korean cars). 2024 flows stand for the market in
-  equilibrium under the 'before' rates.
+  bear (18% in 2025, more for Japanese and Korean cars).
 * **The investor**: exports lost, value added lost (domestic value-added shares of exports)
   and that as a share of GDP; **the host**: tariff revenue and the cost to US buyers.
 
@@ -245,13 +245,29 @@ def _sector_inputs(sector: str) -> tuple[np.ndarray, float, bool]:
             float(td.sectors.loc[sector, "import_elasticity"]), sector in ("cars", "auto_parts"))
 
 
+@cache
+def rates_2024() -> pd.DataFrame:
+    """The average rates of 2024, at which the 2024 flows were observed (sectors x partners)."""
+    return yearly_rates(2024, legal_shocks=False)
+
+
+def rebased(sector: str, before: np.ndarray, a: Assumptions) -> np.ndarray:
+    """The sector's 2024 flows moved to the `before` rates: observed at 2024's rates, they are
+    not the equilibrium at 2026's. The exact model, central long-run parameters."""
+    flows = _sector_inputs(sector)[0]
+    base = rates_2024().loc[sector, list(PARTNERS)].to_numpy(dtype=float)
+    return solve_sector(sector, base, before, a, flows=flows).flows_after[:, 0]
+
+
 def supply_elasticities(sector: str, before: np.ndarray, a: Assumptions, *,
-                        params: TradeParams | None = None, horizon: int | None = None) -> np.ndarray:
+                        params: TradeParams | None = None, horizon: int | None = None,
+                        flows: np.ndarray | None = None) -> np.ndarray:
     """Export-supply elasticity by partner (PARTNERS order), calibrated so that each bears its
     assumed share of a change in its own tariff, given the own-price elasticity it faces in the
-    US market at the `before` rates."""
+    US market at the `before` rates (with `flows` at those rates; 2024's if None)."""
     params = params or TradeParams.central(a)
-    flows, e_m, autos = _sector_inputs(sector)
+    observed, e_m, autos = _sector_inputs(sector)
+    flows = observed if flows is None else flows
     internal = flows * (1.0 + before)
     theta = internal / internal.sum()
     own = own_price_elasticity(theta, e_m, substitution(sector, a, params=params, horizon=horizon))
@@ -262,9 +278,11 @@ def supply_elasticities(sector: str, before: np.ndarray, a: Assumptions, *,
 
 def solve_sector(sector: str, before: np.ndarray, after: np.ndarray, a: Assumptions, *,
                  params: TradeParams | None = None, horizon: int | None = None,
-                 method: str = "exact") -> MarketSolution:
-    """One sector's market (the US buying from every partner) for rates by partner."""
-    flows, e_m, _ = _sector_inputs(sector)
+                 method: str = "exact", flows: np.ndarray | None = None) -> MarketSolution:
+    """One sector's market (the US buying from every partner) for rates by partner, from
+    `flows` in equilibrium at the `before` rates (2024's observed flows if None)."""
+    observed, e_m, _ = _sector_inputs(sector)
+    flows = observed if flows is None else flows
     if np.array_equal(before, after):     # no change: exactly no effect, nothing to solve
         zeros = np.zeros(len(flows))
         return MarketSolution(zeros, flows[:, None].copy(), np.zeros(1), zeros, np.zeros(1),
@@ -272,7 +290,8 @@ def solve_sector(sector: str, before: np.ndarray, after: np.ndarray, a: Assumpti
     sigma = substitution(sector, a, params=params, horizon=horizon)
     return solve_markets(flows[:, None], (1.0 + before)[:, None], (1.0 + after)[:, None],
                          np.array([e_m]), np.array([sigma]),
-                         supply_elasticities(sector, before, a, params=params, horizon=horizon),
+                         supply_elasticities(sector, before, a, params=params, horizon=horizon,
+                                             flows=flows),
                          method)
 
 
@@ -297,7 +316,8 @@ def effects(before: pd.DataFrame, after: pd.DataFrame, a: Assumptions,
     """Per sector: the investor's and rival's export changes, value added at risk, its
     producer surplus (terms of trade), the US side — for a draw of the parameters (central if
     None) and a horizon (long run if None). `before` and `after` are rate tables (sectors x
-    partners). USD bn a year at 2024 values."""
+    partners). USD bn a year at 2024 prices, from 2024's flows moved to the `before` rates
+    (:func:`rebased`)."""
     td = trade_data()
     code = {v: k for k, v in BY_CODE.items()}[investor]
     i, j = PARTNERS.index(investor), PARTNERS.index(rival) if rival else None
@@ -305,8 +325,8 @@ def effects(before: pd.DataFrame, after: pd.DataFrame, a: Assumptions,
     for sector in td.sector_names:
         b = before.loc[sector, list(PARTNERS)].to_numpy(dtype=float)
         f = after.loc[sector, list(PARTNERS)].to_numpy(dtype=float)
-        m = solve_sector(sector, b, f, a, params=params, horizon=horizon)
-        flows = _sector_inputs(sector)[0]
+        flows = rebased(sector, b, a)
+        m = solve_sector(sector, b, f, a, params=params, horizon=horizon, flows=flows)
         change = m.flows_after[:, 0] - flows
         va = float(td.value_added.loc[(code, sector), "domestic_va_share"])
         rows[sector] = {
@@ -355,10 +375,11 @@ def effect_grid(before: pd.DataFrame, after: pd.DataFrame, a: Assumptions, inves
         f = after.loc[sector, list(PARTNERS)].to_numpy(dtype=float)
         if np.array_equal(b, f):
             continue
-        flows = _sector_inputs(sector)[0]
+        flows = rebased(sector, b, a)
         for e, qe in enumerate(ELASTICITY_NODES):
             for s, qs in enumerate(PASS_THROUGH_NODES):
-                m = solve_sector(sector, b, f, a, params=TradeParams.at(a, qe, qs), horizon=horizon)
+                m = solve_sector(sector, b, f, a, params=TradeParams.at(a, qe, qs), horizon=horizon,
+                                 flows=flows)
                 change = m.flows_after[:, 0] - flows
                 out["partner_export_change"][k, :, e, s] = change
                 out["export_change"][k, e, s] = change[i]
