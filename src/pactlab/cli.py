@@ -453,13 +453,14 @@ def tariffs(pact: str | None = typer.Argument(None, help="A pact: deal vs no dea
              f"{a.trade.reference_date}; legal shocks {'on' if shocks else 'off'}) — long run, "
              "central parameters")
     grid = Table("sector", f"{investor} exports at the before rates", "rate before → after", "export change",
-                 "change %", "value added at risk", f"{rival} change", "US buyers pay",
+                 "change %", "value added at risk", "terms of trade", f"{rival} change", "US buyers pay",
                  "US tariff revenue", f"{investor} absorbs", title=_title(title, a, []))
     for name, row in table.iterrows():
         rates = "" if name == "total" else f"{row.investor_rate_before:.0%} → {row.investor_rate_after:.0%}"
         pct = row.investor_export_change / row.investor_exports if row.investor_exports else float("nan")
         grid.add_row(name, fmt(row.investor_exports, "usd_bn"), rates, fmt(row.investor_export_change, "usd_bn"),
                      fmt(pct, "share"), fmt(row.investor_value_added_change, "usd_bn"),
+                     fmt(row.investor_producer_surplus_change, "usd_bn"),
                      fmt(row.rival_export_change, "usd_bn"), fmt(row.us_consumer_cost, "usd_bn"),
                      fmt(row.us_tariff_revenue_change, "usd_bn"), fmt(row.exporter_share, "share"))
     out.print(grid)
@@ -535,13 +536,22 @@ def _show_no_deal(p: Pact, a: Assumptions, cost, shocks: bool, as_json: bool) ->
                      fmt(-row.investor_value_added_change, "usd_bn"), fmt(row.rival_export_change, "usd_bn"),
                      fmt(row.us_consumer_cost, "usd_bn"))
     out.print(grid)
-    years = Table("year", "P(deal stands)", "export loss", "value added lost", "US buyers' saving",
-                  "US tariff revenue forgone", title="Year by year (no deal vs deal)")
-    for year, row in cost.by_year.head(6).iterrows():
+    years = Table("year", "P(deal stands)", "export loss", "value added at risk",
+                  "terms-of-trade loss", "value added lost (tariff relief)", "US buyers' saving",
+                  "US tariff revenue forgone",
+                  title="Year by year (no deal vs deal, central parameters)")
+    shown = cost.by_year.iloc[[k for k in (0, 1, 2, 4, 8, 11, 20) if k < len(cost.by_year)]]
+    for year, row in shown.iterrows():
         years.add_row(str(year), fmt(row.survival, "share"), fmt(row.investor_export_loss, "usd_bn"),
+                      fmt(row.investor_value_added_at_risk, "usd_bn"),
+                      fmt(row.investor_producer_surplus_loss, "usd_bn"),
                       fmt(row.investor_value_added_loss, "usd_bn"), fmt(row.us_consumer_cost, "usd_bn"),
                       fmt(row.us_tariff_revenue, "usd_bn"))
     out.print(years)
+    out.print(f"The investor's tariff relief counts the value added lost after adjustment: all of the "
+              f"value added at risk in the first year, fading over {a.trade.adjustment_years} years to "
+              f"the lasting terms-of-trade loss as labour and capital move (exports lost are shown "
+              f"for reference; they are not a welfare measure).")
     pv = cost.present_value
     out.print(f"Present value of the deal's tariff relief to {p.parties.investor}: "
               f"{fmt(pv['investor_value_added_relief'], 'usd_bn')} of value added "
