@@ -347,3 +347,13 @@ def test_version_and_the_assumptions_catalogue(capsys) -> None:
     assert rows["trade.short_run_share"]["source"].startswith("Boehm")
     assert rows["valuation.host_strategic_value"]["value"] == 0.0
     assert all(r["source"] and r["confidence"] in ("high", "medium", "assumption") for r in rows.values())
+
+
+def test_titles_say_whether_legal_shocks_are_on(capsys) -> None:
+    _, out, _ = run(capsys, "compare", "korea-final-2025-11", "--paths", "100")
+    assert "[legal shocks off]" in out
+    _, out, _ = run(capsys, "compare", "korea-final-2025-11", "--paths", "100", "--set",
+                    "trade.legal_shocks=true")
+    assert "legal shocks on]" in out
+    _, out, _ = run(capsys, "evaluate", "korea-final-2025-11", "--paths", "100", "--json")
+    assert json.loads(out)["manifest"]["legal_shocks"] is False

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -93,8 +94,9 @@ def _progress(show: bool) -> Iterator:
 
 
 def _title(title: str, a: Assumptions, pacts: list[Pact]) -> str:
-    """A table title that names every change from the defaults and the legal-shock state."""
-    return titled(title, context_note(a, pacts))
+    """A table title that names every change from the defaults and the legal-shock state
+    (escaped: the note's brackets are text, not rich markup)."""
+    return escape(titled(title, context_note(a, pacts)))
 
 
 def _macro_footnote(pacts: list[Pact], a: Assumptions) -> None:
