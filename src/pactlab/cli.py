@@ -881,6 +881,19 @@ def _write_exploration_report(folder: Path, found, outcome: str | None, target: 
     _write_atomic(target, build_report(evaluations, sensitivity=sens, discovery=found))
 
 
+@app.command()
+def serve(host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (localhost by default)."),
+          port: int = typer.Option(8000, "--port", min=1, max=65535),
+          max_paths: int = typer.Option(50_000, "--max-paths", min=1, max=5_000_000,
+                                        help="The most futures one request may ask for.")) -> None:
+    """The workbench: a page that answers as the terms move, and its JSON API (/docs)."""
+    import uvicorn
+
+    from .web import create_app
+    err.print(f"pactlab workbench on http://{host}:{port}/ (API: /docs, /openapi.json); Ctrl-C stops it")
+    uvicorn.run(create_app(max_paths=max_paths), host=host, port=port, log_level="warning")
+
+
 def _manifest(a: Assumptions, pact: Pact | None = None) -> dict[str, object]:
     """What produced a deterministic output (no seed or paths: nothing was drawn)."""
     out: dict[str, object] = {"pactlab_version": __version__,
