@@ -357,3 +357,12 @@ def test_titles_say_whether_legal_shocks_are_on(capsys) -> None:
     assert "legal shocks on]" in " ".join(out.split())     # a narrow table wraps its title
     _, out, _ = run(capsys, "evaluate", "korea-final-2025-11", "--paths", "100", "--json")
     assert json.loads(out)["manifest"]["legal_shocks"] is False
+
+
+def test_evaluate_reserves_and_tariffs_take_csv(capsys) -> None:
+    code, out, _ = run(capsys, "evaluate", "korea-final-2025-11", "--paths", "100", "--csv")
+    assert code == 0 and out.splitlines()[0] == "metric,value" and "investor.irr_p50," in out
+    code, out, _ = run(capsys, "reserves", "korea-final-2025-11", "--paths", "100", "--csv")
+    assert code == 0 and out.startswith("year,calls_mean,") and len(out.splitlines()) == 16
+    code, out, _ = run(capsys, "tariffs", "--korea", "25", "--paths", "50", "--csv")
+    assert code == 0 and out.startswith("sector,investor_exports,") and "\ntotal," in out

@@ -14,7 +14,7 @@ from pactlab.present import comparison_column
 from pactlab.report import build_report
 
 PACTS = ["korea-final-2025-11", "japan-mou-2025"]
-SECTIONS = ["cash-split", "recoupment", "reserves", "tariff-cost", "gains"]
+SECTIONS = ["cash-split", "recoupment", "reserves", "tariff-cost", "gains", "gain-spread"]
 VOID = {"meta", "br", "img", "input", "link", "hr", "col", "source", "wbr"}
 
 
@@ -84,7 +84,7 @@ def test_one_chart_per_section(html: str) -> None:
     parsed = Structure()
     parsed.feed(html)
     assert parsed.charts == [f"chart-{s}" for s in SECTIONS]
-    for section in ("comparison", "terms", *SECTIONS, "methods"):
+    for section in ("summary", "comparison", "terms", *SECTIONS, "methods"):
         assert section in parsed.sections
 
 
@@ -137,3 +137,12 @@ def test_cli_report_writes_the_file(tmp_path: Path, capsys) -> None:
     with pytest.raises(SystemExit) as info:
         main(["report", "korea-final-2025-11", "-o", str(tmp_path / "none" / "r.html")])
     assert info.value.code == 2
+
+
+def test_the_report_opens_with_its_summary(html: str, evaluations) -> None:
+    assert html.index('id="summary"') < html.index('id="comparison"')
+    assert "US–Korea MOU (14 Nov 2025)" in html.split("</title>")[0]
+    ev = evaluations[0]
+    share = f"{ev.metrics['gain']['investor_p_loss']:.1%}"
+    assert f"behind in {share} of futures" in html and "What the verdicts hang on" in html
+    assert "no pact (P50)" in html

@@ -229,12 +229,19 @@ def _evaluation_table(ev: Evaluation) -> Table:
 @app.command("evaluate")
 def evaluate_cmd(pact: str = typer.Argument(..., help="Preset name or .toml file."),
                  paths: int = PathsOpt, seed: int = SeedOpt, as_json: bool = JsonOpt,
+                 as_csv: bool = typer.Option(False, "--csv", help="Print every metric as CSV."),
                  set_: list[str] | None = SetOpt, term: list[str] | None = TermOpt,
                  assumptions: Path | None = AssumptionsOpt) -> None:
     """Simulate one pact and show what it pays each side, with its risk."""
-    a, (ev,) = _run([pact], paths, seed, set_, term, assumptions, quiet=as_json)
+    a, (ev,) = _run([pact], paths, seed, set_, term, assumptions, quiet=as_json or as_csv)
     if as_json:
         sys.stdout.write(ev.to_json() + "\n")
+        return
+    if as_csv:
+        rows = [(f"{group}.{key}", value) for group, values in ev.metrics.items()
+                for key, value in values.items()]
+        sys.stdout.write(pd.DataFrame(rows, columns=["metric", "value"]).to_csv(
+            index=False, float_format="%.10g"))
         return
     out.print(_evaluation_table(ev))
     units = metric_units()
@@ -285,12 +292,16 @@ def report(pacts: list[str] = typer.Argument(..., help="Preset names or .toml fi
 @app.command()
 def reserves(pact: str = typer.Argument(..., help="Preset name or .toml file."),
              paths: int = PathsOpt, seed: int = SeedOpt, as_json: bool = JsonOpt,
+             as_csv: bool = typer.Option(False, "--csv", help="Print the year-by-year table as CSV."),
              set_: list[str] | None = SetOpt, term: list[str] | None = TermOpt,
              assumptions: Path | None = AssumptionsOpt) -> None:
     """Year by year: what the pact calls, and the investor's reserves and ARA ratio."""
-    a, (ev,) = _run([pact], paths, seed, set_, term, assumptions, quiet=as_json)
+    a, (ev,) = _run([pact], paths, seed, set_, term, assumptions, quiet=as_json or as_csv)
     p = ev.pact
     table = ev.reserves_table()
+    if as_csv:
+        sys.stdout.write(table.to_csv(float_format="%.10g"))
+        return
     if as_json:
         sens = crisis_sensitivity(p, min(paths, 2_000), seed, assumptions=a)
         sys.stdout.write(to_json({"manifest": ev.manifest(), "fx": ev.metrics["fx"],
@@ -400,7 +411,9 @@ def tariffs(pact: str | None = typer.Argument(None, help="A pact: deal vs no dea
             paths: int = typer.Option(2_000, "--paths", min=1, max=1_000_000,
                                       help="Draws of the uncertain parameters, for the ranges."),
             seed: int = SeedOpt,
-            as_json: bool = JsonOpt, set_: list[str] | None = SetOpt, term: list[str] | None = TermOpt,
+            as_json: bool = JsonOpt,
+            as_csv: bool = typer.Option(False, "--csv", help="A what-if's sector table as CSV."),
+            set_: list[str] | None = SetOpt, term: list[str] | None = TermOpt,
             assumptions: Path | None = AssumptionsOpt) -> None:
     """What tariffs cost: a what-if (--korea 25 --japan 15) or a pact's deal vs no deal."""
     from . import tariffs as tm
@@ -439,6 +452,9 @@ def tariffs(pact: str | None = typer.Argument(None, help="A pact: deal vs no dea
     table = result.by_sector
     code = {v: k for k, v in tm.BY_CODE.items()}[investor]
     gdp = a.country(code).gdp
+    if as_csv:
+        sys.stdout.write(table.to_csv(index_label="sector", float_format="%.10g"))
+        return
     if as_json:
         sys.stdout.write(to_json({
             "manifest": {**_manifest(a), "draws": paths, "seed": seed},

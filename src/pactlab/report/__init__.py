@@ -112,6 +112,34 @@ def _limit(value) -> str:
     return ", ".join(map(str, value)) if isinstance(value, tuple) else f"{value:.4g}"
 
 
+def summary(evaluations: Sequence[Evaluation]) -> list[str]:
+    """The report's first screen in words and numbers: for each pact, who gains and by how much,
+    how likely each side ends behind, the reserve risk, and what the verdict hangs on."""
+    lines = []
+    for ev in evaluations:
+        g, fx = ev.metrics["gain"], ev.metrics["fx"]
+        investor, host = ev.pact.parties.investor, ev.pact.parties.host
+        verdict = ("is worth doing for both sides on average" if g["individually_rational"] else
+                   f"leaves {investor if (g['investor_mean'] or 0) < 0 else host} worse off than no deal "
+                   "on average")
+        crisis = fx.get("p_crisis")
+        reserve = ("" if crisis is None else
+                   f" {investor}'s reserves fall under its short-term external debt within "
+                   f"{ev.assumptions.fx.horizon_years} years in {format_value(crisis, 'share')} of "
+                   f"futures ({format_value(fx.get('p_crisis_no_pact'), 'share')} with no pact).")
+        lines.append(
+            f"{ev.pact.title} {verdict}: {investor} gains {format_value(g['investor_mean'], 'usd_bn')} "
+            f"(behind in {format_value(g['investor_p_loss'], 'share')} of futures), {host} "
+            f"{format_value(g['host_mean'], 'usd_bn')} (behind in {format_value(g['host_p_loss'], 'share')}). "
+            f"The deal's tariff relief is worth {format_value(g['investor:tariff relief'], 'usd_bn')} to "
+            f"{investor}.{reserve}")
+    lines.append("What the verdicts hang on: the fading of lost value added (trade.adjustment_years), "
+                 "the cost of a reserve crisis, the chance the deal is withdrawn and the host's "
+                 "strategic value of capex — each a flagged assumption (see Methods; data/SOURCES.md "
+                 "tabulates their effects).")
+    return lines
+
+
 def build_report(evaluations: Sequence[Evaluation], *, title: str | None = None,
                  negotiation=None, sensitivity=None, discovery=None) -> str:
     """The report as one HTML string (deterministic for the same evaluations)."""
@@ -133,10 +161,15 @@ def build_report(evaluations: Sequence[Evaluation], *, title: str | None = None,
         ("reserves", "Can the investor pay?", f"Reserves over the FX horizon "
          f"({a.fx.horizon_years} years), 5–95% band, against 100–150% of the IMF ARA metric "
          "(Korea; not applicable to Japan).", figures.reserves_fan(evaluations)),
-        ("tariff-cost", "What no deal costs", "Value added the investor loses in a full year if the "
-         "deal's tariffs give way to the no-deal tariffs (GSIM, 2024 flows).", figures.tariff_cost(costs)),
+        ("tariff-cost", "What no deal costs", "Value added the investor has at risk in the first full "
+         "year if the deal's tariffs give way to the no-deal tariffs (the tariff model at its central "
+         f"parameters, first-year elasticities; legal shocks {'on' if a.trade.legal_shocks else 'off'}).",
+         figures.tariff_cost(costs)),
         ("gains", "Deal or no deal", "Each party's gain over the no-deal case, component by component "
          "(mean present value).", figures.gain_waterfalls(evaluations)),
+        ("gain-spread", "How likely each side ends behind", "The whole spread of each side's gain "
+         "over the futures, on one scale: below the dotted line, that side would have done better "
+         "with no deal.", figures.gain_spread(evaluations)),
     ]
     chart_html = [{"id": cid, "heading": heading, "note": note,
                    "html": fig.to_html(full_html=False, include_plotlyjs=False, div_id=f"chart-{cid}",
@@ -154,8 +187,9 @@ def build_report(evaluations: Sequence[Evaluation], *, title: str | None = None,
     template = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined).from_string(
         (resources.files(__package__) / "report.html.j2").read_text(encoding="utf-8"))
     return template.render(
-        title=title or titled(f"pactlab: {', '.join(names)}",
+        title=title or titled("; ".join(ev.pact.title.split(":")[0] for ev in evaluations),
                               context_note(a, [ev.pact for ev in evaluations])),
+        summary=summary(evaluations),
         version=__version__,
         paths=f"{evaluations[0].paths:,}", seed=evaluations[0].seed, pact_names=names,
         comparison=comparison, terms=terms,

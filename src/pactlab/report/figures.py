@@ -66,6 +66,7 @@ def reserves_fan(evs: Sequence[Evaluation]) -> go.Figure:
     100–150% ARA band where the metric applies."""
     codes = list(dict.fromkeys(ev.pact.parties.investor_code for ev in evs))
     fig = make_subplots(rows=1, cols=len(codes), subplot_titles=[f"{c} reserves, USD bn" for c in codes])
+    no_pact_drawn: dict[str, bool] = {}
     for col, code in enumerate(codes, start=1):
         band_drawn = False
         for ev, colour in zip(evs, cycle(COLOURS), strict=False):
@@ -85,8 +86,16 @@ def reserves_fan(evs: Sequence[Evaluation]) -> go.Figure:
                               row=1, col=col)
             _band(fig, table.index, table["reserves_p5"], table["reserves_p50"],
                   table["reserves_p95"], ev.label, colour, row=1, col=col)
-    fig.update_layout(title="The investor's reserves (median, 5–95% band) against the IMF adequacy band",
-                      **LAYOUT)
+            if not no_pact_drawn.get(code):
+                no_pact_drawn[code] = True
+                fig.add_trace(go.Scatter(x=table.index, y=table["no_pact_p50"], mode="lines",
+                                         name=f"{code}: no pact (P50)",
+                                         line=dict(color="#444", width=1.5, dash="dash")),
+                              row=1, col=col)
+    fig.update_layout(title="The investor's reserves (median, 5–95% band), with no pact beside them, "
+                            "against the IMF adequacy band", **LAYOUT)
+    fig.update_yaxes(rangemode="tozero", title_text="USD bn")
+    fig.update_xaxes(title_text="year")
     return fig
 
 
@@ -95,7 +104,8 @@ def tariff_cost(costs: dict[str, object]) -> go.Figure:
     fig = go.Figure()
     for (name, cost), colour in zip(costs.items(), cycle(COLOURS), strict=False):
         table = cost.by_sector.drop("total")
-        fig.add_trace(go.Bar(x=list(table.index), y=-table["investor_value_added_change"],
+        fig.add_trace(go.Bar(x=[s.replace("_", " ") for s in table.index],
+                             y=-table["investor_value_added_change"],
                              name=name, marker_color=colour))
     fig.update_layout(title="What no deal costs the investor: value added lost by sector, a full year",
                       yaxis_title="USD bn a year", barmode="group", **LAYOUT)
@@ -185,4 +195,31 @@ def prim_tradeoff(found) -> go.Figure:
     fig.update_layout(title=f"Where {found.where}: coverage against density (PRIM)",
                       xaxis=dict(title="coverage", tickformat=".0%", range=[0, 1.02]),
                       yaxis=dict(title="density", tickformat=".0%", range=[0, 1.02]), **LAYOUT)
+    return fig
+
+
+def gain_spread(evs: Sequence[Evaluation]) -> go.Figure:
+    """Each side's gain over no deal across the futures: P5, P25, median, P75, P95 as a box, the
+    mean as a labelled diamond; one shared scale for every pact and both sides."""
+    fig = go.Figure()
+    for party, colour in (("investor", "#1f77b4"), ("host", "#ff7f0e")):
+        labels, quantiles, means = [], [], []
+        for ev in evs:
+            total = ev.gains.total(party)
+            labels.append(ev.label)
+            quantiles.append(np.percentile(total, [5, 25, 50, 75, 95]))
+            means.append(float(total.mean()))
+        q = np.array(quantiles)
+        fig.add_trace(go.Box(x=labels, q1=q[:, 1], median=q[:, 2], q3=q[:, 3], lowerfence=q[:, 0],
+                             upperfence=q[:, 4], name=party, marker_color=colour, offsetgroup=party))
+        fig.add_trace(go.Scatter(x=labels, y=means, mode="markers+text", name=f"{party}: mean",
+                                 text=[f"${m:,.0f}B" for m in means], textposition="middle right",
+                                 marker=dict(symbol="diamond", size=9, color=colour,
+                                             line=dict(width=1, color="#000")),
+                                 offsetgroup=party, showlegend=False))
+    fig.add_hline(y=0.0, line=dict(color="#d62728", width=1, dash="dot"),
+                  annotation_text="no deal", annotation_position="bottom left")
+    fig.update_layout(title="Gain over no deal across the futures (box: P25–P75, whiskers: P5–P95; "
+                            "diamond: mean), USD bn PV", boxmode="group",
+                      yaxis_title="USD bn (present value)", **LAYOUT)
     return fig
