@@ -202,6 +202,12 @@ def create_app(*, max_paths: int = 50_000, max_body: int = 256_000, max_jobs: in
         return cache.get(key, lambda: run(lambda: evaluate_all([pact], req.paths, req.seed,
                                                                   assumptions=a)[0]))
 
+    def evaluations(req: CompareRequest) -> list[Evaluation]:
+        paths_ok(req.paths)
+        pacts = [pact_of(p, req.terms) for p in req.pacts]
+        a = load_assumptions(overrides=req.assumptions) if req.assumptions else load_assumptions()
+        return run(lambda: evaluate_all(pacts, req.paths, req.seed, assumptions=a))
+
     @app.get("/api/presets", responses=ERRORS)
     def presets() -> list[dict[str, Any]]:
         """The built-in term sheets."""
@@ -243,12 +249,7 @@ def create_app(*, max_paths: int = 50_000, max_body: int = 256_000, max_jobs: in
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}}})
     async def compare(req: CompareRequest) -> Response:
         """Pacts side by side on the same futures (as JSON, CSV or an xlsx workbook)."""
-        def work():
-            paths_ok(req.paths)
-            pacts = [pact_of(p, req.terms) for p in req.pacts]
-            a = load_assumptions(overrides=req.assumptions) if req.assumptions else load_assumptions()
-            return run(lambda: evaluate_all(pacts, req.paths, req.seed, assumptions=a))
-        evs = await run_in_threadpool(work)
+        evs = await run_in_threadpool(evaluations, req)
         table = comparison_table(evs)
         if req.format == "csv":
             return Response(table.to_csv(index_label="metric"), media_type="text/csv")
@@ -266,13 +267,8 @@ def create_app(*, max_paths: int = 50_000, max_body: int = 256_000, max_jobs: in
     async def report(req: CompareRequest) -> Response:
         """The self-contained HTML report for the pacts."""
         from ..report import build_report
-
-        def work():
-            paths_ok(req.paths)
-            pacts = [pact_of(p, req.terms) for p in req.pacts]
-            a = load_assumptions(overrides=req.assumptions) if req.assumptions else load_assumptions()
-            return run(lambda: build_report(evaluate_all(pacts, req.paths, req.seed, assumptions=a)))
-        return HTMLResponse(await run_in_threadpool(work))
+        evs = await run_in_threadpool(evaluations, req)
+        return HTMLResponse(await run_in_threadpool(build_report, evs))
 
     @app.post("/api/tariffs", responses=ERRORS)
     async def tariffs(req: TariffRequest) -> dict[str, Any]:
