@@ -35,9 +35,7 @@ from . import data
 from .assumptions import Assumptions
 from .engine.trade import (
     MarketSolution,
-    TariffResult,
     own_price_elasticity,
-    simulate_tariffs,
     solve_markets,
     supply_elasticity_for_share,
 )
@@ -293,21 +291,6 @@ def solve_sector(sector: str, before: np.ndarray, after: np.ndarray, a: Assumpti
                          supply_elasticities(sector, before, a, params=params, horizon=horizon,
                                              flows=flows),
                          method)
-
-
-def run_sector(sector: str, before: pd.Series, after: pd.Series, a: Assumptions, *,
-               params: TradeParams | None = None, horizon: int | None = None) -> TariffResult:
-    """GSIM for one sector, as a :class:`TariffResult` (rates are Series by partner)."""
-    td = trade_data()
-    flows = td.flows.loc[[sector]].T.rename(columns={sector: "usa"})
-    frame = lambda s: pd.DataFrame({"usa": s.reindex(flows.index).to_numpy()}, index=flows.index)
-    b = before.reindex(list(PARTNERS)).to_numpy(dtype=float)
-    return simulate_tariffs(flows, frame(before), frame(after),
-                            import_elasticity=_sector_inputs(sector)[1],
-                            substitution_elasticity=substitution(sector, a, params=params, horizon=horizon),
-                            supply_elasticity=pd.Series(supply_elasticities(sector, b, a, params=params,
-                                                                            horizon=horizon),
-                                                        index=list(PARTNERS)))
 
 
 def effects(before: pd.DataFrame, after: pd.DataFrame, a: Assumptions,
