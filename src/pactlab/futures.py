@@ -34,7 +34,7 @@ from .engine.markets import MarketPaths, simulate_markets
 from .engine.projects import ProjectDraws, draw_project
 from .engine.rng import BLOCK, streams
 from .plan import archetype_spec, country_fx, market_spec
-from .tariffs import trade_data
+from .tariffs import TariffCosts, trade_data
 
 #: a Futures of at most this many paths keeps its blocks between passes
 CACHED_PATHS = 8 * BLOCK
@@ -71,6 +71,9 @@ class Futures:
         self.seed = int(seed)
         self.years = assumptions.horizon_years
         self._kept: dict[int, Block] = {}
+        # the tariff model's results under these assumptions: every pact valued on these futures
+        # shares them (an explicit cache that lives as long as the futures)
+        self.tariff_costs = TariffCosts()
 
     def __repr__(self) -> str:
         return f"Futures(paths={self.paths:,}, seed={self.seed}, years={self.years})"

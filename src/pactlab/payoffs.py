@@ -80,7 +80,7 @@ def payoffs(pacts: Sequence[Pact | str], futures: Futures, *, components: bool =
     arrays = 2 + (len(INVESTOR_COMPONENTS) + len(HOST_COMPONENTS) if components else 0)
     check_fits(n * paths * (8 * arrays + 1), f"payoffs for {n:,} pacts on {paths:,} paths",
                "use fewer paths or pacts" + (", or components=False" if components else ""))
-    planner = Planner(futures.assumptions)
+    planner = Planner(futures.assumptions, tariff_costs=futures.tariff_costs)
     plans = [planner.plan(p, label) for p, label in zip(loaded, unique_labels(loaded), strict=True)]
     investor, host = np.empty((n, paths)), np.empty((n, paths))
     crisis = np.empty((n, paths), dtype=bool)

@@ -221,7 +221,7 @@ def evaluate_all(pacts: Sequence[Pact | str], paths: int = 10_000, seed: int = 0
     """
     loaded = [load_pact(p) if isinstance(p, str) else p for p in pacts]
     f = _futures(futures, paths, seed, assumptions)
-    planner = Planner(f.assumptions, tariff_costs=tariff_costs)
+    planner = Planner(f.assumptions, tariff_costs=tariff_costs or f.tariff_costs)
     plans = [planner.plan(p, label) for p, label in zip(loaded, unique_labels(loaded), strict=True)]
     check_fits(f.paths * sum(Collector.bytes_per_path(p) for p in plans),
                f"evaluating {len(plans)} pact(s) on {f.paths:,} paths",
