@@ -30,7 +30,7 @@ from .engine.projects import add_operating_cash, add_spend, total_spend
 from .engine.waterfall import Tier, distribute, scheduled_daa
 from .futures import Block, Futures, NoPact, TradeDraws
 from .plan import CallsPlan, Plan, Planner, SplitPlan
-from .tariffs import GRID_OUTPUTS, NoDealCost, interpolate, lasting
+from .tariffs import ELASTICITY_NODES, PASS_THROUGH_NODES, NoDealCost, corners
 from .terms import Pact
 
 
@@ -107,35 +107,51 @@ class Split(_Memo):
 
 class TradePaths(_Memo):
     """The tariff model on each path of a block, at the path's own draws of the elasticities,
-    pass-through and value-added shares (interpolated on the model's node grid): the value added
-    the deal keeps (fading to the terms-of-trade loss as resources move: what feeds the
-    investor's tariff relief), US buyers'
-    saving and the tariff revenue the US forgoes, by year, (paths, years). Shared by every
-    pact with the same tariff terms."""
+    pass-through and value-added shares: the value added the deal keeps (fading to the
+    terms-of-trade loss as resources move: what feeds the investor's tariff relief), US buyers'
+    saving and the tariff revenue the US forgoes. Shared by every pact with the same tariff terms.
+
+    Interpolation is linear in the grid's node values, so present values are taken on the nodes
+    (cumulated over the years, once per rate) and each path weighs its four corner nodes:
+    O(paths) a sector, not O(paths x years)."""
 
     def __init__(self, cost: NoDealCost, draws: TradeDraws, a: Assumptions) -> None:
         super().__init__()
         low, _, high = a.trade.span("value_added")
-        years = cost.fade.size
-        paths = draws.pass_through.size
-        self.by_year = {name: np.zeros((paths, years))
-                        for name in ("value_added", "consumer", "revenue")}
-        for s, share in enumerate(cost.value_added_shares):
-            at = {name: interpolate(cost.grid[name][:, s], draws.elasticity[:, s],
-                                    draws.pass_through).T for name in GRID_OUTPUTS}
-            multiplier = low + draws.value_added[:, s] * (high - low)
-            at_risk = -at["export_change"] * (share * multiplier)[:, None]
-            self.by_year["value_added"] += lasting(at_risk, -at["producer_surplus_change"],
-                                                   cost.fade[None, :])
-            self.by_year["consumer"] += at["consumer_cost"]
-            self.by_year["revenue"] += at["revenue_change"]
+        self.cost = cost
+        self.multiplier = low + draws.value_added * (high - low)          # (paths, sectors)
+        self.e0, self.we = corners(draws.elasticity, ELASTICITY_NODES)     # (paths, sectors)
+        self.p0, self.wp = corners(draws.pass_through, PASS_THROUGH_NODES)  # (paths,)
+
+    def _node_pv(self, what: str, rate: float) -> tuple[np.ndarray, ...]:
+        """Cumulative present values on the nodes, (years, sectors, elasticity, pass-through)."""
+        def make() -> tuple[np.ndarray, ...]:
+            g, fade = self.cost.grid, self.cost.fade
+            d = (1.0 + rate) ** -np.arange(fade.size)
+            per_year = lambda values, weight: np.cumsum(values * (d * weight)[:, None, None, None], axis=0)
+            if what == "value_added":     # the terms-of-trade part, and the part at risk
+                return (per_year(-g["producer_surplus_change"], 1.0 - fade),
+                        per_year(-g["export_change"], fade))
+            name = {"consumer": "consumer_cost", "revenue": "revenue_change"}[what]
+            return (per_year(g[name], np.ones_like(fade)),)
+        return self._once(("nodes", what, rate), make)
 
     def pv_while_standing(self, what: str, rate: float, lasts: np.ndarray) -> np.ndarray:
         """Per path, the present value of `what` over the years the deal stands (`lasts`)."""
-        cumulative = self._once(("pv", what, rate), lambda: np.cumsum(
-            self.by_year[what] * (1.0 + rate) ** -np.arange(self.by_year[what].shape[1]), axis=1))
-        steps = np.minimum(lasts, cumulative.shape[1]) - 1
-        return cumulative[np.arange(cumulative.shape[0]), steps]
+        nodes = self._node_pv(what, rate)
+        step = np.minimum(lasts, self.cost.fade.size) - 1
+        total = np.zeros(step.size)
+        shares = self.cost.value_added_shares
+        for s in range(shares.size):
+            e0, we = self.e0[:, s], self.we[:, s]
+            for de, w_e in ((0, 1.0 - we), (1, we)):
+                for dp, w_p in ((0, 1.0 - self.wp), (1, self.wp)):
+                    corner = (step, s, e0 + de, self.p0 + dp)
+                    value = nodes[0][corner]
+                    if what == "value_added":
+                        value = value + shares[s] * self.multiplier[:, s] * nodes[1][corner]
+                    total += w_e * w_p * value
+        return total
 
 
 @dataclass(frozen=True)
@@ -372,5 +388,7 @@ def _concatenate(parts: list[DealPaths]) -> DealPaths:
     no_deal = NoPact(join(p.no_deal.reserves for p in parts), join(p.no_deal.crisis_year for p in parts))
     trade = object.__new__(TradePaths)
     _Memo.__init__(trade)
-    trade.by_year = {k: join(p.trade.by_year[k] for p in parts) for k in first.trade.by_year}
+    trade.cost = first.trade.cost
+    for name in ("multiplier", "e0", "we", "p0", "wp"):
+        setattr(trade, name, join(getattr(p.trade, name) for p in parts))
     return DealPaths(first.base_year, first.tranches, first.pool, markets, funded, cut, no_deal, trade)

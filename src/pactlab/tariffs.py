@@ -372,13 +372,16 @@ def effect_grid(before: pd.DataFrame, after: pd.DataFrame, a: Assumptions, inves
     return out
 
 
+def corners(q: np.ndarray, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For quantiles `q`, the index of the node below each and the weight of the node above."""
+    x = np.clip(q, 0.0, 1.0) * (len(nodes) - 1)
+    lo = np.minimum(np.floor(x).astype(np.int64), len(nodes) - 2)
+    return lo, x - lo
+
+
 def interpolate(grid: np.ndarray, q_elasticity: np.ndarray, q_pass_through: np.ndarray) -> np.ndarray:
     """Bilinear interpolation of a node grid (..., elasticity nodes, pass-through nodes) at each
     path's quantiles; returns (..., paths)."""
-    def corners(q, nodes):
-        x = np.clip(q, 0.0, 1.0) * (len(nodes) - 1)
-        lo = np.minimum(np.floor(x).astype(np.int64), len(nodes) - 2)
-        return lo, x - lo
     e0, we = corners(q_elasticity, ELASTICITY_NODES)
     s0, ws = corners(q_pass_through, PASS_THROUGH_NODES)
     g = lambda e, s: grid[..., e, s]
