@@ -137,7 +137,13 @@ class TradePaths(_Memo):
         return self._once(("nodes", what, rate), make)
 
     def pv_while_standing(self, what: str, rate: float, lasts: np.ndarray) -> np.ndarray:
-        """Per path, the present value of `what` over the years the deal stands (`lasts`)."""
+        """Per path, the present value of `what` over the years the deal stands (`lasts`);
+        kept for the next pact with the same `lasts` (most pacts of a batch share them)."""
+        lasts = np.ascontiguousarray(lasts, dtype=np.int64)
+        return self._once(("pv", what, rate, hash(lasts.tobytes())),
+                          lambda: self._pv(what, rate, lasts))
+
+    def _pv(self, what: str, rate: float, lasts: np.ndarray) -> np.ndarray:
         nodes = self._node_pv(what, rate)
         step = np.minimum(lasts, self.cost.fade.size) - 1
         total = np.zeros(step.size)
