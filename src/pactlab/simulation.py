@@ -140,7 +140,7 @@ class TradePaths(_Memo):
         """Per path, the present value of `what` over the years the deal stands (`lasts`);
         kept for the next pact with the same `lasts` (most pacts of a batch share them)."""
         lasts = np.ascontiguousarray(lasts, dtype=np.int64)
-        return self._once(("pv", what, rate, hash(lasts.tobytes())),
+        return self._once(("pv", what, rate, lasts.tobytes()),
                           lambda: self._pv(what, rate, lasts))
 
     def _pv(self, what: str, rate: float, lasts: np.ndarray) -> np.ndarray:
