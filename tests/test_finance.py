@@ -6,9 +6,9 @@ import numpy_financial as npf
 import pytest
 from hypothesis import given, settings
 
-from pactlab.engine.finance import irr, moic, npv, payback_year, tail_risk
+from pactlab.engine.finance import irr, moic, npv, payback_year, payback_year_accrued, tail_risk
 
-from .strategies import conventional_series
+from .strategies import conventional_series, rate
 
 
 def _random_series(n: int, years: int, seed: int) -> np.ndarray:
@@ -78,3 +78,24 @@ def test_unreachable_root_warns_instead_of_returning_a_wrong_number() -> None:
     from pactlab.engine.finance import IRRConvergenceWarning
     with pytest.warns(IRRConvergenceWarning):
         assert np.isnan(irr(np.array([-1.0, 1e-155])))
+
+
+def test_payback_with_interest_by_hand() -> None:
+    # 100 out, 30 a year back at 10%: the position is -80, -58, -33.8, -7.18, +22.1 -> year 5;
+    # without interest 100 is back after year 4 (cumulative 20 at t=4)
+    flows = np.array([[-100.0, 30.0, 30.0, 30.0, 30.0, 30.0, 30.0]])
+    np.testing.assert_array_equal(payback_year(flows), [4.0])
+    np.testing.assert_array_equal(payback_year_accrued(flows, 0.10), [5.0])
+    # a rate per path and year: 0% in the years that matter gives the nominal year
+    np.testing.assert_array_equal(payback_year_accrued(flows, np.zeros_like(flows)), [4.0])
+
+
+@settings(max_examples=200, deadline=None)
+@given(series=conventional_series(), r=rate)
+def test_interest_never_brings_recoupment_forward(series, r) -> None:
+    """At a zero rate the accrued payback is the nominal one; at a positive rate it is no earlier."""
+    flows = series[None, :]
+    nominal, accrued = payback_year(flows)[0], payback_year_accrued(flows, r)[0]
+    assert np.array_equal(payback_year_accrued(flows, 0.0), payback_year(flows), equal_nan=True)
+    if np.isfinite(accrued):
+        assert np.isfinite(nominal) and accrued >= nominal

@@ -7,6 +7,7 @@ import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import pactlab as pl
@@ -146,3 +147,65 @@ def test_the_report_opens_with_its_summary(html: str, evaluations) -> None:
     share = f"{ev.metrics['gain']['investor_p_loss']:.1%}"
     assert f"behind in {share} of futures" in html and "What the verdicts hang on" in html
     assert "no pact (P50)" in html
+
+
+def _downloads(html: str) -> dict[str, str]:
+    import re
+    return dict(re.findall(r'download="pactlab-([^"]+)" href="([^"]+)"', html))
+
+
+def test_every_table_downloads_as_csv_and_all_as_one_workbook(html: str, evaluations) -> None:
+    import base64
+    import io
+    import urllib.parse
+
+    import pandas as pd
+    links = _downloads(html)
+    tables = html.count("<table")
+    csvs = {name[:-4]: href for name, href in links.items() if name.endswith(".csv")}
+    # one CSV per table (the crisis section's per-pact tables share one long CSV)
+    assert len(csvs) == tables - (len(evaluations) - 1)
+    comparison = pd.read_csv(io.StringIO(urllib.parse.unquote(csvs["comparison"].split(",", 1)[1])),
+                             index_col="metric")
+    expected = comparison_column(evaluations[0])
+    assert comparison.iloc[:, 0].to_numpy() == pytest.approx(expected.to_numpy(), rel=1e-9, nan_ok=True)
+    book = pd.read_excel(io.BytesIO(base64.b64decode(links["report-tables.xlsx"].split(",", 1)[1])),
+                         sheet_name=None)
+    assert set(book) == set(csvs)
+    terms = book["terms"].set_index("key")
+    assert terms.loc["schedule.annual_cap", "korea-final-2025-11"] == 20
+    assert bool(terms.loc["waterfall.spread", "japan-mou-2025 assumed"])
+
+
+def test_terms_table_reads_as_a_term_sheet(html: str) -> None:
+    import re
+    table = html.split('id="terms-table"')[1].split("</table>")[0]
+    sections = re.findall(r'<tr class="section"><th[^>]*>([^<]+)</th>', table)
+    assert sections[:4] == ["Parties", "What the investor puts in", "Who gets the cash", "Schedule"]
+    cap = re.search(r'<tr class="differs" data-term="schedule.annual_cap"><td>(.*?)</tr>', table, re.S)
+    assert cap and "annual cap on cash calls" in cap[1] and "$20B a year" in cap[1]
+    same = re.search(r'<tr data-term="waterfall.tiers\[0\].investor_share">(.*?)</tr>', table, re.S)
+    assert same and same[1].count("50%") == 2          # the same in both: not highlighted
+
+
+def test_crisis_sensitivity_in_the_report(html: str, evaluations) -> None:
+    from pactlab.valuation import crisis_sensitivity
+    ev = evaluations[0]
+    table = crisis_sensitivity(ev.pact, ev.paths, ev.seed, assumptions=ev.assumptions)
+    section = html.split('id="crisis-sensitivity"')[1].split("</section>")[0]
+    assert f"{table.iloc[2, 0]:.1%}" in section and "metric growth 4%" in section
+
+
+def test_cash_split_marks_the_switch_and_the_review(evaluations) -> None:
+    from pactlab.report.figures import _split_events
+    final, japan = evaluations
+    events = dict((text.split(" ")[0], year) for year, text in _split_events(final))
+    assert events["review:"] == final.base_year + 20
+    switch = final.tier_switch()
+    assert switch is not None and events["90%"] == switch[0] and 0 < switch[1] <= 1
+    # by hand: the first full year at the last tier's split, median over the paths that get there
+    share = final.outcomes.yearly["share"]
+    at_last = np.abs(share - 0.1) < 1e-6
+    firsts = [np.flatnonzero(row)[0] for row in at_last if row.any()]
+    assert switch[0] == np.median(firsts) + final.base_year
+    assert "assumed term" in " ".join(t for _, t in _split_events(final))

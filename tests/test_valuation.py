@@ -160,5 +160,10 @@ def test_distribution_and_recoupment_tables(final) -> None:
     assert ((split["p5"] <= split["p50"]) & (split["p50"] <= split["p95"])).all()
     assert split["p50"].between(0, 1).all()
     curve = final.recoupment_curve()
-    assert curve.is_monotonic_increasing and curve.iloc[-1] == pytest.approx(
+    assert curve["principal"].is_monotonic_increasing and curve["principal"].iloc[-1] == pytest.approx(
         final.metrics["investor"]["p_recoup"])
+    assert curve["with_deemed_interest"].iloc[-1] == pytest.approx(
+        final.metrics["investor"]["p_recoup_deemed"])
+    # interest on the outlay can only delay recoupment
+    assert (curve["with_deemed_interest"] <= curve["principal"] + 1e-12).all()
+    assert curve["with_deemed_interest"].iloc[-1] < curve["principal"].iloc[-1]

@@ -32,14 +32,14 @@ from .present import (
 from .present import format_value as fmt
 from .terms import (
     Pact,
-    flat_terms,
     load_pact,
     pact_label,
     pact_to_toml,
     preset_names,
     source_toml,
 )
-from .valuation import Evaluation, crisis_sensitivity, digest, evaluate_all
+from .terms.fields import term_fields
+from .valuation import Evaluation, crisis_rows, crisis_sensitivity, digest, evaluate_all
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   rich_markup_mode=None,
@@ -194,10 +194,19 @@ def show(pact: str = typer.Argument(..., help="Preset name or .toml file."),
         out.print_json(p.model_dump_json())
         return
     out.print(f"[bold]{p.title}[/bold]\n{p.description}")
-    table = Table("term", "value")
-    for key, value, assumed in flat_terms(p):
-        table.add_row(key, f"{value}{' ⚠ assumed' if assumed else ''}")
-    table.add_row("commitment (sum of tranches)", fmt(p.commitment, "usd_bn"))
+    table = Table("term", "value", "key (--term)")
+    section = None
+    for f in term_fields(p):
+        if f.section != section:
+            if section is not None:
+                table.add_section()
+            section = f.section
+            table.add_row(f"[bold]{escape(section)}[/bold]", "", "")
+        label = f"{f.group} · {f.label}" if f.group else f.label
+        table.add_row(escape(label), escape(f.text()) + (" [yellow]⚠ assumed[/yellow]" if f.assumed else ""),
+                      f"[dim]{escape(f.key)}[/dim]")
+    table.add_section()
+    table.add_row("commitment (sum of tranches)", fmt(p.commitment, "usd_bn"), "")
     out.print(table)
 
 
@@ -306,10 +315,7 @@ def reserves(pact: str = typer.Argument(..., help="Preset name or .toml file."),
         sens = crisis_sensitivity(p, min(paths, 2_000), seed, assumptions=a)
         sys.stdout.write(to_json({"manifest": ev.manifest(), "fx": ev.metrics["fx"],
                                   "by_year": frame_columns(table),
-                                  "crisis_sensitivity": [
-                                      {"sudden_stop_prob": stop, "components_growth": g, "case": case,
-                                       "p_crisis": sens.loc[stop, (g, case)]}
-                                      for stop in sens.index for g, case in sens.columns],
+                                  "crisis_sensitivity": crisis_rows(sens),
                                   "macro_inputs": ev.macro_inputs()}) + "\n")
         return
     columns = {"calls_mean": ("calls (mean)", "usd_bn"), "reserves_p5": ("reserves P5", "usd_bn"),

@@ -46,6 +46,8 @@ INVESTOR_METRICS = (
     Metric("moic_p50", "money multiple P50", "multiple"),
     Metric("p_recoup", "P(recoup within horizon)", "share"),
     Metric("recoup_year_p50", "recoupment year P50 (if recouped)", "year"),
+    Metric("p_recoup_deemed", "P(recoup with deemed interest)", "share"),
+    Metric("recoup_deemed_year_p50", "recoupment with deemed interest, year P50", "year"),
     Metric("p_snapback", "P(refusal tariff snaps back)", "share"),
 )
 HOST_METRICS = (
@@ -126,7 +128,7 @@ def irr_for_percentiles(flows: np.ndarray) -> np.ndarray:
 
 
 #: per-path outcomes an evaluation keeps
-PATH_OUTCOMES = ("npv", "irr", "moic", "payback", "called", "peak_call", "snap_year", "host_npv",
+PATH_OUTCOMES = ("npv", "irr", "moic", "payback", "payback_deemed", "called", "peak_call", "snap_year", "host_npv",
                  "min_ratio", "min_reserves", "crisis_year", "no_pact_crisis_year",
                  "exhausted_year", "principal", "bonds", "deferred", "refusals", "swap_peak",
                  "shortfall")
@@ -184,6 +186,7 @@ class Collector:
         row["irr"][s] = irr_for_percentiles(flows)
         row["moic"][s] = finance.moic(flows)
         row["payback"][s] = finance.payback_year(flows)
+        row["payback_deemed"][s] = finance.payback_year_accrued(flows, deal.markets.sofr + plan.split.spread)
         row["called"][s] = deal.calls.sum(axis=1)
         row["peak_call"][s] = deal.calls.max(axis=1)
         row["snap_year"][s] = deal.snap_year
@@ -249,6 +252,8 @@ def _investor(plan: Plan, a: Assumptions, o: Outcomes) -> dict[str, float]:
         "moic_p50": percentile(p["moic"], 50),
         "p_recoup": float(np.isfinite(p["payback"]).mean()),
         "recoup_year_p50": percentile(p["payback"], 50) + plan.base_year,
+        "p_recoup_deemed": float(np.isfinite(p["payback_deemed"]).mean()),
+        "recoup_deemed_year_p50": percentile(p["payback_deemed"], 50) + plan.base_year,
         "p_snapback": float((p["snap_year"] < plan.years).mean()),
     }
 

@@ -129,12 +129,30 @@ class Evaluation:
         return pd.DataFrame({"p5": low, "p50": mid, "p95": high},
                             index=pd.Index(years, name="year")).astype(float)
 
-    def recoupment_curve(self) -> pd.Series:
-        """P(the investor has had all its cash back, nominal) by year."""
-        payback = self.outcomes.paths["payback"]
+    def tier_switch(self) -> tuple[float, float] | None:
+        """When the waterfall moves to its last tier: (median first full year at the last tier's
+        split, over the paths that get there; the share of paths that get there). None for a
+        one-tier waterfall or a pact with no MOU pool."""
+        tiers = self.pact.waterfall.tiers
+        if len(tiers) < 2 or self.plan.split.pool is None:
+            return None
+        share = self.outcomes.yearly["share"]
+        at_last = np.abs(share - tiers[-1].investor_share) < 1e-6
+        reached = at_last.any(axis=1)
+        if not reached.any():
+            return None
+        first = np.argmax(at_last[reached], axis=1)
+        return float(np.median(first)) + self.base_year, float(reached.mean())
+
+    def recoupment_curve(self) -> pd.DataFrame:
+        """By year, P(the investor has had its cash back): ``principal`` (nominal) and
+        ``with_deemed_interest`` (its position carried at SOFR + the waterfall's spread)."""
         years = np.arange(self.plan.years)
-        return pd.Series([(payback <= t).mean() for t in years], index=years + self.base_year,
-                         name="p_recouped")
+        p = self.outcomes.paths
+        return pd.DataFrame({name: (p[key][:, None] <= years).mean(axis=0)
+                             for name, key in (("principal", "payback"),
+                                               ("with_deemed_interest", "payback_deemed"))},
+                            index=pd.Index(years + self.base_year, name="year"))
 
     def macro_inputs(self) -> list[dict[str, object]]:
         """The investor's macro data behind the FX rows, with source and confidence."""
@@ -291,3 +309,10 @@ def crisis_sensitivity(pact: Pact | str, paths: int = 2_000, seed: int = 0, *,
     table = pd.DataFrame([[v for g in GROWTH_RATES for v in cells[(stop, g)]] for stop in STOP_PROBS],
                          index=pd.Index(STOP_PROBS, name="sudden_stop_prob"), columns=columns)
     return table.astype(float)
+
+
+def crisis_rows(table: pd.DataFrame) -> list[dict[str, float | str]]:
+    """A :func:`crisis_sensitivity` table in long form, a row per cell."""
+    return [{"sudden_stop_prob": stop, "components_growth": growth, "case": case,
+             "p_crisis": float(table.loc[stop, (growth, case)])}
+            for stop in table.index for growth, case in table.columns]

@@ -8,7 +8,8 @@ year ``t``, with year 0 undiscounted (numpy-financial's convention).
   taken from the row's multiple on invested capital, with a bracketed bisection fallback.
   NaN where the flows never change sign; NaN *and* an :class:`IRRConvergenceWarning` where a
   root exists in (-100%, 1,000,000%) but was not found to tolerance — never a wrong number.
-* :func:`moic`, :func:`payback_year`, :func:`tail_risk` (VaR/CVaR).
+* :func:`moic`, :func:`payback_year` (nominal and :func:`payback_year_accrued` at a rate),
+  :func:`tail_risk` (VaR/CVaR).
 """
 from __future__ import annotations
 
@@ -96,14 +97,36 @@ def payback_year(flows: np.ndarray) -> np.ndarray:
     array([ 3., nan])
     """
     f = _as_2d(flows)
-    cum = np.cumsum(f, axis=1)
+    return _year_back_above_water(np.cumsum(f, axis=1), f)
+
+
+def payback_year_accrued(flows: np.ndarray, rates: np.ndarray | float) -> np.ndarray:
+    """First year from which the investor's position, carried at ``rates`` (per path and year,
+    or one rate), stays >= 0 after money went out; NaN if never. At rate 0 this is
+    :func:`payback_year`; at the deemed rate it is recoupment of principal *and* deemed interest.
+
+    >>> payback_year_accrued(np.array([[-10.0, 4.0, 4.0, 4.0]]), 0.1)
+    array([nan])
+    >>> payback_year_accrued(np.array([[-10.0, 4.0, 4.0, 4.0, 4.0]]), 0.1)
+    array([4.])
+    """
+    f = _as_2d(flows)
+    r = np.broadcast_to(np.asarray(rates, dtype=np.float64), f.shape)
+    position = np.empty_like(f)
+    position[:, 0] = f[:, 0]
+    for t in range(1, f.shape[1]):
+        position[:, t] = position[:, t - 1] * (1.0 + r[:, t]) + f[:, t]
+    return _year_back_above_water(position, f)
+
+
+def _year_back_above_water(position: np.ndarray, f: np.ndarray) -> np.ndarray:
+    """The year after the last one the position was under water (NaN: never under water, or
+    still under water at the horizon)."""
     eps = 1e-9 * np.maximum(1.0, np.abs(f).sum(axis=1, keepdims=True))
-    below = cum < -eps
+    below = position < -eps
     years = f.shape[1]
-    # last year the position was under water; payback is the year after it (if within the horizon)
     last_below = years - 1 - np.argmax(below[:, ::-1], axis=1)
-    ever_below = below.any(axis=1)
-    year = np.where(ever_below, last_below + 1, np.nan)
+    year = np.where(below.any(axis=1), last_below + 1, np.nan)
     return np.where(year < years, year, np.nan)
 
 

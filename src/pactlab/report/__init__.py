@@ -16,11 +16,12 @@ from plotly.offline import get_plotlyjs
 from .. import data
 from .._version import __version__
 from ..assumptions import Assumptions
-from ..present import comparison_column, context_note, format_value, metric_units, titled
+from ..present import context_note, format_value, metric_units, titled
 from ..tariffs import trade_data
-from ..terms import Pact, flat_terms
-from ..valuation import Evaluation, evaluate_all
-from . import figures
+from ..terms import Pact
+from ..terms.fields import SECTIONS, term_fields
+from ..valuation import Evaluation, crisis_sensitivity, evaluate_all
+from . import figures, tables
 
 METHODS = (
     "Each pact is simulated on the same futures (common random numbers): correlated six-month "
@@ -57,11 +58,15 @@ def _negotiation(neg, evaluations: Sequence[Evaluation]) -> dict[str, object]:
     deal beside the reference pact, term by term."""
     from ..negotiate.run import SOLUTIONS
     base = neg.space.base
-    rows = []
+    rows, values = [], []
     for name, i in neg.solutions.items():
         if i is None:
             continue
         s = neg.stats.iloc[i]
+        values.append({"solution": SOLUTIONS[name][0], "investor_mean": s.investor_mean,
+                       "investor_p_loss": s.investor_p_loss, "host_mean": s.host_mean,
+                       "host_p_loss": s.host_p_loss, "p_crisis": s.p_crisis,
+                       **neg.candidates.values.iloc[i].to_dict()})
         rows.append({"name": SOLUTIONS[name][0], "investor": format_value(s.investor_mean, "usd_bn"),
                      "investor_p_loss": format_value(s.investor_p_loss, "share"),
                      "host": format_value(s.host_mean, "usd_bn"),
@@ -81,7 +86,7 @@ def _negotiation(neg, evaluations: Sequence[Evaluation]) -> dict[str, object]:
                                                 config={"displaylogo": False, "responsive": True})
     return {"base": base.name, "candidates": f"{len(neg.candidates.pacts):,}",
             "skipped": neg.candidates.skipped, "ir": f"{int(neg.individually_rational.sum()):,}",
-            "frontier": len(neg.frontier), "solutions": rows, "reference": compare_to,
+            "frontier": len(neg.frontier), "solutions": rows, "solution_values": values, "reference": compare_to,
             "terms": terms, "chart": chart, "prefs": neg.prefs}
 
 
@@ -93,6 +98,7 @@ def _exploration(sens, found) -> dict[str, object]:
     out: dict[str, object] = {}
     if sens is not None:
         out["sensitivity"] = {"note": sens.note, "chart": html(figures.tornado(sens), "tornado"),
+                              "table": sens.table,
                               "rows": [{"input": k, **{c: f"{v:.3g}" for c, v in row.items()}}
                                        for k, row in sens.table.iterrows()],
                               "columns": list(sens.table.columns)}
@@ -140,6 +146,24 @@ def summary(evaluations: Sequence[Evaluation]) -> list[str]:
     return lines
 
 
+def terms_table(evaluations: Sequence[Evaluation]) -> list[dict[str, object]]:
+    """The term sheets side by side: one row per term in term-sheet order, related rows together
+    (a section, then a tranche or tier), human labels with units, assumed cells flagged and rows
+    whose values differ between the pacts marked."""
+    fields = [{f.key: f for f in term_fields(ev.pact)} for ev in evaluations]
+    order = list(SECTIONS.values())
+    keys = sorted(dict.fromkeys(k for by_key in fields for k in by_key),
+                  key=lambda k: order.index(next(f[k] for f in fields if k in f).section))
+    rows = []
+    for key in keys:
+        first = next(f[key] for f in fields if key in f)
+        cells = [{"text": f[key].text(), "assumed": f[key].assumed} if key in f
+                 else {"text": "–", "assumed": False} for f in fields]
+        rows.append({"key": key, "section": first.section, "group": first.group, "label": first.label,
+                     "cells": cells, "differs": len({c["text"] for c in cells}) > 1})
+    return rows
+
+
 def build_report(evaluations: Sequence[Evaluation], *, title: str | None = None,
                  negotiation=None, sensitivity=None, discovery=None) -> str:
     """The report as one HTML string (deterministic for the same evaluations)."""
@@ -148,19 +172,30 @@ def build_report(evaluations: Sequence[Evaluation], *, title: str | None = None,
     a = evaluations[0].assumptions
     names = [ev.label for ev in evaluations]
     units = metric_units()
-    columns = [comparison_column(ev) for ev in evaluations]
+    side_by_side = tables.comparison(evaluations)
     comparison = [{"label": label, "cells": [
-        {"raw": repr(float(col[label])), "text": format_value(float(col[label]), units[label])} for col in columns]}
-        for label in columns[0].index]
+        {"raw": repr(float(v)), "text": format_value(float(v), units[label])} for v in row]}
+        for label, row in side_by_side.iterrows()]
+    crisis = {ev.label: crisis_sensitivity(ev.pact, min(ev.paths, 2_000), ev.seed,
+                                           assumptions=ev.assumptions) for ev in evaluations}
     costs = {ev.label: ev.plan.gains.tariff for ev in evaluations}
     charts = [
         ("cash-split", "Who gets the cash", "The investor's share of the MOU distributions each year "
-         "(median and 5–95% band); the host gets the rest.", figures.cash_split(evaluations)),
-        ("recoupment", "Recoupment", "Probability that the investor has had all its cash back "
-         "(nominal) by each year.", figures.recoupment(evaluations)),
+         "(median and 5–95% band), one panel per pact on one scale; the host gets the rest. Dotted "
+         "lines mark the switch to the last tier (the median path's first full year there) and "
+         "the review clause, where the term sheet has one.", figures.cash_split(evaluations)),
+        ("recoupment", "Recoupment", "Probability that the investor has had its cash back by each "
+         "year, over every tranche. Solid: the principal (every dollar out paid back, nominal). Dashed: "
+         "principal plus interest at the deemed rate (six-month SOFR plus the waterfall's spread), "
+         "compounding — the investor has earned at least the deemed rate on the whole pact; a "
+         "dashed line flat at 0% never gets there. Interest can only push recoupment later. The "
+         "MOU's own deemed allocation amount is narrower (under the 'scheduled' convention interest "
+         "accrues only over a project's scheduled life), so the waterfall can reach its last tier "
+         "(marked in 'Who gets the cash') while the dashed line is still low.", figures.recoupment(evaluations)),
         ("reserves", "Can the investor pay?", f"Reserves over the FX horizon "
-         f"({a.fx.horizon_years} years), 5–95% band, against 100–150% of the IMF ARA metric "
-         "(Korea; not applicable to Japan).", figures.reserves_fan(evaluations)),
+         f"({a.fx.horizon_years} years), 5–95% band, with the no-pact path beside them, against "
+         "100–150% of the IMF ARA metric where that metric applies (emerging markets; Japan is "
+         "judged by other measures).", figures.reserves_fan(evaluations)),
         ("tariff-cost", "What no deal costs", "Value added the investor has at risk in the first full "
          "year if the deal's tariffs give way to the no-deal tariffs (the tariff model at its central "
          f"parameters, first-year elasticities; legal shocks {'on' if a.trade.legal_shocks else 'off'}).",
@@ -181,9 +216,11 @@ def build_report(evaluations: Sequence[Evaluation], *, title: str | None = None,
                 for ev in evaluations for row in ev.projects().to_dict(orient="records")]
     assumptions = {r["key"]: r for ev in evaluations for r in ev.assumptions.provenance()}
     schedule = trade_data().schedule.fillna("").to_dict(orient="records")
-    rows = {ev.label: {k: (str(v), flag) for k, v, flag in flat_terms(ev.pact)} for ev in evaluations}
-    keys = list(dict.fromkeys(k for name in names for k in rows[name]))
-    terms = [(k, [rows[n].get(k, ("–", False)) for n in names]) for k in keys]
+    terms = terms_table(evaluations)
+    neg = None if negotiation is None else _negotiation(negotiation, evaluations)
+    explored = _exploration(sensitivity, discovery) if (sensitivity or discovery) else None
+    data_tables = tables.report_tables(evaluations, sensitivities=crisis, negotiation=neg,
+                                       exploration=explored)
     template = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined).from_string(
         (resources.files(__package__) / "report.html.j2").read_text(encoding="utf-8"))
     return template.render(
@@ -196,9 +233,14 @@ def build_report(evaluations: Sequence[Evaluation], *, title: str | None = None,
         term_sheets=[{"name": ev.label, "title": ev.pact.title} for ev in evaluations],
         charts=chart_html, methods=METHODS, manifests=[ev.manifest() for ev in evaluations],
         assumptions=list(assumptions.values()), projects=projects, data_sources=_data_sources(),
-        schedule=schedule, plotly_js=get_plotlyjs(),
-        negotiation=None if negotiation is None else _negotiation(negotiation, evaluations),
-        exploration=_exploration(sensitivity, discovery) if (sensitivity or discovery) else None)
+        schedule=schedule, plotly_js=get_plotlyjs(), negotiation=neg, exploration=explored,
+        crisis=[{"pact": label, "growth": list(t.columns.levels[0]),
+                 "rows": [{"stop": stop, "cells": [format_value(t.loc[stop, (g, c)], "share")
+                                                   for g in t.columns.levels[0] for c in ("pact", "no pact")]}
+                          for stop in t.index]} for label, t in crisis.items()],
+        crisis_paths=f"{min(evaluations[0].paths, 2_000):,}",
+        downloads={name: tables.csv_uri(t) for name, t in data_tables.items()},
+        workbook=tables.xlsx_uri(data_tables))
 
 
 def report(pacts: Sequence[Pact | str], *, paths: int = 10_000, seed: int = 0,

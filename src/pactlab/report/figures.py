@@ -35,27 +35,62 @@ def _alpha(hex_colour: str, alpha: float) -> str:
 
 
 def cash_split(evs: Sequence[Evaluation]) -> go.Figure:
-    """The investor's share of MOU distributions by year: median and the P5-P95 band."""
-    fig = go.Figure()
-    for ev, colour in zip(evs, cycle(COLOURS), strict=False):
+    """The investor's share of MOU distributions by year, one panel per pact on one scale (so no
+    line hides another): median and the P5-P95 band, with the switch to the last tier and the
+    review clause marked where the term sheet has them."""
+    shown = [(ev, colour) for ev, colour in zip(evs, cycle(COLOURS), strict=False)
+             if not ev.cash_split_table().empty]
+    if not shown:
+        return go.Figure().update_layout(title="No MOU distributions to split", **LAYOUT)
+    fig = make_subplots(rows=len(shown), cols=1, shared_xaxes=True, vertical_spacing=0.12 / len(shown),
+                        subplot_titles=[ev.label for ev, _ in shown])
+    for row, (ev, colour) in enumerate(shown, start=1):
         table = ev.cash_split_table()
-        if table.empty:
-            continue
-        _band(fig, table.index, table["p5"], table["p50"], table["p95"], ev.label, colour)
+        _band(fig, table.index, table["p5"], table["p50"], table["p95"], ev.label, colour, row=row, col=1)
+        for year, text in _split_events(ev):
+            fig.add_vline(x=year, line=dict(color="#555", width=1, dash="dot"), row=row, col=1,
+                          annotation_text=text, annotation_position="top right",
+                          annotation_font_size=10)
+    fig.update_yaxes(title_text="investor share", tickformat=".0%", range=[0, 1.05])
+    fig.update_xaxes(title_text="year", row=len(shown), col=1)
     fig.update_layout(title="Investor's share of distributions (host gets the rest)",
-                      yaxis=dict(title="investor share", tickformat=".0%", range=[0, 1]),
-                      xaxis_title="year", **LAYOUT)
+                      **{**LAYOUT, "height": 120 + 240 * len(shown)})
     return fig
 
 
+def _split_events(ev: Evaluation) -> list[tuple[float, str]]:
+    """(year, label) for the switch to the waterfall's last tier and for the review clause."""
+    w, parties = ev.pact.waterfall, ev.pact.parties
+    events = []
+    switch = ev.tier_switch()
+    last = w.tiers[-1].investor_share
+    split = f"{1 - last:.0%} {parties.host} / {last:.0%} {parties.investor}"
+    if switch is not None:
+        year, reached = switch
+        events.append((year, f"{split} from here (median path; {reached:.0%} of paths get there)"))
+    elif len(w.tiers) > 1 and not ev.cash_split_table().empty:
+        events.append((float(ev.cash_split_table().index[0]),
+                       f"no path reaches the last tier ({split}) within the horizon"))
+    if w.review is not None:
+        assumed = any(k.startswith("waterfall.review") for k in ev.pact.assumed)
+        events.append((ev.base_year + w.review.after_year,
+                       f"review: tier-1 share {w.review.investor_share:.0%} if not recouped"
+                       + (" (assumed term)" if assumed else "")))
+    return events
+
+
 def recoupment(evs: Sequence[Evaluation]) -> go.Figure:
-    """P(the investor has recouped its outlay, nominal) by year."""
+    """P(the investor has recouped its outlay) by year: principal (solid) and principal plus
+    deemed interest (dashed)."""
     fig = go.Figure()
     for ev, colour in zip(evs, cycle(COLOURS), strict=False):
         curve = ev.recoupment_curve()
-        fig.add_trace(go.Scatter(x=curve.index, y=curve.to_numpy(), name=ev.label,
-                                 line=dict(color=colour, width=2)))
-    fig.update_layout(title="Recoupment: P(cumulative cash back ≥ cash out) by year",
+        fig.add_trace(go.Scatter(x=curve.index, y=curve["principal"], name=f"{ev.label}: principal",
+                                 line=dict(color=colour, width=2), legendgroup=ev.label))
+        fig.add_trace(go.Scatter(x=curve.index, y=curve["with_deemed_interest"],
+                                 name=f"{ev.label}: principal + deemed interest",
+                                 line=dict(color=colour, width=2, dash="dash"), legendgroup=ev.label))
+    fig.update_layout(title="Recoupment: P(the investor has its cash back) by year",
                       yaxis=dict(title="probability", tickformat=".0%", range=[0, 1]),
                       xaxis_title="year", **LAYOUT)
     return fig

@@ -352,7 +352,8 @@ def _evaluation_payload(ev: Evaluation) -> dict[str, Any]:
         "gains": {party: {c: row.to_dict() for c, row in gains.loc[party].iterrows()}
                   for party in ("investor", "host")},
         "reserves": _columns(ev.reserves_table()),
-        "recoupment": {"year": list(recoup.index), "p_recouped": list(recoup.to_numpy())},
+        "recoupment": {"year": list(recoup.index), "p_recouped": list(recoup["principal"]),
+                       "p_recouped_with_interest": list(recoup["with_deemed_interest"])},
         "cash_split": _columns(ev.cash_split_table()),
         "tariff_by_sector": ev.plan.gains.tariff.by_sector[
             ["investor_export_change", "investor_value_added_change"]].to_dict(orient="index"),
