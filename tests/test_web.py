@@ -105,13 +105,81 @@ def test_a_negotiation_job_reports_progress_then_its_result() -> None:
     assert client.get("/api/jobs/nope").status_code == 404
 
 
+SWEEP = {"name": "web", "pacts": ["korea-final-2025-11"], "outcomes": ["investor_gain_mean", "p_crisis"],
+         "uncertainties": {"fx.sudden_stop_prob": {"low": 0.02, "high": 0.10},
+                           "trade.deal_withdrawal_prob": {"low": 0.02, "high": 0.30}},
+         "levers": {"schedule.annual_cap": {"levels": [10.0, 20.0, 30.0]}},
+         "sampler": {"method": "lhs", "points": 16, "paths": 100, "seed": 1}}
+
+
+def _finish(job: dict) -> dict:
+    for _ in range(1200):
+        job = client.get(f"/api/jobs/{job['id']}").json()
+        if job["status"] != "running":
+            return job
+        time.sleep(0.1)
+    raise AssertionError("the job did not finish")
+
+
+def test_a_sweep_job_gives_the_points_their_sensitivity_and_the_prim_box(tmp_path) -> None:
+    from pactlab.explore import explore, load_results
+    from pactlab.explore.spec import Spec
+    started = client.post("/api/jobs/sweep", json={"spec": SWEEP, "where": "investor_gain_mean < -30"})
+    assert started.status_code == 202 and started.json()["kind"] == "sweep"
+    job = _finish(started.json())
+    assert job["status"] == "done", job["error"]
+    result = job["result"]
+    # the same points as `pactlab explore` of the same spec
+    explore(Spec.model_validate(SWEEP), tmp_path / "run")
+    expected = load_results(tmp_path / "run")
+    assert result["points"] == 16 == len(expected)
+    got = [row["investor_gain_mean"] for row in result["rows"]]
+    assert got == pytest.approx(expected["investor_gain_mean"].tolist(), rel=1e-12)
+    assert set(result["sensitivity"]["table"]) == set(SWEEP["uncertainties"]) | set(SWEEP["levers"])
+    assert result["sensitivity"]["method"] == "lhs" and "discovery" in result
+    assert 0 < result["discovery"]["share"] <= 1
+    csv = client.get(f"/api/jobs/{job['id']}/points.csv")
+    assert csv.status_code == 200 and csv.text.splitlines()[0].startswith("point_id,")
+    assert len(csv.text.splitlines()) == 17
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    ({"pacts": ["/etc/passwd"]}, "'/etc/passwd' is not a preset"),
+    ({"assumptions": "mine.toml"}, "a file is not read here"),
+    ({"sampler": {"method": "factorial", "levels": 100, "paths": 100}}, "at most 2,000 points"),
+    ({"outcomes": ["nope"]}, "unknown outcome 'nope'"),
+])
+def test_bad_sweeps_are_one_line_422s(change, message) -> None:
+    r = client.post("/api/jobs/sweep", json={"spec": {**SWEEP, **change}})
+    assert r.status_code == 422 and message in r.json()["error"]
+
+
+def test_a_where_condition_cannot_read_files() -> None:
+    job = _finish(client.post("/api/jobs/sweep", json={
+        "spec": SWEEP, "where": "(select count(*) from read_csv_auto('/etc/passwd')) > 0"}).json())
+    assert job["status"] == "failed" and "disabled by configuration" in job["error"]
+    assert "root" not in job["error"]
+
+
+def test_the_form_is_built_from_the_term_sheet_schema() -> None:
+    terms = {t["key"]: t for t in client.get("/api/pacts/korea-final-2025-11").json()["terms"]}
+    fee = terms["tranches[1].fee"]
+    assert (fee["kind"], fee["minimum"], fee["maximum"], fee["unit"], fee["assumed"]) == (
+        "number", 0.0, 1.0, "rate", True)
+    assert terms["governance.selection"]["choices"] == [
+        "host_directed", "commercially_reasonable", "investor_directed"]
+    assert terms["schedule.annual_cap"]["section"] == "Schedule"
+    assert terms["tranches[0].amount"]["exclusive_minimum"] is True
+    assert terms["waterfall.review.investor_share"]["group"] == "review clause"
+
+
 SCHEMA = schemathesis.openapi.from_asgi("/openapi.json", APP)
 
 
 @SCHEMA.parametrize()
 @settings(max_examples=110, deadline=None, suppress_health_check=list(HealthCheck))
 def test_every_generated_request_gets_a_valid_non_5xx_answer(case) -> None:
-    """Eleven operations x 110 cases: more than 1,000 requests, no 5xx, every answer in the schema."""
+    """Thirteen operations x 110 cases: more than 1,400 requests, no 5xx, every answer in the schema."""
     case.call_and_validate(checks=[not_a_server_error, status_code_conformance,
                                    content_type_conformance, response_schema_conformance])
 
@@ -174,5 +242,21 @@ def test_the_page_answers_as_the_annual_cap_moves(server) -> None:
         assert float(cell.get_attribute("data-value")) > before
         assert page.evaluate(chart) != line_before              # the reserve chart moved too
         assert page.locator('input[name="schedule.annual_cap"]').get_attribute("name") == "schedule.annual_cap"
+        # the form built from the term-sheet schema: every term the levers do not cover, by section
+        page.locator("#every-term summary").click()
+        legends = page.locator("#term-form legend").all_inner_texts()
+        assert legends[:3] == ["Parties", "What the investor puts in", "Who gets the cash"]
+        fee = page.locator('input[name="tranches[1].fee"]')
+        assert fee.get_attribute("type") == "number" and float(fee.get_attribute("max")) == 1.0
+        assert page.locator('select[name="governance.allowed_sectors"]').get_attribute("multiple") is not None
+        assert page.locator('input[name="schedule.annual_cap"]').count() == 1   # the lever, once
+        npv = page.locator('td[data-metric="gain.investor_mean"]')
+        npv_before = float(npv.get_attribute("data-value"))
+        page.locator('input[name="schedule.selection_deadline"]').fill("2027-06-30")
+        page.locator('input[name="schedule.selection_deadline"]').dispatch_event("change")
+        page.wait_for_function(
+            f"Number(document.querySelector('td[data-metric=\"gain.investor_mean\"]').dataset.value) !== {npv_before}",
+            timeout=120_000)
+        assert "schedule.selection_deadline=2027-06-30" in page.locator("#status").inner_text()
         browser.close()
     assert [m for m in messages if not m.startswith(("log:", "debug:", "info:"))] == []

@@ -27,7 +27,7 @@ HEADLINE = (
     ("investor", "commitment"), ("investor", "cash_share"), ("gain", "guarantee_share"),
     ("fx", "share_of_reserves"), ("fx", "share_of_gdp"), ("investor", "peak_call"),
     ("investor", "irr_p5"), ("investor", "irr_p50"), ("investor", "irr_p95"),
-    ("investor", "p_recoup"), ("investor", "recoup_year_p50"),
+    ("investor", "p_recoup"), ("investor", "recoup_year_p50"), ("investor", "p_recoup_deemed"),
     ("fx", "min_ara_p50"), ("fx", "p_ara_below_80"), ("fx", "p_crisis"),
     ("gain", "investor:tariff relief"), ("gain", "investor_mean"), ("gain", "investor_p_loss"),
     ("gain", "host_mean"), ("gain", "host_p_loss"), ("gain", "individually_rational"),

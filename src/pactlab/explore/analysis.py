@@ -111,12 +111,15 @@ class Discovery:
 
 
 def cases(results: pd.DataFrame, where: str) -> np.ndarray:
-    """The rows for which the SQL condition `where` holds (evaluated by DuckDB), in order."""
+    """The rows for which the SQL condition `where` holds (evaluated by DuckDB), in order. The
+    condition sees the results and nothing else: files and the network are closed to it (the
+    web app passes it on from a request)."""
     import duckdb
     try:
-        flags = duckdb.query_df(results, "results",
-                                f"select coalesce(({where}), false) as y from results "
-                                "order by point_id").df()["y"]
+        con = duckdb.connect(config={"enable_external_access": False, "lock_configuration": True})
+        con.register("results", results)
+        flags = con.execute(f"select coalesce(({where}), false) as y from results "
+                            "order by point_id").df()["y"]
     except duckdb.Error as exc:
         first = str(exc).strip().splitlines()[0]
         raise PactError(f"--where {where!r}: {first}") from None

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import math
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -195,6 +196,17 @@ class Spec(_SpecPart):
         counts = [len(g) for g in grids]
         return np.array([[(k + 0.5) / n for k, n in zip(row, counts, strict=True)]
                          for row in itertools.product(*grids)])
+
+    def size(self) -> int:
+        """How many points the design has, without building it."""
+        s, d = self.sampler, len(self.factors)
+        if s.method == "lhs":
+            return s.points
+        if s.method == "sobol":
+            return s.points * (d + 2)
+        if s.method == "morris":
+            return s.points * (d + 1)
+        return math.prod(len(f.grid(s.levels)) for f in self.factors.values())
 
     def values(self, unit: np.ndarray) -> dict[str, Any]:
         """One point's factor values from its unit row (factorial rows hit the grid exactly)."""

@@ -12,10 +12,11 @@ from typing import Any
 import tomli_w
 
 from ..errors import PactError
+from .fields import TermField, term_fields
 from .schema import Pact, set_path, split_path, validate_pact
 
-__all__ = ["Pact", "flat_terms", "load_pact", "pact_label", "pact_to_toml", "preset_names",
-           "read_toml", "set_path", "source_toml", "split_path", "unique_labels"]
+__all__ = ["Pact", "TermField", "load_pact", "pact_label", "pact_to_toml", "preset_names",
+           "read_toml", "set_path", "source_toml", "split_path", "term_fields", "unique_labels"]
 
 _PRESETS = resources.files(__package__) / "presets"
 
@@ -75,24 +76,6 @@ def source_toml(name_or_path: str | Path) -> str:
     if not (text.endswith(".toml") or Path(text).exists()) and resource.is_file():
         return resource.read_text(encoding="utf-8")
     return Path(text).read_text(encoding="utf-8")
-
-
-def flat_terms(pact: Pact) -> list[tuple[str, object, bool]]:
-    """Every term as (dotted path, value, assumed?), e.g. ('waterfall.tiers[0].hurdle', …)."""
-    rows: list[tuple[str, object, bool]] = []
-
-    def walk(node: object, prefix: str) -> None:
-        if isinstance(node, dict):
-            for key, value in node.items():
-                walk(value, f"{prefix}.{key}" if prefix else key)
-        elif isinstance(node, (list, tuple)) and node and isinstance(node[0], dict):
-            for i, value in enumerate(node):
-                walk(value, f"{prefix}[{i}]")
-        else:
-            rows.append((prefix, node, prefix in pact.assumed))
-
-    walk(pact.model_dump(exclude={"name", "title", "description", "assumed"}, exclude_none=True), "")
-    return rows
 
 
 def pact_to_toml(pact: Pact) -> str:

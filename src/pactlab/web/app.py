@@ -16,6 +16,7 @@ import json
 import threading
 import uuid
 from collections import OrderedDict
+from dataclasses import asdict
 from collections.abc import Callable
 from importlib import resources
 from typing import Annotated, Any, Literal
@@ -23,17 +24,18 @@ from typing import Annotated, Any, Literal
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .._version import __version__
 from ..assumptions import load_assumptions
-from ..errors import PactError, format_loc
+from ..errors import PactError, format_loc, from_validation_error
 from ..metrics import METRICS
 from ..negotiate.space import apply
 from ..present import HEADLINE, format_value, json_safe, row_label
-from ..terms import flat_terms, load_pact, pact_to_toml, preset_names, validate_pact
+from ..terms import load_pact, pact_to_toml, preset_names, validate_pact
+from ..terms.fields import term_fields
 from ..valuation import Evaluation, comparison_table, evaluate_all
 
 Scalar = float | int | str | bool | None
@@ -85,6 +87,15 @@ class NegotiationRequest(Strict):
     seed: Annotated[int, Field(ge=0, le=2**32 - 1)] = 0
 
 
+class SweepRequest(Strict):
+    """A sweep (the TOML spec of ``pactlab explore`` as JSON; presets only, no files), then the
+    sensitivity of ``outcome`` and, with ``where``, the PRIM box where that condition holds."""
+
+    spec: dict[str, Any]
+    outcome: str | None = None
+    where: Annotated[str, Field(min_length=1, max_length=500)] | None = None
+
+
 class Headline(Strict):
     key: str
     label: str
@@ -122,7 +133,7 @@ class JobResponse(Strict):
     error: str | None = None
 
 
-ERRORS = {code: {"model": ErrorResponse} for code in (400, 404, 413, 422, 429)}
+ERRORS = {code: {"model": ErrorResponse} for code in (400, 404, 409, 413, 422, 429)}
 
 
 class _Cache:
@@ -149,9 +160,10 @@ def _key(*parts: Any) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def create_app(*, max_paths: int = 50_000, max_body: int = 256_000, max_jobs: int = 2) -> FastAPI:
+def create_app(*, max_paths: int = 50_000, max_body: int = 256_000, max_jobs: int = 2,
+               max_points: int = 2_000) -> FastAPI:
     """The workbench app. `max_paths` caps paths per request, `max_body` the request size in
-    bytes, `max_jobs` the jobs running at once."""
+    bytes, `max_jobs` the jobs running at once, `max_points` the points of a sweep."""
     app = FastAPI(title="pactlab", version=__version__,
                   description="Investment-for-tariff pacts: what each side gets, and how risky it is.")
     cpu = threading.Lock()
@@ -216,13 +228,14 @@ def create_app(*, max_paths: int = 50_000, max_body: int = 256_000, max_jobs: in
 
     @app.get("/api/pacts/{name}", responses=ERRORS)
     def pact_terms(name: str) -> dict[str, Any]:
-        """A preset's terms, each with whether it is an assumption rather than a sourced fact."""
+        """A preset's terms in term-sheet order: each with its key, value, whether it is an
+        assumption rather than a sourced fact, and what the form needs (section, label, unit,
+        kind, bounds, choices: from the term-sheet schema)."""
         if name not in preset_names():
             return problem(404, f"{name}: not a preset; presets are {', '.join(preset_names())}")
         p = load_pact(name)
         return {"name": p.name, "title": p.title, "description": p.description,
-                "terms": [{"key": k, "value": json_safe(v), "assumed": flag}
-                          for k, v, flag in flat_terms(p)]}
+                "terms": [json_safe({**asdict(f), "text": f.text()}) for f in term_fields(p)]}
 
     @app.get("/api/pacts/{name}/toml", responses={**ERRORS, 200: {"content": {"application/toml": {}}}})
     def pact_toml(name: str) -> Response:
@@ -283,31 +296,70 @@ def create_app(*, max_paths: int = 50_000, max_body: int = 256_000, max_jobs: in
                           "exports_lost": result.ranges["exports_lost"],
                           "value_added_lost": result.ranges["value_added_lost"]})
 
+    def start_job(kind: str, work: Callable[[Callable[[int, int], None]], dict[str, Any]]):
+        """Run `work(progress)` on a thread; its result (or its one-line error) lands in the job."""
+        if sum(job["status"] == "running" for job in jobs.values()) >= max_jobs:
+            return problem(429, f"request: {max_jobs} jobs are running; try again when one ends")
+        job_id = uuid.uuid4().hex
+        jobs[job_id] = {"id": job_id, "kind": kind, "status": "running", "progress": 0.0}
+
+        def step(done: int, total: int) -> None:
+            jobs[job_id]["progress"] = done / total if total else 0.0
+
+        def body() -> None:
+            try:
+                jobs[job_id].update(status="done", progress=1.0, result=run(lambda: work(step)))
+            except Exception as exc:   # a failed job reports its one line, never a 5xx
+                jobs[job_id].update(status="failed", error=str(exc).splitlines()[0] if str(exc) else
+                                    type(exc).__name__)
+        threading.Thread(target=body, daemon=True).start()
+        return JobResponse(**jobs[job_id])
+
     @app.post("/api/jobs/negotiate", status_code=202, responses=ERRORS)
     async def start_negotiation(req: NegotiationRequest) -> JobResponse:
         """Start a negotiation over the article's levers; poll ``/api/jobs/{id}``."""
         paths_ok(req.paths)
-        if sum(job["status"] == "running" for job in jobs.values()) >= max_jobs:
-            return problem(429, f"request: {max_jobs} jobs are running; try again when one ends")
         base = load_pact(req.pact)
-        job_id = uuid.uuid4().hex
-        jobs[job_id] = {"id": job_id, "kind": "negotiate", "status": "running", "progress": 0.0}
 
-        def work() -> None:
+        def work(step) -> dict[str, Any]:
             from ..futures import futures
             from ..negotiate import SPACES, negotiate
-            try:
-                def step(done: int, total: int) -> None:
-                    jobs[job_id]["progress"] = done / total
-                neg = run(lambda: negotiate(SPACES[req.space](base), futures(req.paths, req.seed),
-                                            sample=req.sample, n=req.n, seed=req.seed,
-                                            progress=step))
-                jobs[job_id].update(status="done", progress=1.0, result=_negotiation_payload(neg))
-            except Exception as exc:   # a failed job reports its one line, never a 5xx
-                jobs[job_id].update(status="failed", error=str(exc).splitlines()[0] if str(exc) else
-                                    type(exc).__name__)
-        threading.Thread(target=work, daemon=True).start()
-        return JobResponse(**jobs[job_id])
+            return _negotiation_payload(negotiate(SPACES[req.space](base), futures(req.paths, req.seed),
+                                                  sample=req.sample, n=req.n, seed=req.seed,
+                                                  progress=step))
+        return start_job("negotiate", work)
+
+    @app.post("/api/jobs/sweep", status_code=202, responses=ERRORS)
+    async def start_sweep(req: SweepRequest) -> JobResponse:
+        """Start a sweep (the spec of ``pactlab explore``); poll ``/api/jobs/{id}``. Its result
+        has every point, the sensitivity of `outcome` and, with `where`, the PRIM box."""
+        spec = sweep_spec(req)
+        return start_job("sweep", lambda step: _sweep(spec, req.outcome or spec.outcomes[0], req.where,
+                                                      step))
+
+    def sweep_spec(req: SweepRequest):
+        from ..explore.spec import Spec
+        try:
+            spec = Spec.model_validate(req.spec)
+        except ValidationError as exc:
+            raise from_validation_error(exc, "request.spec") from None
+        if spec.assumptions is not None:
+            raise PactError("request.spec: assumptions: a file is not read here; sweep the "
+                            "assumption keys as uncertainties instead")
+        unknown = [p for p in spec.pacts if p not in preset_names()]
+        if unknown:
+            raise PactError(f"request.spec: pacts: {unknown[0]!r} is not a preset; presets are "
+                            f"{', '.join(preset_names())}")
+        points = spec.size()
+        work = points * spec.sampler.paths * max(1, len(spec.pacts))
+        if points > max_points or work > max_points * max_paths:
+            raise PactError(f"request.spec: sampler: at most {max_points:,} points and "
+                            f"{max_points * max_paths:,} point-futures here, got {points:,} points "
+                            f"x {spec.sampler.paths:,} futures x {max(1, len(spec.pacts))} pact(s)")
+        if req.outcome is not None and req.outcome not in spec.outcome_columns():
+            raise PactError(f"request.outcome: {req.outcome!r} is not an outcome of this spec; "
+                            f"outcomes are {', '.join(spec.outcome_columns())}")
+        return spec
 
     @app.get("/api/jobs/{job_id}", responses=ERRORS)
     def job(job_id: str) -> JobResponse:
@@ -315,6 +367,18 @@ def create_app(*, max_paths: int = 50_000, max_body: int = 256_000, max_jobs: in
         if job_id not in jobs:
             return problem(404, f"job {job_id}: no such job")
         return JobResponse(**json_safe(jobs[job_id]))
+
+    @app.get("/api/jobs/{job_id}/points.csv", responses={**ERRORS, 200: {"content": {"text/csv": {}}}})
+    def job_points(job_id: str) -> Response:
+        """A finished sweep's points (inputs and outcomes, one row each) as CSV."""
+        job = jobs.get(job_id)
+        if job is None or job["kind"] != "sweep":
+            return problem(404, f"job {job_id}: no such sweep")
+        if job["status"] != "done":
+            return problem(409, f"job {job_id}: {job['status']}; the points come when it is done")
+        import pandas as pd
+        frame = pd.DataFrame(job["result"]["rows"], columns=job["result"]["columns"])
+        return Response(frame.to_csv(index=False, float_format="%.10g"), media_type="text/csv")
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def page() -> HTMLResponse:
@@ -358,6 +422,35 @@ def _evaluation_payload(ev: Evaluation) -> dict[str, Any]:
         "tariff_by_sector": ev.plan.gains.tariff.by_sector[
             ["investor_export_change", "investor_value_added_change"]].to_dict(orient="index"),
         "assumed_terms": list(ev.pact.assumed), "manifest": ev.manifest()})
+
+
+def _sweep(spec, outcome: str, where: str | None, step) -> dict[str, Any]:
+    """Run the sweep in a scratch folder; the points, the sensitivity and the PRIM box."""
+    import tempfile
+
+    from ..explore import discover, explore, load_results, sensitivity
+    with tempfile.TemporaryDirectory(prefix="pactlab-sweep-") as folder:
+        explore(spec, folder, executor="serial", progress=step)
+        results = load_results(folder)
+        sens = sensitivity(folder, outcome)
+        found = discover(folder, where) if where else None
+    out: dict[str, Any] = {
+        "points": len(results), "columns": list(results.columns),
+        "rows": results.to_dict(orient="records"),
+        "sensitivity": {"outcome": sens.outcome, "method": sens.method, "measure": sens.measure,
+                        "note": sens.note, "table": sens.table.to_dict(orient="index")}}
+    if found is not None:
+        t = found.result.trajectory.iloc[-1]
+        box = found.result.box(-1)
+        out["discovery"] = {"where": found.where, "share": found.share, "coverage": t.coverage,
+                            "density": t.density, "mass": t.mass,
+                            "box": {k: {"min": _plain(r["min"]), "max": _plain(r["max"])}
+                                    for k, r in box.iterrows()}}
+    return json_safe(out)
+
+
+def _plain(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
 
 
 def _negotiation_payload(neg) -> dict[str, Any]:
