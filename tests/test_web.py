@@ -233,7 +233,7 @@ def test_the_page_answers_as_the_annual_cap_moves(server) -> None:
         cell.wait_for(timeout=120_000)
         page.wait_for_function("document.querySelector('td[data-metric=\"investor.peak_call\"]').dataset.value !== ''")
         before = float(cell.get_attribute("data-value"))
-        chart = "document.getElementById('chart-reserves').data[3].y.join(',')"
+        chart = "document.getElementById('chart-reserves').data[4].y.join(',')"
         line_before = page.evaluate(chart)
         page.locator('input[name="schedule.annual_cap"]').fill("50")
         page.wait_for_function(
