@@ -50,7 +50,7 @@ def test_bad_values_are_one_line_errors(key: str, value: object, needle: str) ->
 
 def test_missing_country_data_says_how_to_add_it() -> None:
     a = pl.load_assumptions()
-    with pytest.raises(pl.PactError, match=r"macro\.TWN"):
-        a.country("TWN")
-    with pytest.raises(pl.PactError, match=r"--set discount\.investor\.TWN"):
-        a.investor_rate("TWN")
+    with pytest.raises(pl.PactError, match=r"macro\.CHE"):
+        a.country("CHE")
+    with pytest.raises(pl.PactError, match=r"--set discount\.investor\.CHE"):
+        a.investor_rate("CHE")

@@ -13,9 +13,9 @@ GOOD = (Path(pl.__file__).parent / "terms" / "presets" / "korea-final-2025-11.to
     encoding="utf-8")
 
 
-def test_four_presets_ship() -> None:
-    assert PRESETS == ["japan-mou-2025", "korea-counter-2025-09", "korea-final-2025-11",
-                       "korea-us-demand-2025-09"]
+def test_the_presets_ship() -> None:
+    assert PRESETS == ["eu-joint-statement-2025-08", "japan-mou-2025", "korea-counter-2025-09",
+                       "korea-final-2025-11", "korea-us-demand-2025-09", "taiwan-2026-01"]
 
 
 @pytest.mark.parametrize("name", PRESETS)

@@ -23,11 +23,54 @@ def test_every_preset_evaluates(name: str) -> None:
     ev = pl.evaluate(name, paths=300, seed=1)
     inv = ev.metrics["investor"]
     assert inv["commitment"] == pl.load_pact(name).commitment
-    assert inv["irr_p5"] <= inv["irr_p50"] <= inv["irr_p95"]
     assert inv["npv_p5"] <= inv["npv_p50"] <= inv["npv_p95"]
     assert inv["cvar"] <= inv["npv_p5"]
     assert 0 <= inv["p_recoup"] <= 1
+    if inv["commitment"] == 0:      # a tariff-for-private-pledge deal: no public money moves
+        assert inv["npv_mean"] == 0 and inv["irr_p50"] is None and ev.metrics["host"]["capex"] == 0
+        return
+    assert inv["irr_p5"] <= inv["irr_p50"] <= inv["irr_p95"]
     assert ev.metrics["host"]["capex"] > 0
+
+
+def test_an_undelivered_private_pledge_snaps_the_tariff_back() -> None:
+    """The EU's $600B is a private pledge: on the paths where it is not delivered by its date,
+    the refusal tariff (35%, above the no-deal 30%) applies from the next year; delivered on all
+    paths, nothing snaps back; never delivered, every path does and the relief falls."""
+    name, paths = "eu-joint-statement-2025-08", 2_000
+    base = pl.evaluate(name, paths=paths, seed=3)
+    always = pl.evaluate(name, paths=paths, seed=3,
+                         assumptions=pl.load_assumptions(overrides={"trade.pledge_delivery_prob": 1.0}))
+    never = pl.evaluate(name, paths=paths, seed=3,
+                        assumptions=pl.load_assumptions(overrides={"trade.pledge_delivery_prob": 0.0}))
+    snap = base.outcomes.paths["snap_year"]
+    pledge_year = 2028 - 2025 + 1
+    assert set(np.unique(snap)) == {pledge_year, base.plan.years}
+    assert base.metrics["investor"]["p_snapback"] == pytest.approx(0.5, abs=0.03)
+    assert always.metrics["investor"]["p_snapback"] == 0.0
+    assert never.metrics["investor"]["p_snapback"] == 1.0
+    relief = lambda ev: ev.metrics["gain"]["investor:tariff relief"]
+    assert relief(never) < relief(base) < relief(always)
+    # path by path: the same futures, so a snapped path never keeps more relief than delivered
+    snapped = snap < base.plan.years
+    kept = base.gains.investor["tariff relief"]
+    delivered = always.gains.investor["tariff relief"]
+    assert (kept[snapped] <= delivered[snapped]).all()
+    assert (kept[snapped] < delivered[snapped]).mean() > 0.5   # equal where the deal fell first
+    np.testing.assert_array_equal(kept[~snapped], always.gains.investor["tariff relief"][~snapped])
+    # no public money: no investment component, no FX stress
+    assert not base.gains.investor["investment NPV"].any() and not base.gains.investor["FX stress"].any()
+
+
+def test_a_pact_with_an_mou_needs_a_waterfall() -> None:
+    raw = pl.load_pact("japan-mou-2025").model_dump(exclude_none=True)
+    del raw["waterfall"]
+    with pytest.raises(pl.PactError, match=r"waterfall: an MOU tranche needs a \[waterfall\]"):
+        pl.terms.validate_pact(raw, "japan.toml")
+    eu = pl.load_pact("eu-joint-statement-2025-08").model_dump(exclude_none=True)
+    eu["pledge"]["by"] = eu["schedule"]["start"]
+    with pytest.raises(pl.PactError, match=r"pledge\.by: must be after schedule\.start"):
+        pl.terms.validate_pact(eu, "eu.toml")
 
 
 def test_summary_is_metrics_by_party(final) -> None:

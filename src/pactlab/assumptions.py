@@ -98,6 +98,7 @@ class Trade(Terms):
     exporter_share_autos: Annotated[float, Field(ge=0.0, lt=1.0)]
     exporter_share_autos_range: Range
     deal_withdrawal_prob: Share
+    pledge_delivery_prob: Share
     substitution_scale: Annotated[float, Field(gt=0.0, le=10.0)]
     substitution_scale_range: Range
     short_run_share: Annotated[float, Field(gt=0.0, le=1.0)]

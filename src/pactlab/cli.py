@@ -109,7 +109,7 @@ def _macro_footnote(pacts: list[Pact], a: Assumptions) -> None:
         if m.ara_applicable:
             parts.append(f"ARA metric x{m.ara_calibration:g} to the IMF's published 2022 level")
         else:
-            parts.append("ARA EM metric not applicable (IMF: mature market)")
+            parts.append("ARA EM metric not applied, no sudden stops (see macro.csv: ara_applicable)")
         out.print(f"[dim]{code}: {'; '.join(parts)} (data/macro.csv; flagged inputs in --json)[/dim]")
     out.print(f"[dim]FX horizon {a.fx.horizon_years} years; sudden stop {a.fx.sudden_stop_prob:.0%} a "
               f"year costing ~{a.fx.sudden_stop_size:.0%} of reserves (Korea 2008); host grants "

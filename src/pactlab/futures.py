@@ -172,6 +172,12 @@ class Block:
             return np.minimum(lasts, self.years).astype(np.int64)
         return self._country("lasts", code, make)
 
+    def pledge_delivered(self, code: str, prob: float) -> np.ndarray:
+        """Per path, whether the investor's firms deliver their private pledge (probability
+        `prob`, the assumption ``trade.pledge_delivery_prob``; named stream ``pledge/<code>``)."""
+        return self._country("pledge", code, lambda: self._generator(
+            f"pledge/{code}").random(self.size)) < prob
+
     @cached_property
     def trade(self) -> TradeDraws:
         """Uniform draws of the tariff model's uncertain parameters: a long-run elasticity and a

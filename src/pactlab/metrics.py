@@ -291,7 +291,8 @@ def _fx(plan: Plan, a: Assumptions, o: Outcomes) -> dict[str, float]:
         "share_of_reserves": pact.commitment / m.reserves,
         "cash_of_reserves": pact.amount("mou") / m.reserves,
         "share_of_gdp": pact.commitment / m.gdp,
-        "share_of_nea": pact.commitment / m.net_external_assets,
+        "share_of_nea": (pact.commitment / m.net_external_assets if m.net_external_assets > 0
+                         else float("nan")),   # no net external assets to measure against
         "ara_start": spec.start_ratio,
         "ara_no_pact": spec.start_ratio * ((1 + spec.reserve_yield) / (1 + spec.growth)) ** (h - 1),
         "min_ara_p5": percentile(lowest, 5), "min_ara_p50": percentile(lowest, 50),

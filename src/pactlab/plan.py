@@ -86,6 +86,8 @@ class CallsPlan:
     priority_sectors: frozenset[str]
     refusal: bool = False              # the host may snap the tariff back if the investor balks
     unfunded_from: int | None = None   # year from which an unallocated tranche counts as refused
+    pledge_from: int | None = None     # year from which an undelivered private pledge counts as refused
+    pledge_delivery_prob: float = 1.0  # chance the private pledge is delivered (per path)
 
 
 @dataclass(frozen=True)
@@ -200,7 +202,8 @@ class Planner:
             priority_sectors=frozenset(a.valuation.host_priority_sectors),
             refusal=pact.governance.refusal_tariff is not None,
             unfunded_from=(max(pact.schedule.deadline_year, 0) + 1 if selection.unallocated
-                           and pact.governance.refusal_tariff is not None else None))
+                           and pact.governance.refusal_tariff is not None else None),
+            **_pledge(pact, a))
         return Plan(pact=pact, label=label or pact_label(pact), base_year=pact.schedule.base_year,
                     years=a.horizon_years, selection=selection, calls=calls,
                     split=_split_plan(pact, mou), gains=self._gain_inputs(pact),
@@ -209,7 +212,7 @@ class Planner:
     def select(self, pact: Pact) -> Selection:
         """Which projects each tranche funds, and when each is launched."""
         key = (pact.parties.investor_code, pact.governance.selection,
-               pact.governance.allowed_sectors, pact.waterfall.spread, pact.schedule.deadline_year,
+               pact.governance.allowed_sectors, pact.deemed_spread, pact.schedule.deadline_year,
                tuple((t.name, t.instrument, t.amount, t.sectors) for t in pact.tranches))
         if key not in self._selections:
             self._selections[key] = self._select(pact)
@@ -258,10 +261,10 @@ class Planner:
 
     def _eligible(self, pact: Pact, sectors, rule: str) -> dict[str, float]:
         """Archetype -> selection weight, for the archetypes a tranche may fund."""
-        key = (pact.governance.allowed_sectors, sectors, rule, pact.waterfall.spread)
+        key = (pact.governance.allowed_sectors, sectors, rule, pact.deemed_spread)
         if key not in self._weights:
             a = self.assumptions
-            deemed = a.markets.sofr.long_run + pact.waterfall.spread
+            deemed = a.markets.sofr.long_run + pact.deemed_spread
             out = {}
             for name, arch in a.archetypes.items():
                 if pact.governance.allowed_sectors and arch.sector not in pact.governance.allowed_sectors:
@@ -315,14 +318,26 @@ def _debt_spec(tranche) -> DebtSpec:
                     recovery=tranche.recovery_rate, amortisation="linear")
 
 
+def _pledge(pact: Pact, a: Assumptions) -> dict[str, object]:
+    """A private pledge under a refusal clause: from when it counts, and how likely it is kept."""
+    if pact.pledge is None or pact.governance.refusal_tariff is None:
+        return {}
+    return {"pledge_from": max(pact.pledge.by.year - pact.schedule.base_year, 0) + 1,
+            "pledge_delivery_prob": a.trade.pledge_delivery_prob}
+
+
 def _split_plan(pact: Pact, mou: tuple[Allocation, ...]) -> SplitPlan:
     w = pact.waterfall
+    upside = None if pact.upside is None else (pact.upside.share, pact.upside.threshold)
+    pool = next((t.name for t in pact.tranches if t.instrument == "mou"), None)
+    if w is None:   # no MOU tranche: nothing to split
+        return SplitPlan(pool=None, tiers=(), spread=0.0, scheduled_life=None, review=None,
+                         upside=upside)
     life = None
     if w.daa_convention == "scheduled" and mou:
         life = round(sum(al.amount * al.arch.life_years for al in mou) / sum(al.amount for al in mou))
-    pool = next((t.name for t in pact.tranches if t.instrument == "mou"), None)
     return SplitPlan(
         pool=pool, tiers=tuple((t.investor_share, t.hurdle) for t in w.tiers), spread=w.spread,
         scheduled_life=life,
         review=None if w.review is None else Review(w.review.after_year, w.review.investor_share),
-        upside=None if pact.upside is None else (pact.upside.share, pact.upside.threshold))
+        upside=upside)

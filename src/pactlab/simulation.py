@@ -304,16 +304,22 @@ def fund(c: CallsPlan, block: Block) -> Funded:
         capex[al.sector] = capex[al.sector] + financed if al.sector in capex else financed
         if al.sector in c.priority_sectors:
             add_spend(priority, al.stake, al.capex, d, al.launch_year)
-    return Funded(calls, debt, cash, capex, priority, snap_year(c, calls, years))
+    delivered = (block.pledge_delivered(code, c.pledge_delivery_prob) if c.pledge_from is not None
+                 else None)
+    return Funded(calls, debt, cash, capex, priority, snap_year(c, calls, years, delivered))
 
 
-def snap_year(c: CallsPlan, calls: Calls, years: int) -> np.ndarray:
+def snap_year(c: CallsPlan, calls: Calls, years: int,
+              pledge_delivered: np.ndarray | None = None) -> np.ndarray:
     """Per path, the first year the host may apply the refusal tariff: the investor left calls
-    unfunded past the funding deadline, or a tranche found no eligible project by the selection
-    deadline; `years` where neither happens or the pact has no refusal clause."""
+    unfunded past the funding deadline, a tranche found no eligible project by the selection
+    deadline, or the investor's firms did not deliver their private pledge by its date; `years`
+    where none of these happens or the pact has no refusal clause."""
     out = np.full(calls.shortfall.shape, years, dtype=np.int64)
     if not c.refusal:
         return out
+    if c.pledge_from is not None and pledge_delivered is not None:
+        out[~pledge_delivered] = min(c.pledge_from, years)
     if c.last_call_year is not None:
         unfunded = calls.shortfall > 1e-9 * max(c.ceiling, 1.0)
         out[unfunded] = min(c.last_call_year + 1, years)

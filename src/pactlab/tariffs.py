@@ -44,8 +44,9 @@ from .terms.schema import Pact, TariffRates
 
 PARTNERS = ("korea", "japan", "eu27", "china", "mexico", "canada", "taiwan", "vietnam",
             "rest_of_world")
-BY_CODE = {"KOR": "korea", "JPN": "japan"}
-RIVAL = {"korea": "japan", "japan": "korea"}
+BY_CODE = {"KOR": "korea", "JPN": "japan", "TWN": "taiwan", "EU27": "eu27"}
+#: whose exports gain most when the investor's are taxed (reported as the rival's gain)
+RIVAL = {"korea": "japan", "japan": "korea", "taiwan": "korea", "eu27": "japan"}
 IEEPA_VOID = dt.date(2026, 2, 20)
 # which tariff line sets each sector's rate (the sector's own line, mixed by trade shares)
 SECTOR_LINE = {"cars": "cars", "auto_parts": "auto_parts", "steel_aluminium": "steel"}

@@ -133,8 +133,10 @@ class Evaluation:
         """When the waterfall moves to its last tier: (median first full year at the last tier's
         split, over the paths that get there; the share of paths that get there). None for a
         one-tier waterfall or a pact with no MOU pool."""
+        if self.pact.waterfall is None or self.plan.split.pool is None:
+            return None
         tiers = self.pact.waterfall.tiers
-        if len(tiers) < 2 or self.plan.split.pool is None:
+        if len(tiers) < 2:
             return None
         share = self.outcomes.yearly["share"]
         at_last = np.abs(share - tiers[-1].investor_share) < 1e-6

@@ -61,7 +61,9 @@ def cash_split(evs: Sequence[Evaluation]) -> go.Figure:
 def _split_events(ev: Evaluation) -> list[tuple[float, str]]:
     """(year, label) for the switch to the waterfall's last tier and for the review clause."""
     w, parties = ev.pact.waterfall, ev.pact.parties
-    events = []
+    events: list[tuple[float, str]] = []
+    if w is None:
+        return events
     switch = ev.tier_switch()
     last = w.tiers[-1].investor_share
     split = f"{1 - last:.0%} {parties.host} / {last:.0%} {parties.investor}"

@@ -21,7 +21,7 @@ SECTIONS = {
     "parties": "Parties", "tranches": "What the investor puts in", "waterfall": "Who gets the cash",
     "schedule": "Schedule", "governance": "Project selection", "fx": "FX safeguards",
     "funding": "How the investor pays", "tariffs": "Tariffs", "concessions": "Side concessions",
-    "upside": "Host's share of the upside",
+    "upside": "Host's share of the upside", "pledge": "Private pledge (no public money)",
 }
 
 #: term key (indices as [*]) -> (label, unit); units: usd_bn, usd_bn_year, share, rate, years,
@@ -70,6 +70,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "concessions.work_visas_per_year": ("work visas", "thousands_year"),
     "upside.share": ("host's share of receipts above the threshold", "share"),
     "upside.threshold": ("threshold (investor's cumulative receipts)", "usd_bn"),
+    "pledge.amount": ("investment promised by the investor's firms", "usd_bn"),
+    "pledge.by": ("to be delivered by", "date"),
 }
 _TARIFF_LINE = re.compile(r"^tariffs\.(deal|no_deal)\.sectors\.(\w+)$")
 

@@ -43,7 +43,8 @@ class Terms(BaseModel):
 
 class Parties(Terms):
     investor: str = Field(min_length=1)
-    investor_code: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 3166 alpha-3, e.g. KOR")
+    investor_code: str = Field(pattern=r"^([A-Z]{3}|EU27)$",
+                               description="ISO 3166 alpha-3, e.g. KOR; EU27 for the European Union")
     host: str = Field(min_length=1)
     host_code: str = Field(default="USA", pattern=r"^[A-Z]{3}$")
 
@@ -217,6 +218,17 @@ class Upside(Terms):
     threshold: Annotated[float, Field(ge=0.0, le=MAX_MONEY)]
 
 
+class Pledge(Terms):
+    """Investment promised by the investor's firms, not its government (the EU's $600B,
+    Switzerland's $200B, Taiwanese firms' $250B): it moves no public money and the pact's
+    tranches do not hold it. Whether it is delivered by `by` is uncertain (assumption
+    ``trade.pledge_delivery_prob``); where it is not, the host may apply the refusal tariff
+    (``governance.refusal_tariff``) from the year after."""
+
+    amount: Money
+    by: dt.date
+
+
 class Concessions(Terms):
     """Side terms beyond money: the investor's energy purchases (USD bn a year, for some years,
     at a premium over market), farm-market access it grants (USD bn a year of extra US farm
@@ -239,7 +251,8 @@ class Pact(Terms):
     parties: Parties
     tranches: tuple[Tranche, ...] = Field(
         default=(), description="what the investor puts in; none: a tariff-only deal")
-    waterfall: Waterfall
+    waterfall: Waterfall | None = Field(
+        default=None, description="how MOU cash is split; needed when a tranche is an MOU")
     schedule: Schedule
     governance: Governance
     fx: FxSafeguards = FxSafeguards()
@@ -247,6 +260,7 @@ class Pact(Terms):
     tariffs: Tariffs
     concessions: Concessions = Concessions()
     upside: Upside | None = None
+    pledge: Pledge | None = None
     assumed: tuple[str, ...] = Field(
         default=(), description="terms that are modelling assumptions, not sourced facts")
 
@@ -255,6 +269,19 @@ class Pact(Terms):
         names = [t.name for t in self.tranches]
         if len(set(names)) != len(names):
             raise ValueError(f"tranches: names must be unique, got {names}")
+        return self
+
+    @model_validator(mode="after")
+    def _mou_needs_a_waterfall(self) -> Pact:
+        if self.waterfall is None and any(t.instrument == "mou" for t in self.tranches):
+            raise ValueError("waterfall: an MOU tranche needs a [waterfall] to split its cash")
+        return self
+
+    @model_validator(mode="after")
+    def _pledge_after_start(self) -> Pact:
+        if self.pledge is not None and self.pledge.by <= self.schedule.start:
+            raise ValueError(f"pledge.by: must be after schedule.start ({self.schedule.start}), "
+                             f"got {self.pledge.by}")
         return self
 
     # how this pact was made (not a term): the file it was read from, the changes applied
@@ -268,6 +295,11 @@ class Pact(Terms):
         return self.model_dump() == other.model_dump()
 
     __hash__ = None  # type: ignore[assignment]
+
+    @property
+    def deemed_spread(self) -> float:
+        """The spread over the benchmark that makes the deemed rate (0 with no waterfall)."""
+        return 0.0 if self.waterfall is None else self.waterfall.spread
 
     @property
     def commitment(self) -> float:
