@@ -233,6 +233,8 @@ def test_the_page_answers_as_the_annual_cap_moves(server) -> None:
         cell.wait_for(timeout=120_000)
         page.wait_for_function("document.querySelector('td[data-metric=\"investor.peak_call\"]').dataset.value !== ''")
         before = float(cell.get_attribute("data-value"))
+        # untouched, the page evaluates the preset itself (slider steps must not change a term)
+        assert page.locator("#status").inner_text().endswith("the preset's terms")
         chart = "document.getElementById('chart-reserves').data[4].y.join(',')"
         line_before = page.evaluate(chart)
         page.locator('input[name="schedule.annual_cap"]').fill("50")
@@ -258,5 +260,14 @@ def test_the_page_answers_as_the_annual_cap_moves(server) -> None:
             f"Number(document.querySelector('td[data-metric=\"gain.investor_mean\"]').dataset.value) !== {npv_before}",
             timeout=120_000)
         assert "schedule.selection_deadline=2027-06-30" in page.locator("#status").inner_text()
+        # a pact without a waterfall or tranches (the EU's private pledge): those levers are off
+        page.locator("#preset").select_option("eu-joint-statement-2025-08")
+        page.wait_for_function("document.getElementById('title').textContent.startsWith('eu-joint')",
+                               timeout=120_000)
+        assert page.locator('input[name="waterfall.tiers[0].investor_share"]').is_disabled()
+        assert page.locator('input[name="mou_cash_share"]').is_disabled()
+        assert not page.locator('input[name="tariffs.deal.general"]').is_disabled()
+        assert page.locator('input[name="pledge.amount"]').count() == 1
+        assert not page.locator("#status").inner_text().startswith("error")
         browser.close()
     assert [m for m in messages if not m.startswith(("log:", "debug:", "info:"))] == []

@@ -131,7 +131,9 @@ def _walk(value: object, info: FieldInfo | None, key: str, section: str, out: li
             if v is not None:
                 _walk(v, sub, f"{key}.{name}", section, out, pact)
         return
-    if isinstance(value, tuple) and value and isinstance(value[0], BaseModel):
+    if isinstance(value, tuple) and not value:
+        return    # an empty list (a pact with no tranches): no term to show or edit
+    if isinstance(value, tuple) and isinstance(value[0], BaseModel):
         for i, item in enumerate(value):
             _walk(item, None, f"{key}[{i}]", section, out, pact)
         return
