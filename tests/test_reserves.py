@@ -77,8 +77,20 @@ def _mou_only(pact: pl.Pact) -> pl.Pact:
     return pact.with_terms({"tranches": [pact.tranches[0].model_dump()]})
 
 
-def test_without_shocks_and_with_income_covering_calls_reserves_never_fall() -> None:
+def test_with_no_pact_and_no_shocks_reserves_grow_at_their_historical_rate() -> None:
+    """Calibrated on history: Korea's reserves went from 408.8 (end-2019) to 428.05 (end-2025);
+    with no pact and no sudden stop the model grows them at that rate, not at their yield."""
     calm = A.with_values({"fx.sudden_stop_prob": 0.0})
+    assert KOR.reserve_growth == pytest.approx((428.05 / 408.8) ** (1 / 6) - 1, abs=5e-5)
+    no_pact = pl.futures(50, 1, calm).block(0).no_deal("KOR").reserves
+    years = np.arange(1, no_pact.shape[1] + 1)
+    expected = KOR.reserves * (1 + KOR.reserve_growth) ** years
+    np.testing.assert_allclose(no_pact, np.broadcast_to(expected, no_pact.shape), rtol=1e-12)
+
+
+def test_without_shocks_and_with_income_covering_calls_reserves_never_fall() -> None:
+    # reserves that keep all their income (no drift), so only the pact can move them
+    calm = A.with_values({"fx.sudden_stop_prob": 0.0, "macro.KOR.reserve_growth": KOR.reserve_yield})
     pact = _mou_only(pl.load_pact("korea-final-2025-11"))
     assert KOR.reserve_yield * KOR.reserves > 20 * (1 - pact.funding.bonds)   # income covers calls
     f = simulate(pact, pl.futures(300, 3, calm)).funding

@@ -161,6 +161,7 @@ class Macro(Terms):
     other_liabilities: Annotated[float, Field(ge=0.0)]
     net_external_assets: float
     reserve_yield: Annotated[float, Field(ge=-0.05, le=0.2)]
+    reserve_growth: Annotated[float, Field(ge=-0.2, le=0.2)]   # with no pact, a year (history)
     ara_regime: Literal["floating", "fixed"]
     ara_calibration: Annotated[float, Field(gt=0.0, le=5.0)]
     ara_applicable: bool

@@ -99,6 +99,10 @@ def _title(title: str, a: Assumptions, pacts: list[Pact]) -> str:
     return escape(titled(title, context_note(a, pacts)))
 
 
+def _macro_source(code: str, indicator: str) -> str:
+    return str(data.macro().loc[(code, indicator), "source"])
+
+
 def _macro_footnote(pacts: list[Pact], a: Assumptions) -> None:
     """The investor data behind the FX rows, so each ratio can be traced."""
     for code in dict.fromkeys(p.parties.investor_code for p in pacts):
@@ -337,10 +341,11 @@ def reserves(pact: str = typer.Argument(..., help="Preset name or .toml file."),
     for stop, row in sens.iterrows():
         crisis.add_row(f"{stop:.0%}", *(fmt(v, "share") for v in row))
     out.print(crisis)
-    out.print(f"[dim]History: Korea's reserves went from $408.8B (2019) to $416.3B (Aug 2025), about "
-              f"+0.3% a year; with no pact the model grows them by their yield "
-              f"({a.country(p.parties.investor_code).reserve_yield:.1%} a year) less sudden stops — "
-              "an optimistic no-pact path (the table shows how much hangs on it).[/dim]")
+    m, code = a.country(p.parties.investor_code), p.parties.investor_code
+    out.print(f"[dim]With no pact, {code}'s reserves grow {m.reserve_growth:.2%} a year less sudden "
+              f"stops (macro.{code}.reserve_growth: {escape(_macro_source(code, 'reserve_growth'))}); "
+              f"keeping all their {m.reserve_yield:.1%} yield instead: "
+              f"--set macro.{code}.reserve_growth={m.reserve_yield:g}.[/dim]")
     _footnotes([p], a, paths, seed)
 
 

@@ -294,7 +294,8 @@ def _fx(plan: Plan, a: Assumptions, o: Outcomes) -> dict[str, float]:
         "share_of_nea": (pact.commitment / m.net_external_assets if m.net_external_assets > 0
                          else float("nan")),   # no net external assets to measure against
         "ara_start": spec.start_ratio,
-        "ara_no_pact": spec.start_ratio * ((1 + spec.reserve_yield) / (1 + spec.growth)) ** (h - 1),
+        "ara_no_pact": spec.start_ratio * ((1 + spec.reserve_yield) * (1 + spec.drift)
+                                           / (1 + spec.growth)) ** (h - 1),
         "min_ara_p5": percentile(lowest, 5), "min_ara_p50": percentile(lowest, 50),
         "min_ara_p95": percentile(lowest, 95),
         "p_ara_below_100": below(1.0),

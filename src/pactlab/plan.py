@@ -151,6 +151,7 @@ def country_fx(a: Assumptions, code: str) -> FxSpec:
                                             m.short_term_debt, m.other_liabilities, m.ara_regime)
     return FxSpec(
         enabled=True, reserves=m.reserves, reserve_yield=m.reserve_yield,
+        drift=(1.0 + m.reserve_growth) / (1.0 + m.reserve_yield) - 1.0,
         metric=float(metric) if applicable else 0.0, growth=a.fx.components_growth,
         bond_weight=m.ara_calibration * ARA_WEIGHTS[m.ara_regime][3] if applicable else 0.0,
         short_term_debt=m.short_term_debt if applicable else 0.0,

@@ -13,7 +13,9 @@ Per path and year *t*:
    ``bonds`` from state-bank USD bonds (no reserve loss, but external debt that raises the ARA
    metric), ``fdi`` from corporate FDI (no reserve effect), and the rest from reserves: their
    investment income first, then principal.
-4. **Reserves** earn their yield, pay their share, and lose a *sudden stop* when one strikes:
+4. **Reserves** drift with the flows the pact does not drive (``drift``: intervention,
+   valuation, income not kept, calibrated so that reserves with no pact grow as they did in
+   history), earn their yield, pay their share, and lose a *sudden stop* when one strikes:
    a share of the pre-pact reserves, grown with the economy (capital flight scales with the
    economy's liabilities, not with what the central bank has left), calibrated to Korea's 2008
    loss of about a quarter of its reserves in eight months.
@@ -40,6 +42,7 @@ class FxSpec(NamedTuple):
     enabled: bool = False
     reserves: float = 0.0
     reserve_yield: float = 0.0
+    drift: float = 0.0              # other net reserve flows a year, share of reserves
     metric: float = 0.0             # calibrated ARA metric in year 0; 0: not applicable
     growth: float = 0.0
     bond_weight: float = 0.0        # weight of new USD bonds in the (calibrated) metric
@@ -178,6 +181,7 @@ def _simulate(demand, other, cap, ceiling, last_call_year, fx, shock, accept, ou
             if fx.enabled:
                 from_reserves = outflow * (1.0 - fx.bonds_share - fx.fdi_share)
                 bonds += outflow * fx.bonds_share
+                res *= 1.0 + fx.drift
                 income = res * fx.reserve_yield
                 principal[p, t] = max(from_reserves - max(income, 0.0), 0.0)
                 res = res + income - from_reserves

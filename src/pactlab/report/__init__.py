@@ -140,9 +140,10 @@ def summary(evaluations: Sequence[Evaluation]) -> list[str]:
             f"The deal's tariff relief is worth {format_value(g['investor:tariff relief'], 'usd_bn')} to "
             f"{investor}.{reserve}")
     lines.append("What the verdicts hang on: the fading of lost value added (trade.adjustment_years), "
-                 "the cost of a reserve crisis, the chance the deal is withdrawn and the host's "
-                 "strategic value of capex — each a flagged assumption (see Methods; data/SOURCES.md "
-                 "tabulates their effects).")
+                 "the cost of a reserve crisis, the chance the deal is withdrawn, the host's "
+                 "strategic value of capex and, for a private pledge, the chance it is delivered — "
+                 "each a flagged assumption — and the reserve growth carried forward from "
+                 "2019–2025 (see Methods; data/SOURCES.md tabulates their effects).")
     return lines
 
 
