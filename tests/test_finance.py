@@ -8,7 +8,8 @@ from hypothesis import given, settings
 
 from pactlab.engine.finance import irr, moic, npv, payback_year, payback_year_accrued, tail_risk
 
-from .strategies import conventional_series, rate
+from .strategies import conventional_series
+from .strategies import rate as rates
 
 
 def _random_series(n: int, years: int, seed: int) -> np.ndarray:
@@ -91,7 +92,7 @@ def test_payback_with_interest_by_hand() -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(series=conventional_series(), r=rate)
+@given(series=conventional_series(), r=rates)
 def test_interest_never_brings_recoupment_forward(series, r) -> None:
     """At a zero rate the accrued payback is the nominal one; at a positive rate it is no earlier."""
     flows = series[None, :]

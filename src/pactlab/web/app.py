@@ -16,8 +16,8 @@ import json
 import threading
 import uuid
 from collections import OrderedDict
-from dataclasses import asdict
 from collections.abc import Callable
+from dataclasses import asdict
 from importlib import resources
 from typing import Annotated, Any, Literal
 
