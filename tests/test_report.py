@@ -193,7 +193,7 @@ def test_crisis_sensitivity_in_the_report(html: str, evaluations) -> None:
     ev = evaluations[0]
     table = crisis_sensitivity(ev.pact, ev.paths, ev.seed, assumptions=ev.assumptions)
     section = html.split('id="crisis-sensitivity"')[1].split("</section>")[0]
-    assert f"{table.iloc[2, 0]:.1%}" in section and "metric growth 4%" in section
+    assert f"{table.iloc[2, 0]:.1%}" in section and "reserves grow 0.77% a year" in section
 
 
 def test_cash_split_marks_the_switch_and_the_review(evaluations) -> None:

@@ -158,9 +158,29 @@ def test_the_calibration_is_computed_from_sourced_rows() -> None:
 
 def test_the_crisis_probability_rises_with_sudden_stops_and_metric_growth() -> None:
     from pactlab.valuation import crisis_sensitivity
-    table = crisis_sensitivity("korea-final-2025-11", paths=400, seed=1)
+    table = crisis_sensitivity("korea-final-2025-11", paths=400, seed=1, growth="components_growth")
+    assert table.columns.names == ["components_growth", "case"]
     pact = table.xs("pact", axis=1, level="case")
     assert (pact.diff(axis=0).iloc[1:] >= -0.02).all().all()    # more stops, more crises
     assert (pact.diff(axis=1).iloc[:, 1:] >= -0.02).all().all()  # faster growth, more crises
     none = table.xs("no pact", axis=1, level="case")
     assert (none <= pact + 1e-12).all().all()                    # the final deal adds risk
+
+
+def test_the_crisis_probability_falls_as_reserves_grow_faster() -> None:
+    """The default table: reserve growth from its history (+0.77%) to all its yield (3.8%)."""
+    from pactlab.valuation import crisis_rows, crisis_sensitivity
+    table = crisis_sensitivity("korea-final-2025-11", paths=400, seed=1)
+    growth = list(table.columns.levels[0])
+    assert growth == pytest.approx([KOR.reserve_growth, (KOR.reserve_growth + KOR.reserve_yield) / 2,
+                                    KOR.reserve_yield], abs=1e-6)
+    for case in ("pact", "no pact"):
+        cells = table.xs(case, axis=1, level="case")
+        assert (cells.diff(axis=1).iloc[:, 1:] <= 0.02).all().all()   # faster growth, fewer crises
+    # the default column is the evaluation itself
+    ev = pl.evaluate("korea-final-2025-11", paths=400, seed=1,
+                     assumptions=A.with_values({"fx.sudden_stop_prob": 0.05}))
+    assert table.loc[0.05, (growth[0], "pact")] == ev.metrics["fx"]["p_crisis"]
+    assert {r["reserve_growth"] for r in crisis_rows(table)} == set(growth)
+    with pytest.raises(pl.PactError, match="growth: 'gdp'"):
+        crisis_sensitivity("korea-final-2025-11", paths=10, growth="gdp")

@@ -39,7 +39,14 @@ from .terms import (
     source_toml,
 )
 from .terms.fields import term_fields
-from .valuation import Evaluation, crisis_rows, crisis_sensitivity, digest, evaluate_all
+from .valuation import (
+    CRISIS_GROWTH,
+    Evaluation,
+    crisis_rows,
+    crisis_sensitivity,
+    digest,
+    evaluate_all,
+)
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   rich_markup_mode=None,
@@ -306,17 +313,22 @@ def report(pacts: list[str] = typer.Argument(..., help="Preset names or .toml fi
 def reserves(pact: str = typer.Argument(..., help="Preset name or .toml file."),
              paths: int = PathsOpt, seed: int = SeedOpt, as_json: bool = JsonOpt,
              as_csv: bool = typer.Option(False, "--csv", help="Print the year-by-year table as CSV."),
+             vary: str = typer.Option("reserve_growth", "--vary",
+                                      help="What the crisis table's columns vary: reserve_growth "
+                                           "(history to full yield) or components_growth."),
              set_: list[str] | None = SetOpt, term: list[str] | None = TermOpt,
              assumptions: Path | None = AssumptionsOpt) -> None:
     """Year by year: what the pact calls, and the investor's reserves and ARA ratio."""
+    if vary not in CRISIS_GROWTH:
+        raise PactError(f"--vary: {vary!r}; choose {' or '.join(CRISIS_GROWTH)}")
     a, (ev,) = _run([pact], paths, seed, set_, term, assumptions, quiet=as_json or as_csv)
     p = ev.pact
     table = ev.reserves_table()
     if as_csv:
         sys.stdout.write(table.to_csv(float_format="%.10g"))
         return
+    sens = crisis_sensitivity(p, min(paths, 2_000), seed, assumptions=a, growth=vary)
     if as_json:
-        sens = crisis_sensitivity(p, min(paths, 2_000), seed, assumptions=a)
         sys.stdout.write(to_json({"manifest": ev.manifest(), "fx": ev.metrics["fx"],
                                   "by_year": frame_columns(table),
                                   "crisis_sensitivity": crisis_rows(sens),
@@ -334,8 +346,8 @@ def reserves(pact: str = typer.Argument(..., help="Preset name or .toml file."),
     for year, row in table.iterrows():
         grid.add_row(str(year), *(fmt(row[c], unit) for c, (_, unit) in columns.items()))
     out.print(grid)
-    sens = crisis_sensitivity(p, min(paths, 2_000), seed, assumptions=a)
-    crisis = Table("sudden stop a year", *(f"growth {g:.0%}: {case}" for g, case in sens.columns),
+    crisis = Table("sudden stop a year",
+                   *(f"{CRISIS_GROWTH[vary]} {g:.2%}: {case}" for g, case in sens.columns),
                    title=f"P(reserve crisis within {a.fx.horizon_years} years) as the assumptions "
                          f"it hangs on move ({min(paths, 2_000):,} futures)")
     for stop, row in sens.iterrows():

@@ -33,6 +33,7 @@ from .present import (
 )
 from .simulation import simulate_block
 from .tariffs import TariffCosts
+from .errors import PactError
 from .terms import Pact, load_pact, pact_to_toml, unique_labels
 
 #: progress callback: (units done, units in all); a unit is one pact on one block of paths
@@ -288,33 +289,49 @@ def comparison_table(evaluations: Sequence[Evaluation], *, detail: bool = False)
     return pd.concat([comparison_column(ev, detail=detail) for ev in evaluations], axis=1)
 
 
-#: the sudden-stop probabilities and metric growth rates the crisis table spans
+#: the sudden-stop probabilities the crisis table spans, and its metric growth rates
 STOP_PROBS = (0.02, 0.05, 0.10)
 GROWTH_RATES = (0.02, 0.04, 0.06)
+#: what the crisis table's columns can vary: the label each column carries
+CRISIS_GROWTH = {"reserve_growth": "reserves grow", "components_growth": "metric grows"}
 
 
 def crisis_sensitivity(pact: Pact | str, paths: int = 2_000, seed: int = 0, *,
-                       assumptions: Assumptions | None = None) -> pd.DataFrame:
+                       assumptions: Assumptions | None = None,
+                       growth: str = "reserve_growth") -> pd.DataFrame:
     """P(reserve crisis within the FX horizon) with the pact and with no pact, as the chance of a
-    sudden stop a year and the growth of the ARA metric's components vary (the two assumptions
-    the crisis probability hangs on). Rows: stop probability; columns: (growth, with/without)."""
+    sudden stop a year and a growth rate vary — the assumptions the crisis probability hangs on.
+
+    `growth` = ``reserve_growth``: the investor's reserve growth with no pact, from its history
+    (the default) through halfway to keeping all its yield; ``components_growth``: the growth of
+    the ARA metric's components (2%, 4%, 6%). Rows: stop probability; columns: (growth, case)."""
     base = assumptions or load_assumptions()
     pact = load_pact(pact) if isinstance(pact, str) else pact
+    if growth == "reserve_growth":
+        code = pact.parties.investor_code
+        m = base.country(code)
+        key = f"macro.{code}.reserve_growth"
+        levels = tuple(dict.fromkeys(round(g, 6) for g in (
+            m.reserve_growth, (m.reserve_growth + m.reserve_yield) / 2, m.reserve_yield)))
+    elif growth == "components_growth":
+        key, levels = "fx.components_growth", GROWTH_RATES
+    else:
+        raise PactError(f"growth: {growth!r}; the crisis table varies {', '.join(CRISIS_GROWTH)}")
     cells, shared = {}, TariffCosts()     # the tariff model does not move with these assumptions
     for stop in STOP_PROBS:
-        for growth in GROWTH_RATES:
-            a = base.with_values({"fx.sudden_stop_prob": stop, "fx.components_growth": growth})
+        for g in levels:
+            a = base.with_values({"fx.sudden_stop_prob": stop, key: g})
             fx = evaluate(pact, paths, seed, assumptions=a, tariff_costs=shared).metrics["fx"]
-            cells[(stop, growth)] = (fx["p_crisis"], fx["p_crisis_no_pact"])
-    columns = pd.MultiIndex.from_product([GROWTH_RATES, ["pact", "no pact"]],
-                                         names=["components_growth", "case"])
-    table = pd.DataFrame([[v for g in GROWTH_RATES for v in cells[(stop, g)]] for stop in STOP_PROBS],
+            cells[(stop, g)] = (fx["p_crisis"], fx["p_crisis_no_pact"])
+    columns = pd.MultiIndex.from_product([levels, ["pact", "no pact"]], names=[growth, "case"])
+    table = pd.DataFrame([[v for g in levels for v in cells[(stop, g)]] for stop in STOP_PROBS],
                          index=pd.Index(STOP_PROBS, name="sudden_stop_prob"), columns=columns)
     return table.astype(float)
 
 
 def crisis_rows(table: pd.DataFrame) -> list[dict[str, float | str]]:
     """A :func:`crisis_sensitivity` table in long form, a row per cell."""
-    return [{"sudden_stop_prob": stop, "components_growth": growth, "case": case,
-             "p_crisis": float(table.loc[stop, (growth, case)])}
-            for stop in table.index for growth, case in table.columns]
+    growth = table.columns.names[0]
+    return [{"sudden_stop_prob": stop, growth: g, "case": case,
+             "p_crisis": float(table.loc[stop, (g, case)])}
+            for stop in table.index for g, case in table.columns]
