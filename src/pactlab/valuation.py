@@ -18,6 +18,7 @@ from . import data
 from ._version import __version__
 from .assumptions import Assumptions, load_assumptions
 from .capacity import check_fits
+from .errors import PactError
 from .futures import Futures
 from .futures import futures as make_futures
 from .gains import PARTIES, Gains, gains
@@ -33,7 +34,6 @@ from .present import (
 )
 from .simulation import simulate_block
 from .tariffs import TariffCosts
-from .errors import PactError
 from .terms import Pact, load_pact, pact_to_toml, unique_labels
 
 #: progress callback: (units done, units in all); a unit is one pact on one block of paths
