@@ -129,10 +129,15 @@ def summary(evaluations: Sequence[Evaluation]) -> list[str]:
                    f"leaves {investor if (g['investor_mean'] or 0) < 0 else host} worse off than no deal "
                    "on average")
         crisis = fx.get("p_crisis")
-        reserve = ("" if crisis is None else
-                   f" {investor}'s reserves fall under its short-term external debt within "
-                   f"{ev.assumptions.fx.horizon_years} years in {format_value(crisis, 'share')} of "
-                   f"futures ({format_value(fx.get('p_crisis_no_pact'), 'share')} with no pact).")
+        if not ev.assumptions.country(ev.pact.parties.investor_code).ara_applicable:
+            reserve = (f" No reserve-crisis test is applied to {investor} (not an emerging-market "
+                       "reserve case: see data/macro.csv).")
+        elif crisis is None:
+            reserve = ""
+        else:
+            reserve = (f" {investor}'s reserves fall under its short-term external debt within "
+                       f"{ev.assumptions.fx.horizon_years} years in {format_value(crisis, 'share')} of "
+                       f"futures ({format_value(fx.get('p_crisis_no_pact'), 'share')} with no pact).")
         lines.append(
             f"{ev.pact.title} {verdict}: {investor} gains {format_value(g['investor_mean'], 'usd_bn')} "
             f"(behind in {format_value(g['investor_p_loss'], 'share')} of futures), {host} "
@@ -184,7 +189,8 @@ def build_report(evaluations: Sequence[Evaluation], *, title: str | None = None,
         ("cash-split", "Who gets the cash", "The investor's share of the MOU distributions each year "
          "(median and 5–95% band), one panel per pact on one scale; the host gets the rest. Dotted "
          "lines mark the switch to the last tier (the median path's first full year there) and "
-         "the review clause, where the term sheet has one.", figures.cash_split(evaluations)),
+         "the review clause, where the term sheet has one. A pact with no MOU cash has no panel.",
+         figures.cash_split(evaluations)),
         ("recoupment", "Recoupment", "Probability that the investor has had its cash back by each "
          "year, over every tranche. Solid: the principal (every dollar out paid back, nominal). Dashed: "
          "principal plus interest at the deemed rate (six-month SOFR plus the waterfall's spread), "
