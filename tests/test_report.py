@@ -209,3 +209,14 @@ def test_cash_split_marks_the_switch_and_the_review(evaluations) -> None:
     firsts = [np.flatnonzero(row)[0] for row in at_last if row.any()]
     assert switch[0] == np.median(firsts) + final.base_year
     assert "assumed term" in " ".join(t for _, t in _split_events(final))
+
+
+def test_a_report_on_private_pledges_reads_right() -> None:
+    """Pacts with no MOU cash (the EU: no tranches at all) and investors with no EM reserve test."""
+    evs = [pl.evaluate(p, paths=200, seed=2) for p in ("eu-joint-statement-2025-08", "taiwan-2026-01")]
+    html = build_report(evs)
+    assert "No reserve-crisis test is applied to European Union" in html
+    assert "No reserve-crisis test is applied to Taiwan" in html
+    terms = html.split('id="terms-table"')[1].split("</table>")[0]
+    assert "Private pledge (no public money)" in terms and "$600B" in terms and "$250B" in terms
+    assert 'data-term="pledge.by"' in terms
