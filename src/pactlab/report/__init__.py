@@ -36,8 +36,8 @@ METHODS = (
 
 def _data_sources() -> list[dict[str, str]]:
     return [
-        {"name": "Macro data (data/macro.csv)", "text": "reserves, GDP, external balance sheets of Korea "
-         "and Japan, each with source, period and confidence (see the assumptions table: macro.*)."},
+        {"name": "Macro data (data/macro.csv)", "text": "reserves, GDP, external balance sheets of the "
+         "investors (Korea, Japan, Taiwan, the EU), each with source, period and confidence (see the assumptions table: macro.*)."},
         {"name": "US imports 2024 (data/us_imports_2024.csv)", "text": "US Census 2024 import weights "
          "(HS10 × country) via the Yale Budget Lab tariff model, rolled up by sector and supplier."},
         {"name": "Elasticities (data/trade_sectors.csv)", "text": "; ".join(
@@ -182,8 +182,10 @@ def build_report(evaluations: Sequence[Evaluation], *, title: str | None = None,
     comparison = [{"label": label, "cells": [
         {"raw": repr(float(v)), "text": format_value(float(v), units[label])} for v in row]}
         for label, row in side_by_side.iterrows()]
+    # only where a reserve-crisis test applies: elsewhere every cell would be 0
     crisis = {ev.label: crisis_sensitivity(ev.pact, min(ev.paths, 2_000), ev.seed,
-                                           assumptions=ev.assumptions) for ev in evaluations}
+                                           assumptions=ev.assumptions) for ev in evaluations
+              if ev.assumptions.country(ev.pact.parties.investor_code).ara_applicable}
     costs = {ev.label: ev.plan.gains.tariff for ev in evaluations}
     charts = [
         ("cash-split", "Who gets the cash", "The investor's share of the MOU distributions each year "

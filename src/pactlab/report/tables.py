@@ -70,6 +70,7 @@ def report_tables(evaluations: Sequence[Evaluation], *, sensitivities: Mapping[s
 
 
 def _cell(value: object) -> object:
+    """A value a CSV or spreadsheet cell holds: a scalar as it is, anything else as text."""
     value = json_safe(value)
     return value if isinstance(value, (str, int, float, bool)) or value is None else str(value)
 
@@ -118,6 +119,5 @@ def _flat(table: pd.DataFrame) -> pd.DataFrame:
         out.columns = [" ".join(map(str, c)) for c in out.columns]
     for column in out.columns:
         if out[column].dtype == object:
-            out[column] = out[column].map(lambda v: v if isinstance(v, (str, int, float, bool))
-                                          or v is None else str(v))
+            out[column] = out[column].map(_cell)
     return out

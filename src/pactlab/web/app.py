@@ -281,7 +281,8 @@ def create_app(*, max_paths: int = 50_000, max_body: int = 256_000, max_jobs: in
         """The self-contained HTML report for the pacts."""
         from ..report import build_report
         evs = await run_in_threadpool(evaluations, req)
-        return HTMLResponse(await run_in_threadpool(build_report, evs))
+        # the report runs more evaluations (its crisis table): under the same lock as the rest
+        return HTMLResponse(await run_in_threadpool(run, lambda: build_report(evs)))
 
     @app.post("/api/tariffs", responses=ERRORS)
     async def tariffs(req: TariffRequest) -> dict[str, Any]:
