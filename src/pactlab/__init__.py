@@ -9,6 +9,12 @@
 """
 from __future__ import annotations
 
+from pathlib import Path as _Path
+
+from ._numba_cache import ensure_numba_cache as _ensure_numba_cache
+
+_ensure_numba_cache(_Path(__file__).parent)   # before any kernel is compiled
+
 from ._version import __version__
 from .assumptions import Assumptions, load_assumptions
 from .errors import PactError
