@@ -54,3 +54,56 @@ def test_missing_country_data_says_how_to_add_it() -> None:
         a.country("CHE")
     with pytest.raises(pl.PactError, match=r"--set discount\.investor\.CHE"):
         a.investor_rate("CHE")
+
+
+# --- issue 16: a boolean is not a number ---------------------------------------------------------
+
+def _numeric_keys() -> list[str]:
+    """Every --set key whose value is a number, archetype fields included."""
+    a = pl.load_assumptions()
+    keys = [r["key"] for r in a.catalogue()
+            if isinstance(r["value"], (int, float)) and not isinstance(r["value"], bool)]
+    name, arch = next(iter(a.archetypes.items()))
+    keys += [f"archetypes.{name}.{k}" for k, v in arch.model_dump().items()
+             if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    return keys
+
+
+NUMERIC_KEYS = _numeric_keys()
+
+
+def test_there_are_numeric_assumptions_to_check() -> None:
+    assert len(NUMERIC_KEYS) > 60
+    assert {"fx.sudden_stop_prob", "fx.horizon_years", "discount.investor.KOR",
+            "macro.KOR.reserves"} <= set(NUMERIC_KEYS)
+
+
+@pytest.mark.parametrize("key", NUMERIC_KEYS)
+def test_a_boolean_is_not_a_number_for_any_assumption(key: str) -> None:
+    with pytest.raises(pl.PactError) as info:
+        pl.load_assumptions(overrides={key: True})
+    assert str(info.value) == f"--set: {key}: must be a number, got true"
+
+
+def test_booleans_stay_booleans_and_ranges_take_no_booleans(tmp_path: Path) -> None:
+    assert pl.load_assumptions(overrides={"trade.legal_shocks": True}).trade.legal_shocks is True
+    with pytest.raises(pl.PactError, match=r"^--set: trade\.value_added_range\[1\]: must be a number, got false$"):
+        pl.load_assumptions(overrides={"trade.value_added_range": [0.5, False]})
+    path = tmp_path / "mine.toml"
+    path.write_text("[fx]\nsudden_stop_prob = true\n", encoding="utf-8")
+    with pytest.raises(pl.PactError) as info:
+        pl.load_assumptions(path)
+    assert str(info.value) == "mine.toml: fx.sudden_stop_prob: must be a number, got true"
+
+
+def test_a_deep_value_is_refused_with_its_flag() -> None:
+    deep = "[" * 3000 + "]" * 3000
+    with pytest.raises(pl.PactError, match=r"^--term x: nested too deeply"):
+        parse_settings([f"x={deep}"], flag="--term")
+    with pytest.raises(pl.PactError, match=r"^--set 'novalue': expected key=value"):
+        parse_settings(["novalue"])
+
+
+def test_override_errors_name_their_source() -> None:
+    with pytest.raises(pl.PactError, match=r"^request\.assumptions: fx\.sudden_stop_prob: must be a number, got true$"):
+        pl.load_assumptions(overrides={"fx.sudden_stop_prob": True}, overrides_source="request.assumptions")

@@ -1,12 +1,14 @@
 """Term sheets: presets load and round-trip; bad sheets fail with one line naming the field."""
 from __future__ import annotations
 
+import os
+import signal
 from pathlib import Path
 
 import pytest
 
 import pactlab as pl
-from pactlab.terms import pact_label, pact_to_toml, unique_labels
+from pactlab.terms import pact_label, pact_to_toml, source_toml, term_fields, unique_labels
 
 PRESETS = pl.preset_names()
 GOOD = (Path(pl.__file__).parent / "terms" / "presets" / "korea-final-2025-11.toml").read_text(
@@ -147,3 +149,129 @@ def test_unique_labels_number_the_repeats() -> None:
     pact = pl.load_pact("japan-mou-2025")
     assert unique_labels([pact, pact, pact]) == ["japan-mou-2025", "japan-mou-2025 [2]",
                                                  "japan-mou-2025 [3]"]
+
+
+# --- issue 16: hostile or careless input -------------------------------------------------------
+
+NUMERIC_TERMS = [(name, f.key) for name in PRESETS for f in term_fields(pl.load_pact(name))
+                 if f.kind in ("number", "integer")]
+
+
+def test_every_preset_has_numeric_terms_to_check() -> None:
+    assert len(NUMERIC_TERMS) > 100
+    assert ("korea-final-2025-11", "tariffs.deal.sectors.cars") in NUMERIC_TERMS
+
+
+@pytest.mark.parametrize("flag", [True, False])
+@pytest.mark.parametrize("name,key", NUMERIC_TERMS, ids=[f"{n}:{k}" for n, k in NUMERIC_TERMS])
+def test_a_boolean_is_not_a_number_for_any_term(name: str, key: str, flag: bool) -> None:
+    with pytest.raises(pl.PactError) as info:
+        pl.load_pact(name).with_terms({key: flag})
+    word = "true" if flag else "false"
+    assert str(info.value) == f"{name}: {key}: must be a number, got {word}"
+
+
+def test_a_boolean_in_a_sheet_or_a_list_of_numbers_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "sheet.toml"
+    path.write_text(_sub("annual_cap = 20.0", "annual_cap = true"), encoding="utf-8")
+    with pytest.raises(pl.PactError) as info:
+        pl.load_pact(path)
+    assert str(info.value) == "sheet.toml: schedule.annual_cap: must be a number, got true"
+    pact = pl.load_pact("korea-final-2025-11")
+    with pytest.raises(pl.PactError, match=r"^x: tariffs\.deal\.sectors\.steel: must be a number, got true$"):
+        pact.with_terms({"tariffs.deal.sectors.steel": True}, source="x")
+    with pytest.raises(pl.PactError, match=r"^x: waterfall\.tiers\[0\]\.hurdle: must be a number, got true$"):
+        pact.with_terms({"waterfall.tiers[0].hurdle": True}, source="x")
+    assert pact.with_terms({"schedule.annual_cap": 30}).schedule.annual_cap == 30.0   # ints still do
+
+
+@pytest.mark.parametrize("lever", ["commitment", "mou_cash_share"])
+def test_a_boolean_lever_is_not_a_number(lever: str) -> None:
+    from pactlab.negotiate.space import apply
+    with pytest.raises(pl.PactError, match=rf"^{lever}: must be a number, got true$"):
+        apply(pl.load_pact("korea-final-2025-11"), {lever: True})
+
+
+def test_a_preset_wins_over_a_file_of_its_name(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    japan = (Path(pl.__file__).parent / "terms" / "presets" / "japan-mou-2025.toml").read_text(
+        encoding="utf-8")
+    Path("korea-final-2025-11").write_text(japan, encoding="utf-8")
+    Path("korea-final-2025-11.toml").mkdir()
+    pact = pl.load_pact("korea-final-2025-11")
+    assert pact.name == "korea-final-2025-11" and pact.source is None
+    assert source_toml("korea-final-2025-11").startswith("# US–Korea MOU")
+    copy = pl.load_pact("./korea-final-2025-11")
+    assert copy.name == "japan-mou-2025" and copy.source == "korea-final-2025-11"
+    assert source_toml("./korea-final-2025-11") == japan
+    assert pl.load_pact(Path("korea-final-2025-11")).name == "japan-mou-2025"   # a Path is a path
+    with pytest.raises(pl.PactError) as info:
+        pl.load_pact("japan-mou")
+    assert str(info.value) == ("japan-mou: not a preset; did you mean japan-mou-2025? "
+                               "(a file needs a path: ./japan-mou or a .toml name)")
+    with pytest.raises(pl.PactError, match="^zzz: not a preset; presets are: eu-joint"):
+        source_toml("zzz")
+
+
+@pytest.mark.parametrize("name,needle", [
+    ("k" * 300, "not a preset"),
+    ("k" * 300 + ".toml", "cannot be read (File name too long)"),
+    ("./" + "k" * 300, "cannot be read (File name too long)"),
+    ("no-such-folder/" + "k" * 300, "no such file"),
+    ("nul\0.toml", "not a valid file name"),
+])
+def test_a_bad_file_name_is_one_short_line(name: str, needle: str) -> None:
+    with pytest.raises(pl.PactError) as info:
+        pl.load_pact(name)
+    message = str(info.value)
+    assert needle in message and "\n" not in message and len(message) < 400
+
+
+def test_only_regular_files_are_read_and_not_too_much(tmp_path: Path) -> None:
+    fifo = tmp_path / "fifo.toml"
+    os.mkfifo(fifo)
+
+    def hung(*_: object) -> None:
+        raise TimeoutError("opening a FIFO hung")
+
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(10)                # a blocked open() is interrupted, and the test fails
+    try:
+        with pytest.raises(pl.PactError, match=r"^fifo\.toml: not a regular file \(a FIFO\)$"):
+            pl.load_pact(fifo)      # returns at once: a FIFO is never opened
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    with pytest.raises(pl.PactError, match=r"^zero: not a regular file \(a device\)$"):
+        pl.load_pact("/dev/zero")
+    with pytest.raises(pl.PactError, match=r"^tmp: not a regular file \(a folder\)$"):
+        pl.load_pact("/tmp")
+    big = tmp_path / "big.toml"
+    big.write_bytes(GOOD.encode("utf-8") + b"#" * (1 << 20))
+    with pytest.raises(pl.PactError, match=r"^big\.toml: larger than 1 MiB; a term sheet is a few kB$"):
+        pl.load_pact(big)
+    locked = tmp_path / "locked.toml"
+    locked.write_text(GOOD, encoding="utf-8")
+    locked.chmod(0)
+    if os.geteuid() != 0:           # root reads it anyway
+        with pytest.raises(pl.PactError, match=r"^locked\.toml: cannot be read \(Permission denied\)$"):
+            pl.load_pact(locked)
+
+
+def test_a_byte_order_mark_is_skipped(tmp_path: Path) -> None:
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + GOOD.encode("utf-8"))
+    assert pl.load_pact(path) == pl.load_pact("korea-final-2025-11")
+
+
+def test_an_error_echoes_a_huge_or_deep_value_cut_short() -> None:
+    pact = pl.load_pact("korea-final-2025-11")
+    nested: list = []
+    for _ in range(3000):
+        nested = [nested]
+    for value in (nested, "x" * 5000, list(range(1000))):
+        with pytest.raises(pl.PactError) as info:
+            pact.with_terms({"schedule.annual_cap": value})
+        message = str(info.value)
+        assert message.startswith("korea-final-2025-11: schedule.annual_cap: must be a number, got ")
+        assert len(message) < 200 and "..." in message

@@ -17,7 +17,7 @@ from pydantic import Field, PrivateAttr, ValidationError, model_validator
 
 from . import data
 from .errors import PactError, from_validation_error
-from .terms import read_toml, set_path
+from .terms import file_label, read_toml, set_path
 from .terms.schema import Rate, Sector, Share, Terms, Years
 
 Unit = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
@@ -353,39 +353,72 @@ def default_raw() -> dict[str, Any]:
     return raw
 
 
-def parse_value(text: str) -> Any:
-    """A --set value as TOML (numbers, booleans, lists, inf) or else plain text."""
+#: how deep lists and tables may nest in a --set or --term value (real values: 0 to 2 levels)
+MAX_VALUE_DEPTH = 32
+_EXAMPLES = {"--set": "discount.host=0.04", "--term": "schedule.annual_cap=30"}
+
+
+def parse_value(text: str, label: str = "value") -> Any:
+    """A --set value as TOML (numbers, booleans, lists, inf) or else plain text. A value nested
+    more than MAX_VALUE_DEPTH levels is a one-line PactError naming `label`: deeper ones overflow
+    the parser's (and the validators') recursion."""
     try:
-        return tomllib.loads(f"v = {text}")["v"]
+        value = tomllib.loads(f"v = {text}")["v"]
     except tomllib.TOMLDecodeError:
         return text
+    except RecursionError:
+        value = None
+    if value is None or _depth(value) > MAX_VALUE_DEPTH:
+        raise PactError(f"{label}: nested too deeply (lists or tables more than "
+                        f"{MAX_VALUE_DEPTH} levels deep)")
+    return value
 
 
-def parse_settings(items: Iterable[str]) -> dict[str, Any]:
-    """['a.b=1', …] -> {'a.b': 1, …}; a malformed item is a one-line PactError."""
+def _depth(value: Any) -> int:
+    """How many levels of lists and tables `value` has (without recursing)."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        node, level = stack.pop()
+        if isinstance(node, (list, dict)):
+            children = node.values() if isinstance(node, dict) else node
+            stack.extend((child, level + 1) for child in children)
+            deepest = max(deepest, level + 1)
+    return deepest
+
+
+def parse_settings(items: Iterable[str], flag: str = "--set") -> dict[str, Any]:
+    """['a.b=1', …] -> {'a.b': 1, …}; a malformed item is a one-line PactError naming `flag`."""
     out: dict[str, Any] = {}
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            raise PactError(f"--set {item!r}: expected key=value, e.g. discount.host=0.04")
-        out[key.strip()] = parse_value(value.strip())
+            raise PactError(f"{flag} {_shown(item)!r}: expected key=value, e.g. "
+                            f"{_EXAMPLES.get(flag, _EXAMPLES['--set'])}")
+        out[key.strip()] = parse_value(value.strip(), f"{flag} {_shown(key.strip())}")
     return out
 
 
+def _shown(text: str, limit: int = 60) -> str:
+    """Text echoed in an error, cut short: a message is one readable line."""
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def load_assumptions(
-    path: str | Path | None = None, overrides: Mapping[str, Any] | None = None
+    path: str | Path | None = None, overrides: Mapping[str, Any] | None = None, *,
+    overrides_source: str = "--set",
 ) -> Assumptions:
-    """The default assumptions, updated from a TOML file and then from dotted overrides."""
+    """The default assumptions, updated from a TOML file and then from dotted overrides (whose
+    errors name `overrides_source`, e.g. a web request's field)."""
     raw = default_raw()
     source = "defaults"
     if path is not None:
         path = Path(path)
-        _merge(raw, read_toml(path, path.name), path.name)
-        source = path.name
+        source = file_label(path)
+        _merge(raw, read_toml(path, source), source)
     assumptions = _validate(raw, source)
     if path is not None:
         assumptions._source = str(path)
-    return assumptions.with_values(overrides) if overrides else assumptions
+    return assumptions.with_values(overrides, source=overrides_source) if overrides else assumptions
 
 
 def _merge(base: dict[str, Any], update: Mapping[str, Any], source: str, prefix: str = "") -> None:

@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +18,7 @@ from . import data
 from ._version import __version__
 from .assumptions import Assumptions, load_assumptions, parse_settings
 from .errors import PactError
+from .fileio import write_atomic
 from .futures import futures
 from .present import (
     comparison_column,
@@ -72,7 +71,7 @@ def _assumptions(path: Path | None, settings: list[str] | None) -> Assumptions:
 
 
 def _pacts(names: list[str], terms: list[str] | None) -> list[Pact]:
-    changes = parse_settings(terms or [])
+    changes = parse_settings(terms or [], flag="--term")
     pacts = [load_pact(n) for n in names]
     return [p.with_terms(changes, source=f"--term ({p.name})") if changes else p for p in pacts]
 
@@ -197,7 +196,7 @@ def show(pact: str = typer.Argument(..., help="Preset name or .toml file."),
         if output is None:
             sys.stdout.write(text)
         else:
-            _write_atomic(output, text)
+            write_atomic(output, text)
             err.print(f"wrote {output}" + ("" if not term else
                       " (changed by --term: written from the terms, without the preset's comments)"))
         return
@@ -219,21 +218,6 @@ def show(pact: str = typer.Argument(..., help="Preset name or .toml file."),
     table.add_section()
     table.add_row("commitment (sum of tranches)", fmt(p.commitment, "usd_bn"), "")
     out.print(table)
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    """Write all or nothing: a temporary file in the same folder, then a rename."""
-    path = Path(path)
-    if not path.parent.exists():
-        raise PactError(f"{path}: folder {path.parent} does not exist")
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _evaluation_table(ev: Evaluation) -> Table:
@@ -304,7 +288,7 @@ def report(pacts: list[str] = typer.Argument(..., help="Preset names or .toml fi
     if not Path(output).parent.exists():
         raise PactError(f"{output}: folder {Path(output).parent} does not exist")
     _, evaluations = _run(pacts, paths, seed, set_, term, assumptions)
-    _write_atomic(output, build_report(evaluations))
+    write_atomic(output, build_report(evaluations))
     err.print(f"wrote {output} ({Path(output).stat().st_size / 1e6:.1f} MB): "
               f"{len(evaluations)} pact(s), {paths:,} futures, seed {seed}")
 
@@ -782,15 +766,15 @@ def _write_negotiation(neg, folder: Path, a: Assumptions, paths: int, seed: int)
     for name in neg.solutions:
         text = neg.solution_toml(name)
         if text is not None:
-            _write_atomic(folder / f"{name}.toml", text)
+            write_atomic(folder / f"{name}.toml", text)
     table = neg.candidates.values.join(neg.stats)
-    _write_atomic(folder / "candidates.csv", table.to_csv(index_label="candidate", float_format="%.10g"))
-    _write_atomic(folder / "negotiation.json", to_json(_negotiation_payload(neg, None, a)) + "\n")
+    write_atomic(folder / "candidates.csv", table.to_csv(index_label="candidate", float_format="%.10g"))
+    write_atomic(folder / "negotiation.json", to_json(_negotiation_payload(neg, None, a)) + "\n")
     shown = [neg.space.base, *([load_pact(neg.reference)] if neg.reference else [])]
     nash = neg.solution_pact("nash")
     shown += [nash] if nash is not None else []
-    _write_atomic(folder / "report.html",
-                  build_report(evaluate_all(shown, paths, seed, assumptions=a), negotiation=neg))
+    write_atomic(folder / "report.html",
+                 build_report(evaluate_all(shown, paths, seed, assumptions=a), negotiation=neg))
 
 
 @app.command("explore")
@@ -917,7 +901,7 @@ def _write_exploration_report(folder: Path, found, outcome: str | None, target: 
         raise PactError(f"--report: the {spec.model} test function has no pact to report on")
     sens = sensitivity(folder, outcome or spec.outcome_columns()[0])
     evaluations = evaluate_all(spec.pacts, spec.sampler.paths, spec.sampler.seed)
-    _write_atomic(target, build_report(evaluations, sensitivity=sens, discovery=found))
+    write_atomic(target, build_report(evaluations, sensitivity=sens, discovery=found))
 
 
 @app.command()
@@ -945,14 +929,24 @@ def _manifest(a: Assumptions, pact: Pact | None = None) -> dict[str, object]:
     return out
 
 
+def _fail(message: str) -> None:
+    """Bad input: one line on stderr, exit code 2."""
+    err.print(f"error: {message}", markup=False, soft_wrap=True)
+    sys.exit(2)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: bad input is one line on stderr and exit code 2, never a traceback."""
     command = typer.main.get_command(app)
     try:
         command.main(args=argv, prog_name="pactlab", standalone_mode=False)
     except PactError as exc:
-        err.print(f"error: {exc}", markup=False, soft_wrap=True)
-        sys.exit(2)
+        _fail(str(exc))
+    except RecursionError:          # a backstop: inputs are checked for depth where they enter
+        _fail("the input is nested too deeply to read (lists or tables inside one another)")
+    except OSError as exc:          # a file the command had to read or write
+        name = Path(exc.filename).name if isinstance(exc.filename, str) else "a file"
+        _fail(f"{name[:60]}: {exc.strerror or exc}")
     except _UsageError as exc:
         ctx = getattr(exc, "ctx", None)
         if type(exc).__name__ == "NoArgsIsHelpError" and ctx is not None:

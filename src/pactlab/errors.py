@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import reprlib
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -43,6 +44,18 @@ _RULES = {
     "tuple_type": "must be a list",
     "dict_type": "must be a table",
 }
+
+
+#: how much of a bad value a message echoes: a few levels and a hundred characters, so a huge or
+#: deeply nested value (a web request, a hostile --term) is neither copied back nor a RecursionError
+_ECHO = reprlib.Repr()
+_ECHO.maxlevel, _ECHO.maxstring, _ECHO.maxother = 4, 100, 100
+_ECHO.maxlist = _ECHO.maxtuple = _ECHO.maxdict = _ECHO.maxset = 8
+
+
+def echo(value: Any) -> str:
+    """`value` as an error message shows it: its repr, cut short."""
+    return _ECHO.repr(value)
 
 
 _INNER = re.compile(r"^([A-Za-z_][\w\.\[\]]*): (.+)$", re.S)
@@ -111,7 +124,7 @@ def from_validation_error(
         rule = inner.group(2)
     text = f"{source}: {format_loc(tuple(loc))}: {rule}"
     if err["type"] not in ("missing", "value_error") and not isinstance(err.get("input"), (dict, BaseModel)):
-        text += f", got {err.get('input')!r}"
+        text += f", got {echo(err.get('input'))}"
     text += _unit_hint(err)
     if len(errors) > 1:
         text += f" (and {len(errors) - 1} more error(s))"

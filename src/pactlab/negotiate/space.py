@@ -117,6 +117,9 @@ GUARANTEE = {"name": "guarantees", "instrument": "guarantee", "fee": 0.01, "teno
 
 def apply(base: Pact, values: Mapping[str, Any]) -> Pact:
     """`base` with the issues' values applied (levers expanded to tranche amounts)."""
+    for lever in LEVERS:            # levers are numbers the schema never sees: check them here
+        if isinstance(values.get(lever), (bool, np.bool_)):
+            raise PactError(f"{lever}: must be a number, got {str(bool(values[lever])).lower()}")
     terms = {k: v for k, v in values.items() if k not in LEVERS}
     if any(k in values for k in LEVERS):
         tranches = _tranches(base, values.get("commitment"), values.get("mou_cash_share"))

@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import types
+import typing
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from ..errors import PactError, from_validation_error, split_loc
@@ -36,9 +39,59 @@ TRANCHE_TAGS = frozenset({"mou", "loan", "guarantee"})
 
 
 class Terms(BaseModel):
-    """Base of every term-sheet section: frozen, and unknown keys are errors."""
+    """Base of every term-sheet section (and of the assumptions): frozen, unknown keys are
+    errors, and a boolean is never taken for a number (pydantic's lax mode reads true as 1)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_bool_for_numbers(cls, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            for name, value in data.items():
+                info = cls.model_fields.get(name) if isinstance(name, str) else None
+                found = None if info is None else bool_for_number(info.annotation, value)
+                if found is not None:
+                    where, flag = found
+                    raise ValueError(f"{name}{where}: must be a number, got {str(bool(flag)).lower()}")
+        return data
+
+
+_BOOLS = (bool, np.bool_)
+_NUMBERS = (int, float)
+
+
+def _bare(annotation: Any) -> Any:
+    """Annotated[X, ...] -> X."""
+    return typing.get_args(annotation)[0] if typing.get_origin(annotation) is Annotated else annotation
+
+
+def bool_for_number(annotation: Any, value: Any) -> tuple[str, Any] | None:
+    """A boolean in `value` where `annotation` wants a number, as (where, the boolean): where is
+    '' for the value itself, '.key' or '[i]' (and deeper) inside a dict or a list; None when
+    there is none. Nested models are left to check themselves (they are Terms too)."""
+    annotation = _bare(annotation)
+    origin = typing.get_origin(annotation)
+    if isinstance(value, _BOOLS):
+        arms = ([_bare(a) for a in typing.get_args(annotation)]
+                if origin in (typing.Union, types.UnionType) else [annotation])
+        return ("", value) if bool not in arms and any(a in _NUMBERS for a in arms) else None
+    if origin in (typing.Union, types.UnionType):
+        found = (bool_for_number(a, value) for a in typing.get_args(annotation))
+        return next((f for f in found if f is not None), None)
+    if origin is dict and isinstance(value, Mapping):
+        inner = typing.get_args(annotation)[1]
+        found = ((k, bool_for_number(inner, v)) for k, v in value.items())
+        return next(((f".{k}{f[0]}", f[1]) for k, f in found if f is not None), None)
+    if origin in (tuple, list) and isinstance(value, (list, tuple)):
+        args = typing.get_args(annotation)
+        repeat = origin is list or (len(args) == 2 and args[1] is Ellipsis)
+        for i, item in enumerate(value):
+            inner = args[0] if repeat else (args[i] if i < len(args) else None)
+            f = None if inner is None else bool_for_number(inner, item)
+            if f is not None:
+                return f"[{i}]{f[0]}", f[1]
+    return None
 
 
 class Parties(Terms):
