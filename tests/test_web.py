@@ -6,6 +6,7 @@ import shutil
 import socket
 import threading
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -14,9 +15,12 @@ import schemathesis
 import uvicorn
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
+from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    negative_data_rejection,
+    response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
 )
@@ -174,14 +178,25 @@ def test_the_form_is_built_from_the_term_sheet_schema() -> None:
 
 
 SCHEMA = schemathesis.openapi.from_asgi("/openapi.json", APP)
+SCHEMA.config.generation.update(modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
+CASES: Counter[str] = Counter()
 
 
 @SCHEMA.parametrize()
-@settings(max_examples=110, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
 def test_every_generated_request_gets_a_valid_non_5xx_answer(case) -> None:
-    """Twelve operations x 110 cases: more than 1,300 requests, no 5xx, every answer in the schema."""
+    """Every operation, valid and invalid requests (both generation modes): no 5xx, every
+    answer (status, content type, body, headers) in the schema, invalid data refused."""
+    CASES[case.meta.generation.mode.value] += 1
     case.call_and_validate(checks=[not_a_server_error, status_code_conformance,
-                                   content_type_conformance, response_schema_conformance])
+                                   content_type_conformance, response_schema_conformance,
+                                   response_headers_conformance, negative_data_rejection])
+
+
+def test_schemathesis_ran_over_2000_cases_in_both_modes() -> None:
+    if not CASES:
+        pytest.skip("the schemathesis test did not run in this session")
+    assert CASES["positive"] > 0 and CASES["negative"] > 0 and sum(CASES.values()) >= 2_000, CASES
 
 
 def _free_port() -> int:

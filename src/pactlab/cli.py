@@ -910,11 +910,9 @@ def serve(host: str = typer.Option("127.0.0.1", "--host", help="Address to liste
           max_paths: int = typer.Option(50_000, "--max-paths", min=1, max=5_000_000,
                                         help="The most futures one request may ask for.")) -> None:
     """The workbench: a page that answers as the terms move, and its JSON API (/docs)."""
-    import uvicorn
-
-    from .web import create_app
+    from .web.server import serve as run_server
     err.print(f"pactlab workbench on http://{host}:{port}/ (API: /docs, /openapi.json); Ctrl-C stops it")
-    uvicorn.run(create_app(max_paths=max_paths), host=host, port=port, log_level="warning")
+    run_server(host, port, max_paths=max_paths)
 
 
 def _manifest(a: Assumptions, pact: Pact | None = None) -> dict[str, object]:

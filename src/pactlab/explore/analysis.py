@@ -110,19 +110,43 @@ class Discovery:
     inputs: list[str]
 
 
-def cases(results: pd.DataFrame, where: str) -> np.ndarray:
+def cases(results: pd.DataFrame, where: str, *, timeout_s: float = 10.0) -> np.ndarray:
     """The rows for which the SQL condition `where` holds (evaluated by DuckDB), in order. The
-    condition sees the results and nothing else: files and the network are closed to it (the
-    web app passes it on from a request)."""
+    condition sees the results and nothing else: files and the network are closed to it, it
+    is one expression (no statements after a ``;``), and it gets one thread, 256 MB and
+    `timeout_s` seconds (the web app passes it on from a request)."""
+    import threading
+
     import duckdb
+    query = f"select coalesce(({where}), false) as y from results order by point_id"
+    out: dict[str, object] = {}
+    con = duckdb.connect(config={"enable_external_access": False, "threads": 1,
+                                 "memory_limit": "256MB", "lock_configuration": True})
+
+    def run() -> None:
+        try:
+            out["y"] = con.execute(query).df()["y"]
+        except duckdb.Error as exc:
+            out["error"] = exc
     try:
-        con = duckdb.connect(config={"enable_external_access": False, "lock_configuration": True})
+        if len(con.extract_statements(query)) != 1:
+            raise PactError(f"--where {where!r}: one condition, not statements separated by ';'")
         con.register("results", results)
-        flags = con.execute(f"select coalesce(({where}), false) as y from results "
-                            "order by point_id").df()["y"]
+        worker = threading.Thread(target=run, daemon=True)
+        worker.start()
+        worker.join(timeout_s)
+        if worker.is_alive():
+            con.interrupt()
+            worker.join(5)
+            raise PactError(f"--where {where!r}: took over {timeout_s:g} s; simplify the condition")
+        if "error" in out:
+            raise out["error"]
     except duckdb.Error as exc:
         first = str(exc).strip().splitlines()[0]
         raise PactError(f"--where {where!r}: {first}") from None
+    finally:
+        con.close()
+    flags = out["y"]
     if flags.dtype != bool:
         raise PactError(f"--where {where!r}: must be a true/false condition, e.g. "
                         "\"investor_gain_mean < 0\"")
