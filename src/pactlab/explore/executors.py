@@ -8,6 +8,8 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any, Protocol
@@ -40,15 +42,30 @@ class SerialExecutor:
         pass
 
 
+def exit_with_parent(parent: int, every: float = 0.5) -> None:
+    """A pool worker's initializer: a daemon thread that ends the worker (``os._exit``) once
+    the process that started it is gone, so a ``kill -9`` of a run leaves no worker computing
+    for good. A spawned worker's parent is the run's own process; when it dies, the worker is
+    re-parented and ``os.getppid()`` changes. (Not PR_SET_PDEATHSIG: it fires when the parent
+    *thread* that spawned the worker ends, and the pool spawns from its own threads.)"""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(every)
+        os._exit(1)
+    threading.Thread(target=watch, name="pactlab-exit-with-parent", daemon=True).start()
+
+
 class ProcessExecutor:
-    """A local pool of fresh ('spawn') processes, one task at a time each."""
+    """A local pool of fresh ('spawn') processes, one task at a time each; they exit when the
+    run's process dies. (Dask's workers do already: their nanny's pipe closes.)"""
 
     single_thread = True
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
         self._pool = ProcessPoolExecutor(max_workers=workers,
-                                         mp_context=multiprocessing.get_context("spawn"))
+                                         mp_context=multiprocessing.get_context("spawn"),
+                                         initializer=exit_with_parent, initargs=(os.getpid(),))
 
     def map(self, fn, tasks):
         pending = [self._pool.submit(fn, task) for task in tasks]

@@ -21,7 +21,7 @@ from ..negotiate.space import apply
 from ..tariffs import TariffCosts
 from ..terms import load_pact
 from ..valuation import evaluate_all
-from .spec import OUTCOMES, Spec
+from .spec import OUTCOMES, Spec, input_digests, pact_file
 
 
 def point_seed(seed: int, point_id: int) -> int:
@@ -46,7 +46,7 @@ class PointRunner:
         if spec.model == "pacts":
             file = None if spec.assumptions is None else base_dir / spec.assumptions
             self.assumptions = load_assumptions(file)
-            self.pacts = [load_pact(p if not p.endswith(".toml") else base_dir / p) for p in spec.pacts]
+            self.pacts = [load_pact(pact_file(p, base_dir) or p) for p in spec.pacts]
 
     def run(self, ids: list[int]) -> pd.DataFrame:
         """One row per point id: the id, its factor values, its outcomes (NaN and an error
@@ -86,20 +86,29 @@ class PointRunner:
         return row
 
 
-#: this process's runners, by spec digest and folder: a worker builds one per run, not per chunk
-_RUNNERS: dict[tuple[str, str], PointRunner] = {}
+#: this process's runners, by spec digest, folder and input digests: a worker builds one per
+#: run, not per chunk, and a new one when a file the spec names has changed
+_RUNNERS: dict[tuple[str, str, str], PointRunner] = {}
+
+#: a task: (spec, the spec's folder, chunk number, point ids, single thread?, input digests)
+Task = tuple[Spec, str, int, tuple[int, ...], bool, dict[str, str]]
 
 
-def run_chunk(task: tuple[Spec, str, int, tuple[int, ...], bool]) -> tuple[int, pd.DataFrame]:
-    """A worker's job: (spec, the spec's folder, chunk number, point ids, single thread?) ->
-    (chunk number, its rows). Module-level, so every executor can ship it."""
-    spec, base_dir, chunk, ids, single_thread = task
+def run_chunk(task: Task) -> tuple[int, pd.DataFrame]:
+    """A worker's job: a task -> (chunk number, its rows). Module-level, so every executor can
+    ship it. The files are checked against the digests the run started with."""
+    spec, base_dir, chunk, ids, single_thread, inputs = task
     if single_thread:
         import numba
         numba.set_num_threads(1)
-    key = (spec.digest(), base_dir)
+    key = (spec.digest(), base_dir, repr(sorted(inputs.items())))
     if key not in _RUNNERS:
         if len(_RUNNERS) >= 4:
             _RUNNERS.clear()
-        _RUNNERS[key] = PointRunner(spec, Path(base_dir))
+        runner = PointRunner(spec, Path(base_dir))
+        changed = [k for k, v in input_digests(spec, Path(base_dir)).items() if inputs.get(k) != v]
+        if changed:
+            raise PactError(f"{changed[0]}: changed while the run was going on; start it again "
+                            "in a new folder")
+        _RUNNERS[key] = runner
     return chunk, _RUNNERS[key].run(list(ids))

@@ -39,8 +39,8 @@ from pydantic import ConfigDict, Field, ValidationError, model_validator
 from scipy import stats
 from scipy.stats import qmc
 
-from ..errors import from_validation_error
-from ..terms import read_toml
+from ..errors import PactError, from_validation_error
+from ..terms import read_toml, source_toml
 from ..terms.schema import Terms
 
 #: what a point of the pact model can report, by column name: (metric group, metric key)
@@ -227,6 +227,43 @@ class Spec(_SpecPart):
 
 def _slug(pact: str) -> str:
     return Path(pact).stem.replace("-", "_").replace(".", "_")
+
+
+def pact_file(pact: str, base_dir: Path) -> Path | None:
+    """The term sheet a spec's pact names, relative to the spec's folder (a name that ends in
+    .toml or contains a /), or None for a preset."""
+    return base_dir / pact if pact.endswith(".toml") or "/" in pact else None
+
+
+def input_digests(spec: Spec, base_dir: Path) -> dict[str, str]:
+    """The sha256 of every file a run of `spec` reads, by name: its pact files, its assumptions
+    file, and the presets it names (``"<name> (preset)"``), so a run knows what it was made of."""
+    if spec.model != "pacts":
+        return {}
+    out: dict[str, str] = {}
+    for pact in spec.pacts:
+        file = pact_file(pact, base_dir)
+        if file is None:
+            out[f"{pact} (preset)"] = _sha256(source_toml(pact).encode("utf-8"))
+        else:
+            out[pact] = _sha256(_read_regular(file, pact))
+    if spec.assumptions is not None:
+        out[spec.assumptions] = _sha256(_read_regular(base_dir / spec.assumptions, spec.assumptions))
+    return out
+
+
+def _read_regular(path: Path, label: str) -> bytes:
+    """A regular file's bytes (never a FIFO or a device); failures are one PactError line."""
+    try:
+        if not path.is_file():
+            raise PactError(f"{label}: {'not a regular file' if path.exists() else 'no such file'}")
+        return path.read_bytes()
+    except OSError as exc:
+        raise PactError(f"{label}: cannot be read ({exc.strerror})") from None
+
+
+def _sha256(payload: bytes) -> str:
+    return hashlib.sha256(payload).hexdigest()
 
 
 def load_spec(path: str | Path) -> Spec:
