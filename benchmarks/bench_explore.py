@@ -10,7 +10,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from pactlab.explore import explore
+from pactlab.analysis.explore import explore
 
 SPEC = """
 name = "bench"

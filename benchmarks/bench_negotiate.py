@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pactlab as pl
-from pactlab.negotiate import Preferences, ks_point, nash_point, pareto_front, utilities
+from pactlab.analysis.negotiate import Preferences, ks_point, nash_point, pareto_front, utilities
 
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_payoffs import variants

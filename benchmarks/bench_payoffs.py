@@ -45,7 +45,7 @@ def variants(base: pl.Pact) -> list[pl.Pact]:
 
 PEAK = """
 import sys
-from pactlab.cli import main
+from pactlab.app.cli import main
 try:
     main(sys.argv[1:])
 finally:

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 import pactlab as pl
-from pactlab.assumptions import parse_settings, parse_value
+from pactlab.inputs.assumptions import parse_settings, parse_value
 
 
 def test_every_assumption_has_a_source() -> None:

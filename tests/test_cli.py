@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import pactlab as pl
-from pactlab.cli import main
+from pactlab.app.cli import main
 
 
 def run(capsys, *args: str) -> tuple[int, str, str]:
@@ -115,7 +115,7 @@ def test_bad_input_is_one_line_and_exit_2(capsys, args, needle) -> None:
 
 def test_bad_term_sheet_file_is_one_line(capsys, tmp_path: Path) -> None:
     path = tmp_path / "korea.toml"
-    text = Path(pl.__file__).parent.joinpath("terms/presets/korea-final-2025-11.toml").read_text()
+    text = Path(pl.__file__).parent.joinpath("inputs/terms/presets/korea-final-2025-11.toml").read_text()
     path.write_text(text.replace("{ investor_share = 0.1 }", "{ investor_share = 1.4 }"))
     code, out, err = run(capsys, "evaluate", str(path))
     assert code == 2 and out == ""
@@ -312,7 +312,7 @@ def test_hostile_sheets_and_unit_slips_are_one_line(capsys, tmp_path: Path) -> N
     deep = tmp_path / "deep.toml"
     deep.write_text("a = " + "[" * 2000 + "]" * 2000 + "\n", encoding="utf-8")
     huge = tmp_path / "huge.toml"
-    text = Path(pl.__file__).parent.joinpath("terms/presets/korea-final-2025-11.toml").read_text()
+    text = Path(pl.__file__).parent.joinpath("inputs/terms/presets/korea-final-2025-11.toml").read_text()
     huge.write_text(text.replace("amount = 200.0", "amount = 1e308"), encoding="utf-8")
     for args, needle in ((("evaluate", str(deep)), "nested too deeply"),
                          (("evaluate", str(huge)), "money is in USD billions"),

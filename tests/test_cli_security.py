@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 import pactlab as pl
-from pactlab.cli import main
+from pactlab.app.cli import main
 
-PRESET_DIR = Path(pl.__file__).parent / "terms" / "presets"
+PRESET_DIR = Path(pl.__file__).parent / "inputs" / "terms" / "presets"
 
 
 def run(capsys, *args: str) -> tuple[int, str, str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from pactlab.errors import PactError, format_loc, from_validation_error, split_loc
+from pactlab.core.errors import PactError, format_loc, from_validation_error, split_loc
 
 
 class Inner(BaseModel):

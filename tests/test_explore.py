@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 import pactlab as pl
-from pactlab.explore import (
+from pactlab.analysis.explore import (
     discover,
     explore,
     load_results,
@@ -154,7 +154,7 @@ def test_a_killed_run_resumes_without_losing_or_repeating_a_point(tmp_path: Path
     text = SMALL.replace("points = 16", "points = 30").replace("paths = 150", "paths = 400")
     path = spec_file(tmp_path, text)
     folder = tmp_path / "run"
-    cmd = [sys.executable, "-m", "pactlab.cli", "explore", str(path), "-o", str(folder),
+    cmd = [sys.executable, "-m", "pactlab.app.cli", "explore", str(path), "-o", str(folder),
            "--chunk-size", "2"]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 120

@@ -21,11 +21,11 @@ import pytest
 
 import pactlab as pl
 from pactlab._version import __version__
-from pactlab.explore import Spec, explore, load_results, load_spec
-from pactlab.explore.lock import FolderLock
-from pactlab.explore.points import run_chunk
-from pactlab.explore.spec import input_digests
-from pactlab.terms import source_toml
+from pactlab.analysis.explore import Spec, explore, load_results, load_spec
+from pactlab.analysis.explore.lock import FolderLock
+from pactlab.analysis.explore.points import run_chunk
+from pactlab.analysis.explore.spec import input_digests
+from pactlab.inputs.terms import source_toml
 
 PRESET = "korea-final-2025-11"
 HOST = socket.gethostname()
@@ -139,7 +139,7 @@ def test_resume_refuses_another_pactlab_version(tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     spec, folder = ishigami(tmp_path), tmp_path / "run"
     explore(spec, folder, chunk_size=5)
-    monkeypatch.setattr("pactlab.explore.store.__version__", "0.2.1")
+    monkeypatch.setattr("pactlab.analysis.explore.store.__version__", "0.2.1")
     with pytest.raises(pl.PactError) as info:
         explore(spec, folder, resume=True)
     assert str(info.value) == (f"{folder}: cannot resume: the run was started with pactlab "
@@ -246,7 +246,7 @@ def test_the_lock_is_held_for_the_run_and_released_on_an_interrupt(tmp_path: Pat
 def test_two_cli_runs_in_one_folder(tmp_path: Path) -> None:
     """A second run is refused while the first runs; the lock a kill -9 leaves is stale."""
     spec, folder = files_spec(tmp_path, points=400), tmp_path / "run"
-    cmd = [sys.executable, "-m", "pactlab.cli", "explore", str(spec), "-o", str(folder),
+    cmd = [sys.executable, "-m", "pactlab.app.cli", "explore", str(spec), "-o", str(folder),
            "--chunk-size", "1"]
     first = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -383,7 +383,7 @@ def running(pid: int) -> bool:
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc (Linux)")
 def test_pool_workers_exit_when_the_run_is_killed(tmp_path: Path) -> None:
     spec, folder = files_spec(tmp_path, points=40), tmp_path / "run"
-    script = (f"from pactlab.explore import explore\n"
+    script = (f"from pactlab.analysis.explore import explore\n"
               f"explore({str(spec)!r}, {str(folder)!r}, executor='processes', workers=2, "
               f"chunk_size=1)\n")
     parent = subprocess.Popen([sys.executable, "-c", script], stderr=subprocess.DEVNULL)

@@ -10,9 +10,9 @@ import pytest
 import pactlab as pl
 from pactlab.engine.funding import simulate_funding
 from pactlab.engine.rng import BLOCK
-from pactlab.plan import country_fx
+from pactlab.model.plan import country_fx
 
-futures_module = importlib.import_module("pactlab.futures")   # pl.futures is the function
+futures_module = importlib.import_module("pactlab.model.futures")   # pl.futures is the function
 
 
 def _draws(block, code="KOR"):

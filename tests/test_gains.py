@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 import pactlab as pl
 from pactlab.engine.finance import npv
-from pactlab.gains import HOST_COMPONENTS, INVESTOR_COMPONENTS, pv_while_standing
+from pactlab.model.gains import HOST_COMPONENTS, INVESTOR_COMPONENTS, pv_while_standing
 
 FINAL = pl.load_pact("korea-final-2025-11")
 NO_DEAL_TERMS = {"tranches": [], "tariffs.deal": FINAL.tariffs.no_deal.model_dump(), "concessions": {},
@@ -27,7 +27,7 @@ def test_gains_add_up_path_by_path(final) -> None:
         assert list(parts) == list(names)
         np.testing.assert_allclose(g.total(party), sum(parts[n] for n in names))
         assert final.metrics["gain"][f"{party}_mean"] == pytest.approx(g.total(party).mean())
-    deal = pl.simulation.simulate(FINAL, pl.futures(2000, 7))
+    deal = pl.model.simulation.simulate(FINAL, pl.futures(2000, 7))
     np.testing.assert_allclose(g.investor["investment NPV"], npv(0.045, deal.investor_total), rtol=1e-12)
     summary = final.gain_summary()
     assert summary.loc[("investor", "total"), "mean"] == pytest.approx(

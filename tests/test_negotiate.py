@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import pactlab as pl
-from pactlab.negotiate import (
+from pactlab.analysis.negotiate import (
     Agent,
     Issue,
     IssueSpace,
@@ -27,7 +27,7 @@ from pactlab.negotiate import (
     rubinstein_share,
     utilitarian_point,
 )
-from pactlab.negotiate.utility import cvar_rows, utility_rows
+from pactlab.analysis.negotiate.utility import cvar_rows, utility_rows
 
 STEP = 1e-4
 
@@ -180,7 +180,7 @@ def test_rerunning_gives_the_same_term_sheets_byte_for_byte(korea) -> None:
         assert korea.solution_toml(name) == again.solution_toml(name)
     text = korea.solution_toml("nash")
     assert 'name = "korea-us-demand-2025-09-nash"' in text
-    reread = pl.terms.validate_pact(__import__("tomllib").loads(text), "nash.toml")
+    reread = pl.inputs.terms.validate_pact(__import__("tomllib").loads(text), "nash.toml")
     assert reread == korea.solution_pact("nash")
 
 
@@ -197,7 +197,7 @@ def test_presets_and_the_reference_gap(korea) -> None:
 
 
 def test_a_crisis_limit_rules_pacts_out(korea) -> None:
-    from pactlab.negotiate import Preferences
+    from pactlab.analysis.negotiate import Preferences
     strict = negotiate(korea.space, pl.futures(600, 5), sample="lhs", n=150, seed=5,
                        prefs=Preferences(0.5, 0.5, 0.05, investor_max_crisis_prob=0.0))
     chosen = [i for i in strict.solutions.values() if i is not None]

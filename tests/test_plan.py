@@ -7,7 +7,7 @@ import pytest
 
 import pactlab as pl
 from pactlab.engine.projects import profitability_index
-from pactlab.plan import Planner, country_fx, pact_fx
+from pactlab.model.plan import Planner, country_fx, pact_fx
 
 A = pl.load_assumptions()
 PLANNER = Planner(A)

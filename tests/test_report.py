@@ -12,7 +12,7 @@ import pytest
 
 import pactlab as pl
 from pactlab.present import comparison_column
-from pactlab.report import build_report
+from pactlab.present.report import build_report
 
 PACTS = ["korea-final-2025-11", "japan-mou-2025"]
 SECTIONS = ["cash-split", "recoupment", "reserves", "tariff-cost", "gains", "gain-spread"]
@@ -129,7 +129,7 @@ def test_report_opens_in_headless_chromium(html: str, tmp_path: Path) -> None:
 
 
 def test_cli_report_writes_the_file(tmp_path: Path, capsys) -> None:
-    from pactlab.cli import main
+    from pactlab.app.cli import main
     target = tmp_path / "report.html"
     with pytest.raises(SystemExit) as info:
         main(["report", "korea-final-2025-11", "-o", str(target), "--paths", "200"])
@@ -191,7 +191,7 @@ def test_terms_table_reads_as_a_term_sheet(html: str) -> None:
 
 
 def test_crisis_sensitivity_in_the_report(html: str, evaluations) -> None:
-    from pactlab.valuation import crisis_sensitivity
+    from pactlab.analysis.valuation import crisis_sensitivity
     ev = evaluations[0]
     table = crisis_sensitivity(ev.pact, ev.paths, ev.seed, assumptions=ev.assumptions)
     section = html.split('id="crisis-sensitivity"')[1].split("</section>")[0]
@@ -199,7 +199,7 @@ def test_crisis_sensitivity_in_the_report(html: str, evaluations) -> None:
 
 
 def test_cash_split_marks_the_switch_and_the_review(evaluations) -> None:
-    from pactlab.report.figures import _split_events
+    from pactlab.present.report.figures import _split_events
     final, japan = evaluations
     events = dict((text.split(" ")[0], year) for year, text in _split_events(final))
     assert events["review:"] == final.base_year + 20

@@ -10,8 +10,8 @@ from hypothesis.extra.numpy import arrays
 import pactlab as pl
 from pactlab.engine.funding import FxSpec, simulate_funding
 from pactlab.engine.reserves import adequacy_band, ara_metric, classic_measures
-from pactlab.plan import pact_fx
-from pactlab.simulation import simulate
+from pactlab.model.plan import pact_fx
+from pactlab.model.simulation import simulate
 
 A = pl.load_assumptions()
 KOR = A.macro["KOR"]
@@ -150,14 +150,14 @@ def test_the_classic_measures_are_reported_from_the_data() -> None:
 
 
 def test_the_calibration_is_computed_from_sourced_rows() -> None:
-    from pactlab import data
+    from pactlab.inputs import data
     rows = data.read_csv("ara_calibration.csv").set_index("item")["value"]
     assert KOR.ara_calibration == pytest.approx(rows["reserves"] / rows["imf_ara_ratio"] / rows["national_rebuild"])
     assert KOR.ara_calibration == pytest.approx(436.29 / 375.0, abs=1e-3)
 
 
 def test_the_crisis_probability_rises_with_sudden_stops_and_metric_growth() -> None:
-    from pactlab.valuation import crisis_sensitivity
+    from pactlab.analysis.valuation import crisis_sensitivity
     table = crisis_sensitivity("korea-final-2025-11", paths=400, seed=1, growth="components_growth")
     assert table.columns.names == ["components_growth", "case"]
     pact = table.xs("pact", axis=1, level="case")
@@ -169,7 +169,7 @@ def test_the_crisis_probability_rises_with_sudden_stops_and_metric_growth() -> N
 
 def test_the_crisis_probability_falls_as_reserves_grow_faster() -> None:
     """The default table: reserve growth from its history (+0.77%) to all its yield (3.8%)."""
-    from pactlab.valuation import crisis_rows, crisis_sensitivity
+    from pactlab.analysis.valuation import crisis_rows, crisis_sensitivity
     table = crisis_sensitivity("korea-final-2025-11", paths=400, seed=1)
     growth = list(table.columns.levels[0])
     assert growth == pytest.approx([KOR.reserve_growth, (KOR.reserve_growth + KOR.reserve_yield) / 2,

@@ -6,8 +6,8 @@ import pytest
 
 import pactlab as pl
 from pactlab.engine.rng import BLOCK
-from pactlab.plan import Planner
-from pactlab.simulation import fund, simulate, simulate_block
+from pactlab.model.plan import Planner
+from pactlab.model.simulation import fund, simulate, simulate_block
 
 A = pl.load_assumptions()
 FINAL = pl.load_pact("korea-final-2025-11")

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 import pactlab as pl
-from pactlab.terms import pact_label, pact_to_toml, source_toml, term_fields, unique_labels
+from pactlab.inputs.terms import pact_label, pact_to_toml, source_toml, term_fields, unique_labels
 
 PRESETS = pl.preset_names()
-GOOD = (Path(pl.__file__).parent / "terms" / "presets" / "korea-final-2025-11.toml").read_text(
+GOOD = (Path(pl.__file__).parent / "inputs" / "terms" / "presets" / "korea-final-2025-11.toml").read_text(
     encoding="utf-8")
 
 
@@ -187,14 +187,14 @@ def test_a_boolean_in_a_sheet_or_a_list_of_numbers_is_refused(tmp_path: Path) ->
 
 @pytest.mark.parametrize("lever", ["commitment", "mou_cash_share"])
 def test_a_boolean_lever_is_not_a_number(lever: str) -> None:
-    from pactlab.negotiate.space import apply
+    from pactlab.analysis.negotiate.space import apply
     with pytest.raises(pl.PactError, match=rf"^{lever}: must be a number, got true$"):
         apply(pl.load_pact("korea-final-2025-11"), {lever: True})
 
 
 def test_a_preset_wins_over_a_file_of_its_name(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
-    japan = (Path(pl.__file__).parent / "terms" / "presets" / "japan-mou-2025.toml").read_text(
+    japan = (Path(pl.__file__).parent / "inputs" / "terms" / "presets" / "japan-mou-2025.toml").read_text(
         encoding="utf-8")
     Path("korea-final-2025-11").write_text(japan, encoding="utf-8")
     Path("korea-final-2025-11.toml").mkdir()

@@ -13,7 +13,7 @@ from hypothesis.extra.numpy import arrays
 
 import pactlab as pl
 from pactlab.engine.trade import simulate_tariffs, supply_elasticity_for_share
-from pactlab.tariffs import no_deal_cost, rate_table, trade_data, what_if
+from pactlab.model.tariffs import no_deal_cost, rate_table, trade_data, what_if
 
 A = pl.load_assumptions()
 REGIONS = ["US", "JP", "EU", "RW"]
@@ -251,7 +251,7 @@ def test_no_deal_cost_of_the_korean_deal() -> None:
 
 
 def test_the_elasticity_rises_from_the_short_run_to_the_long_run() -> None:
-    from pactlab.tariffs import horizon_factor, substitution
+    from pactlab.model.tariffs import horizon_factor, substitution
     t = A.trade
     path = [horizon_factor(A, h) for h in range(1, 12)]
     assert path[0] == pytest.approx(t.short_run_share) and path[t.years_to_long_run - 1] == 1.0
@@ -296,7 +296,7 @@ def test_tariff_relief_has_a_distribution_on_the_paths() -> None:
 def test_the_april_2025_exemptions_lower_the_reciprocal_rate_on_their_lines() -> None:
     import datetime as dt
 
-    from pactlab.tariffs import lines_on, sector_rates
+    from pactlab.model.tariffs import lines_on, sector_rates
     day = dt.date(2025, 6, 1)                       # the 10% baseline, before Korea's deal
     lines = lines_on("korea", day, legal_shocks=False)
     assert lines["general"] == pytest.approx(0.10)

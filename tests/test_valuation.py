@@ -8,7 +8,7 @@ import pytest
 import pactlab as pl
 from pactlab.engine.finance import npv
 from pactlab.engine.rng import BLOCK
-from pactlab.simulation import simulate
+from pactlab.model.simulation import simulate
 
 PRESETS = pl.preset_names()
 
@@ -66,11 +66,11 @@ def test_a_pact_with_an_mou_needs_a_waterfall() -> None:
     raw = pl.load_pact("japan-mou-2025").model_dump(exclude_none=True)
     del raw["waterfall"]
     with pytest.raises(pl.PactError, match=r"waterfall: an MOU tranche needs a \[waterfall\]"):
-        pl.terms.validate_pact(raw, "japan.toml")
+        pl.inputs.terms.validate_pact(raw, "japan.toml")
     eu = pl.load_pact("eu-joint-statement-2025-08").model_dump(exclude_none=True)
     eu["pledge"]["by"] = eu["schedule"]["start"]
     with pytest.raises(pl.PactError, match=r"pledge\.by: must be after schedule\.start"):
-        pl.terms.validate_pact(eu, "eu.toml")
+        pl.inputs.terms.validate_pact(eu, "eu.toml")
 
 
 def test_summary_is_metrics_by_party(final) -> None:
@@ -178,7 +178,7 @@ def test_compare_never_drops_or_merges_a_column(tmp_path) -> None:
                                    "korea-final-2025-11 (schedule.annual_cap=30)",
                                    "korea-final-2025-11 [2]"]
     copy = tmp_path / "my-deal.toml"
-    copy.write_text(pl.terms.pact_to_toml(base), encoding="utf-8")
+    copy.write_text(pl.inputs.terms.pact_to_toml(base), encoding="utf-8")
     table = pl.compare([base, pl.load_pact(copy)], paths=200, seed=1)
     assert list(table.columns) == ["korea-final-2025-11", "my-deal"]
     pd.testing.assert_series_equal(table.iloc[:, 0], table.iloc[:, 1], check_names=False)

@@ -26,7 +26,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 import pactlab as pl
-from pactlab.web import create_app
+from pactlab.app.web import create_app
 
 APP = create_app(max_paths=300, max_jobs=1)
 client = TestClient(APP)
@@ -126,8 +126,8 @@ def _finish(job: dict) -> dict:
 
 
 def test_a_sweep_job_gives_the_points_their_sensitivity_and_the_prim_box(tmp_path) -> None:
-    from pactlab.explore import explore, load_results
-    from pactlab.explore.spec import Spec
+    from pactlab.analysis.explore import explore, load_results
+    from pactlab.analysis.explore.spec import Spec
     started = client.post("/api/jobs/sweep", json={"spec": SWEEP, "where": "investor_gain_mean < -30"})
     assert started.status_code == 202 and started.json()["kind"] == "sweep"
     job = _finish(started.json())

@@ -19,10 +19,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 import pactlab as pl
-from pactlab.errors import PactError
-from pactlab.web import create_app
-from pactlab.web.cache import ByteCache
-from pactlab.web.jobs import Jobs
+from pactlab.app.web import create_app
+from pactlab.app.web.cache import ByteCache
+from pactlab.app.web.jobs import Jobs
+from pactlab.core.errors import PactError
 
 ROOT = Path(__file__).resolve().parents[1]
 PACTLAB = Path(sys.executable).parent / "pactlab"
@@ -108,7 +108,7 @@ def test_a_big_bad_body_never_comes_back_big(server) -> None:
     assert declared.status_code == 413
 
 
-# --- 4: a boolean is not a number (rejected by the library: pactlab.terms, assumptions) ------
+# --- 4: a boolean is not a number (rejected by the library: pactlab.inputs.terms, assumptions) ------
 
 @pytest.mark.parametrize("body", [
     {"pact": "korea-final-2025-11", "paths": 50, "terms": {"schedule.annual_cap": True}},
@@ -244,7 +244,7 @@ def test_a_killed_server_leaves_no_worker_behind() -> None:
 def test_a_where_condition_is_one_expression_with_limits() -> None:
     import pandas as pd
 
-    from pactlab.explore.analysis import cases
+    from pactlab.analysis.explore.analysis import cases
     results = pd.DataFrame({"point_id": [0, 1, 2], "y": [1.0, -1.0, 2.0]})
     assert cases(results, "y > 0").tolist() == [True, False, True]
     assert cases(results, "current_setting('threads') = 1").all()

@@ -11,18 +11,18 @@ from __future__ import annotations
 
 from pathlib import Path as _Path
 
-from ._numba_cache import ensure_numba_cache as _ensure_numba_cache
+from .core.numba_cache import ensure_numba_cache as _ensure_numba_cache
 
 _ensure_numba_cache(_Path(__file__).parent)   # before any kernel is compiled
 
 from ._version import __version__
-from .assumptions import Assumptions, load_assumptions
-from .errors import PactError
-from .explore.store import load_results
-from .futures import Futures, futures
-from .payoffs import Payoffs, payoffs
-from .terms import Pact, load_pact, preset_names
-from .valuation import Evaluation, compare, evaluate, evaluate_all
+from .analysis.explore.store import load_results
+from .analysis.payoffs import Payoffs, payoffs
+from .analysis.valuation import Evaluation, compare, evaluate, evaluate_all
+from .core.errors import PactError
+from .inputs.assumptions import Assumptions, load_assumptions
+from .inputs.terms import Pact, load_pact, preset_names
+from .model.futures import Futures, futures
 
 __all__ = [
     "Assumptions",

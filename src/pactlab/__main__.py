@@ -1,0 +1,4 @@
+"""`python -m pactlab`: the command line."""
+from .app.cli import main
+
+main()

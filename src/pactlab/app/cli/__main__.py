@@ -1,0 +1,4 @@
+"""`python -m pactlab.app.cli`: the command line."""
+from . import main
+
+main()

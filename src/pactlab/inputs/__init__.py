@@ -1,0 +1,1 @@
+"""What the user hands in: term sheets, assumptions, the embedded data."""

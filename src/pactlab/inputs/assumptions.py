@@ -1,0 +1,429 @@
+"""Assumptions: every number the engine needs that is not a term of the pact.
+
+Defaults ship in ``data/assumptions.toml`` and ``data/archetypes.csv``; a TOML file or
+``key=value`` overrides replace any of them, and the result is validated like a term sheet.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import tomllib
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from pydantic import Field, PrivateAttr, ValidationError, model_validator
+
+from ..core.errors import PactError, from_validation_error
+from . import data
+from .terms import file_label, read_toml, set_path
+from .terms.schema import Rate, Sector, Share, Terms, Years
+
+Unit = Annotated[float, Field(gt=0.0, allow_inf_nan=False)]
+Corr = Annotated[float, Field(ge=-1.0, le=1.0)]
+
+
+class Sofr(Terms):
+    start: Rate
+    long_run: Rate
+    speed: Unit
+    vol: Annotated[float, Field(ge=0.0, le=0.1)]
+
+
+class LogPrice(Terms):
+    speed: Unit
+    vol: Annotated[float, Field(ge=0.0, le=2.0)]
+
+
+class Correlation(Terms):
+    sofr_energy: Corr
+    sofr_power: Corr
+    energy_power: Corr
+
+    def matrix(self) -> np.ndarray:
+        """Correlation of (sofr, energy, power) shocks; must be positive semi-definite."""
+        return np.array([
+            [1.0, self.sofr_energy, self.sofr_power],
+            [self.sofr_energy, 1.0, self.energy_power],
+            [self.sofr_power, self.energy_power, 1.0],
+        ])
+
+    @model_validator(mode="after")
+    def _valid_matrix(self) -> Correlation:
+        if np.linalg.eigvalsh(self.matrix()).min() < -1e-12:
+            raise ValueError("the three correlations do not form a valid correlation matrix")
+        return self
+
+
+class Markets(Terms):
+    tax_rate: Share
+    sofr: Sofr
+    energy: LogPrice
+    power: LogPrice
+    correlation: Correlation
+
+
+class Discount(Terms):
+    investor: dict[str, Rate]
+    host: Rate
+
+
+class Risk(Terms):
+    tail: Annotated[float, Field(gt=0.0, lt=0.5)]
+
+
+class Fx(Terms):
+    """The reserve model's behavioural assumptions (see engine/funding.py)."""
+
+    sudden_stop_prob: Share
+    sudden_stop_size: Annotated[float, Field(ge=0.0, le=1.0)]
+    sudden_stop_sigma: Annotated[float, Field(ge=0.0, le=2.0)]
+    deferral_acceptance: Share
+    swap_trigger: Annotated[float, Field(gt=0.0, le=5.0)]
+    swap_repay_margin: Annotated[float, Field(ge=0.0, le=2.0)]
+    components_growth: Annotated[float, Field(ge=-0.2, le=0.3)]
+    horizon_years: Annotated[int, Field(ge=1, le=150)]
+
+
+Range = tuple[float, float]
+
+
+class Trade(Terms):
+    """Assumptions of the tariff model (see pactlab.model.tariffs): central values, and the ranges
+    the Monte Carlo draws them from per path."""
+
+    exporter_share: Annotated[float, Field(ge=0.0, lt=1.0)]
+    exporter_share_range: Range
+    exporter_share_autos: Annotated[float, Field(ge=0.0, lt=1.0)]
+    exporter_share_autos_range: Range
+    deal_withdrawal_prob: Share
+    pledge_delivery_prob: Share
+    substitution_scale: Annotated[float, Field(gt=0.0, le=10.0)]
+    substitution_scale_range: Range
+    short_run_share: Annotated[float, Field(gt=0.0, le=1.0)]
+    years_to_long_run: Annotated[int, Field(ge=1, le=50)]
+    value_added_range: Range
+    adjustment_years: Annotated[int, Field(ge=1, le=150)]
+    legal_shocks: bool
+    reference_date: dt.date
+
+    @model_validator(mode="after")
+    def _ranges_in_order(self) -> Trade:
+        for name, upper in (("exporter_share", 1.0), ("exporter_share_autos", 1.0),
+                            ("substitution_scale", 10.0), ("value_added", 10.0)):
+            low, high = getattr(self, f"{name}_range")
+            if not 0.0 <= low <= high <= upper:
+                raise ValueError(f"{name}_range: must run from low to high within 0 to "
+                                 f"{upper:g}, got [{low:g}, {high:g}]")
+        return self
+
+    def span(self, name: str) -> tuple[float, float, float]:
+        """(low, centre, high) of a ranged parameter; the range widens to take in its centre
+        (a --set of the centre alone still draws around it)."""
+        low, high = getattr(self, f"{name}_range")
+        centre = 1.0 if name == "value_added" else getattr(self, name)
+        return min(low, centre), centre, max(high, centre)
+
+
+class Valuation(Terms):
+    """How gains against the no-deal case are counted (see pactlab.model.gains)."""
+
+    crisis_cost_gdp: Annotated[float, Field(ge=0.0, le=1.0)]
+    host_strategic_value: Annotated[float, Field(ge=0.0, le=2.0)]
+    host_priority_sectors: tuple[Sector, ...]
+    farm_cost_share: Share
+    host_energy_value: Share
+    host_farm_value: Share
+    visa_value_investor: Annotated[float, Field(ge=0.0, le=1.0)]
+    visa_cost_host: Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class Negotiation(Terms):
+    """How each side weighs risk when it bargains (see pactlab.analysis.negotiate.utility)."""
+
+    investor_risk_aversion: Annotated[float, Field(ge=0.0, le=10.0)]
+    host_risk_aversion: Annotated[float, Field(ge=0.0, le=10.0)]
+    investor_max_crisis_prob: Share
+
+
+class Macro(Terms):
+    """One investor country's macro-financial position (USD bn unless stated)."""
+
+    reserves: Annotated[float, Field(gt=0.0)]
+    gdp: Annotated[float, Field(gt=0.0)]
+    current_account: float
+    goods_exports: Annotated[float, Field(ge=0.0)]
+    goods_imports: Annotated[float, Field(gt=0.0)]
+    services_exports: Annotated[float, Field(ge=0.0)]
+    broad_money: Annotated[float, Field(ge=0.0)]
+    short_term_debt: Annotated[float, Field(ge=0.0)]
+    other_liabilities: Annotated[float, Field(ge=0.0)]
+    net_external_assets: float
+    reserve_yield: Annotated[float, Field(ge=-0.05, le=0.2)]
+    reserve_growth: Annotated[float, Field(ge=-0.2, le=0.2)]   # with no pact, a year (history)
+    ara_regime: Literal["floating", "fixed"]
+    ara_calibration: Annotated[float, Field(gt=0.0, le=5.0)]
+    ara_applicable: bool
+
+
+class Archetype(Terms):
+    """A kind of project: timing, cost risk, cash yield and its link to market factors."""
+
+    sector: Sector
+    build_years: Years
+    life_years: Years
+    cash_yield: Annotated[float, Field(gt=0.0, le=1.0)]
+    overrun_mean: Annotated[float, Field(ge=0.0, le=5.0)]
+    overrun_sigma: Annotated[float, Field(ge=0.0, le=3.0)]
+    delay_prob: Share
+    delay_max_years: Annotated[int, Field(ge=0, le=20)]
+    failure_prob: Share
+    market_factor: Literal["energy", "power", "none"]
+    market_beta: Annotated[float, Field(ge=0.0, le=3.0)]
+    idio_sigma: Annotated[float, Field(ge=0.0, le=3.0)]
+    host_priority: Share
+    source: str = ""
+    confidence: str = "assumption"
+
+
+class Assumptions(Terms):
+    horizon_years: Annotated[int, Field(ge=5, le=150)]
+    discount: Discount
+    markets: Markets
+    risk: Risk
+    fx: Fx
+    trade: Trade
+    valuation: Valuation
+    negotiation: Negotiation
+    macro: dict[str, Macro] = Field(min_length=1)
+    archetypes: dict[str, Archetype] = Field(min_length=1)
+
+    def country(self, code: str) -> Macro:
+        try:
+            return self.macro[code]
+        except KeyError:
+            raise PactError(
+                f"assumptions: macro.{code}: no macro data for investor {code}; add a [macro.{code}] "
+                f"table with reserves, gdp, … to an --assumptions file") from None
+
+    def investor_rate(self, code: str) -> float:
+        try:
+            return self.discount.investor[code]
+        except KeyError:
+            raise PactError(
+                f"assumptions: discount.investor.{code}: no cost of funds for investor {code}; "
+                f"add it with --set discount.investor.{code}=0.045") from None
+
+    # where these values came from (not assumptions themselves): a file, then --set changes
+    _source: str | None = PrivateAttr(default=None)
+    _overrides: tuple[tuple[str, Any], ...] = PrivateAttr(default=())
+
+    @property
+    def source(self) -> str | None:
+        """The --assumptions file read over the defaults, if any."""
+        return self._source
+
+    @property
+    def overrides(self) -> dict[str, Any]:
+        """The dotted changes made by :meth:`with_values` (``--set``), in order."""
+        return dict(self._overrides)
+
+    def with_values(self, changes: Mapping[str, Any], *, source: str = "--set") -> Assumptions:
+        """A copy with dotted-path changes, re-validated, that remembers them."""
+        raw = self.model_dump()
+        known = {row["key"] for row in self.catalogue()}
+        for key, value in changes.items():
+            if key not in known and not any(key.startswith(k + ".") for k in ("macro", "archetypes")):
+                near = difflib.get_close_matches(key, sorted(known), n=3, cutoff=0.6)
+                hint = f"; did you mean {' or '.join(near)}?" if near else "; see `pactlab assumptions`"
+                raise PactError(f"{source}: {key}: no such assumption{hint}")
+            set_path(raw, key, value, source=source)
+        out = _validate(raw, source)
+        out._source = self._source
+        out._overrides = tuple({**self.overrides, **changes}.items())
+        return out
+
+    def catalogue(self) -> list[dict[str, Any]]:
+        """Every key `--set` takes (archetypes aside): its value, unit, allowed range, source
+        and confidence."""
+        rows = []
+        for row in self.provenance():
+            if row["key"].startswith("archetypes."):
+                continue
+            rows.append({**row, **_unit_and_range(row["key"], row["value"])})
+        return rows
+
+    def provenance(self) -> list[dict[str, Any]]:
+        """Every assumption with its value, source and confidence, for reports and --json."""
+        rows = []
+        sources = data.provenance()
+        for key, value in _leaves(self.model_dump(exclude={"archetypes", "macro"})):
+            meta = sources.get(key, {"source": "user override", "confidence": "assumption"})
+            rows.append({"key": key, "value": value, **meta})
+        table = data.macro()
+        for code, macro in self.macro.items():
+            for field, value in macro.model_dump().items():
+                row = table.loc[(code, field)] if (code, field) in table.index else None
+                rows.append({
+                    "key": f"macro.{code}.{field}", "value": value,
+                    "source": "user override" if row is None else f"{row['source']} ({row['period']})",
+                    "confidence": "assumption" if row is None else _confidence(row["confidence"])})
+        for name, arch in self.archetypes.items():
+            rows.append({"key": f"archetypes.{name}", "value": "see archetypes table",
+                         "source": arch.source, "confidence": arch.confidence})
+        return rows
+
+
+def _field(key: str):
+    """The pydantic field of a dotted assumption key (None where the key is in a dict)."""
+    model: Any = Assumptions
+    info = None
+    for part in key.split("."):
+        fields = getattr(model, "model_fields", None)
+        if fields is None or part not in fields:
+            return info if part and fields is None else None
+        info = fields[part]
+        model = info.annotation
+    return info
+
+
+def _unit_and_range(key: str, value: Any) -> dict[str, str]:
+    """A key's unit, read from its name and type, and the bounds its validation allows."""
+    info = _field(key) if not key.startswith("macro.") else None
+    bounds = {}
+    for meta in getattr(info, "metadata", []) if info is not None else []:
+        for name in ("ge", "gt", "le", "lt"):
+            if getattr(meta, name, None) is not None:
+                bounds[name] = getattr(meta, name)
+    low = bounds.get("ge", bounds.get("gt"))
+    high = bounds.get("le", bounds.get("lt"))
+    if isinstance(value, bool):
+        unit = "true/false"
+    elif isinstance(value, dt.date):
+        unit = "date"
+    elif key.endswith("_years") or key.endswith("years_to_long_run"):
+        unit = "years"
+    elif key.startswith("discount.") or (key.startswith("macro.") and key.endswith("reserve_yield")):
+        unit = "fraction a year"
+    elif key.startswith("macro.") or key.endswith("visa_value_investor") or key.endswith("visa_cost_host"):
+        unit = "USD bn" + (" per 1,000 visas a year" if "visa" in key else "")
+    elif key.endswith("_range"):
+        unit = "[low, high]"
+    elif isinstance(value, (int, float)) and high is not None and high <= 1.0:
+        unit = "fraction"
+    else:
+        unit = "number"
+    span = "" if low is None and high is None else f"{'' if low is None else low} to {'' if high is None else high}"
+    return {"unit": unit, "range": span}
+
+
+def _confidence(flag: str) -> str:
+    """The research's flags, mapped to pactlab's three levels (uncertain counts as assumed)."""
+    return {"high": "high", "medium": "medium"}.get(str(flag), "assumption")
+
+
+def _leaves(tree: Mapping[str, Any], prefix: str = "") -> Iterable[tuple[str, Any]]:
+    for key, value in tree.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            yield from _leaves(value, path + ".")
+        else:
+            yield path, value
+
+
+def _validate(raw: Any, source: str) -> Assumptions:
+    try:
+        return Assumptions.model_validate(raw)
+    except ValidationError as exc:
+        raise from_validation_error(exc, source) from None
+
+
+def default_raw() -> dict[str, Any]:
+    raw = data.load_toml("assumptions.toml")
+    table = data.read_csv("archetypes.csv").set_index("archetype")
+    raw["archetypes"] = {name: row.to_dict() for name, row in table.iterrows()}
+    macro: dict[str, dict[str, Any]] = {}
+    for (code, field), row in data.macro().iterrows():
+        value = row["value"]
+        if field == "ara_calibration" and value == "computed":
+            value = data.ara_calibration(code)
+        macro.setdefault(code, {})[field] = value
+    raw["macro"] = macro
+    return raw
+
+
+#: how deep lists and tables may nest in a --set or --term value (real values: 0 to 2 levels)
+MAX_VALUE_DEPTH = 32
+_EXAMPLES = {"--set": "discount.host=0.04", "--term": "schedule.annual_cap=30"}
+
+
+def parse_value(text: str, label: str = "value") -> Any:
+    """A --set value as TOML (numbers, booleans, lists, inf) or else plain text. A value nested
+    more than MAX_VALUE_DEPTH levels is a one-line PactError naming `label`: deeper ones overflow
+    the parser's (and the validators') recursion."""
+    try:
+        value = tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+    except RecursionError:
+        value = None
+    if value is None or _depth(value) > MAX_VALUE_DEPTH:
+        raise PactError(f"{label}: nested too deeply (lists or tables more than "
+                        f"{MAX_VALUE_DEPTH} levels deep)")
+    return value
+
+
+def _depth(value: Any) -> int:
+    """How many levels of lists and tables `value` has (without recursing)."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        node, level = stack.pop()
+        if isinstance(node, (list, dict)):
+            children = node.values() if isinstance(node, dict) else node
+            stack.extend((child, level + 1) for child in children)
+            deepest = max(deepest, level + 1)
+    return deepest
+
+
+def parse_settings(items: Iterable[str], flag: str = "--set") -> dict[str, Any]:
+    """['a.b=1', …] -> {'a.b': 1, …}; a malformed item is a one-line PactError naming `flag`."""
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise PactError(f"{flag} {_shown(item)!r}: expected key=value, e.g. "
+                            f"{_EXAMPLES.get(flag, _EXAMPLES['--set'])}")
+        out[key.strip()] = parse_value(value.strip(), f"{flag} {_shown(key.strip())}")
+    return out
+
+
+def _shown(text: str, limit: int = 60) -> str:
+    """Text echoed in an error, cut short: a message is one readable line."""
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def load_assumptions(
+    path: str | Path | None = None, overrides: Mapping[str, Any] | None = None, *,
+    overrides_source: str = "--set",
+) -> Assumptions:
+    """The default assumptions, updated from a TOML file and then from dotted overrides (whose
+    errors name `overrides_source`, e.g. a web request's field)."""
+    raw = default_raw()
+    source = "defaults"
+    if path is not None:
+        path = Path(path)
+        source = file_label(path)
+        _merge(raw, read_toml(path, source), source)
+    assumptions = _validate(raw, source)
+    if path is not None:
+        assumptions._source = str(path)
+    return assumptions.with_values(overrides, source=overrides_source) if overrides else assumptions
+
+
+def _merge(base: dict[str, Any], update: Mapping[str, Any], source: str, prefix: str = "") -> None:
+    for key, value in update.items():
+        if isinstance(value, Mapping) and isinstance(base.get(key), dict):
+            _merge(base[key], value, source, f"{prefix}{key}.")
+        else:
+            base[key] = value

@@ -1,0 +1,1 @@
+"""The deal model: specs, futures, the tariff model, plan, simulation, gains, metrics."""

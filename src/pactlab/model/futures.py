@@ -1,0 +1,210 @@
+"""Futures: every random draw that does not depend on the terms, for (assumptions, paths, seed).
+
+Market paths, each project's cost and timing draws (by name), sudden stops and deferral draws
+per investor country, the deal-withdrawal draws, the tariff model's uncertain parameters
+(elasticities, pass-through, value-added shares), and the investor's reserve path with no pact
+at all (no calls, no swap line, no clause). Any number of pacts valued on one ``Futures`` meet
+the same futures (common random numbers), and every pact of one investor meets the same no-deal
+case: one fixed disagreement point.
+
+Paths come in blocks of :data:`~pactlab.engine.rng.BLOCK` (see :mod:`pactlab.engine.rng`): the
+unit of chunked work. A block's draws are made when first asked for; a ``Futures`` of up to
+:data:`CACHED_PATHS` paths keeps its blocks, a larger one makes each block again on each pass
+so memory does not grow with paths. A ``Futures`` pickles as ``(assumptions, paths, seed)``:
+a worker process rebuilds it, no arrays travel.
+
+>>> import pactlab as pl
+>>> f = pl.futures(1_000, 7)
+>>> f.paths, f.seed, f.n_blocks
+(1000, 7, 1)
+>>> bool((f.block(0).markets.sofr[:10] == pl.futures(20, 7).block(0).markets.sofr[:10]).all())
+True
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from ..engine.funding import simulate_funding
+from ..engine.markets import MarketPaths, simulate_markets
+from ..engine.projects import ProjectDraws, draw_project
+from ..engine.rng import BLOCK, streams
+from ..inputs.assumptions import Assumptions, load_assumptions
+from .plan import archetype_spec, country_fx, market_spec
+from .tariffs import TariffCosts, trade_data
+
+#: a Futures of at most this many paths keeps its blocks between passes
+CACHED_PATHS = 8 * BLOCK
+
+
+@dataclass(frozen=True)
+class NoPact:
+    """The investor's reserves with no pact at all: year-end reserves (paths, years) and the
+    first crisis year (paths,), on the same sudden stops as every pact."""
+
+    reserves: np.ndarray
+    crisis_year: np.ndarray
+
+
+@dataclass(frozen=True)
+class TradeDraws:
+    """Per path, the quantiles of the tariff model's uncertain parameters."""
+
+    elasticity: np.ndarray      # (paths, sectors)
+    pass_through: np.ndarray    # (paths,)
+    value_added: np.ndarray     # (paths, sectors)
+
+
+class Futures:
+    """Terms-free draws for `paths` futures from `seed` under `assumptions`. Build with
+    :func:`futures`; read by block (:meth:`blocks`)."""
+
+    def __init__(self, assumptions: Assumptions, paths: int, seed: int) -> None:
+        if isinstance(paths, bool) or not isinstance(paths, (int, np.integer)) or paths < 1:
+            raise ValueError(f"paths must be a whole number >= 1, got {paths!r}")
+        self._rng = streams(seed)   # validates the seed
+        self.assumptions = assumptions
+        self.paths = int(paths)
+        self.seed = int(seed)
+        self.years = assumptions.horizon_years
+        self._kept: dict[int, Block] = {}
+        # the tariff model's results under these assumptions: every pact valued on these futures
+        # shares them (an explicit cache that lives as long as the futures)
+        self.tariff_costs = TariffCosts()
+
+    def __repr__(self) -> str:
+        return f"Futures(paths={self.paths:,}, seed={self.seed}, years={self.years})"
+
+    def __reduce__(self):
+        return (Futures, (self.assumptions, self.paths, self.seed))
+
+    @property
+    def n_blocks(self) -> int:
+        return -(-self.paths // BLOCK)
+
+    def block(self, k: int) -> Block:
+        """Block `k`: paths ``k*BLOCK`` up to the next block or the last path."""
+        if not 0 <= k < self.n_blocks:
+            raise IndexError(f"block {k}: this Futures has blocks 0 to {self.n_blocks - 1}")
+        if k in self._kept:
+            return self._kept[k]
+        block = Block(self, k)
+        if self.paths <= CACHED_PATHS:
+            self._kept[k] = block
+        return block
+
+    def blocks(self) -> Iterator[Block]:
+        for k in range(self.n_blocks):
+            yield self.block(k)
+
+
+class Block:
+    """The draws of one block of paths, made when first asked for and kept while it lives."""
+
+    def __init__(self, futures: Futures, index: int) -> None:
+        self.futures = futures
+        self.index = index
+        self.start = index * BLOCK
+        self.stop = min(futures.paths, self.start + BLOCK)
+        self.size = self.stop - self.start
+        self.years = futures.years
+        self._projects: dict[tuple[str, str], ProjectDraws] = {}
+        self._by_country: dict[tuple[str, str], np.ndarray | NoPact] = {}
+
+    def _generator(self, name: str) -> np.random.Generator:
+        return self.futures._rng(name, self.index)
+
+    @property
+    def assumptions(self) -> Assumptions:
+        return self.futures.assumptions
+
+    @cached_property
+    def markets(self) -> MarketPaths:
+        return simulate_markets(market_spec(self.assumptions), self.size, self.years,
+                                self._generator("markets/shocks"))
+
+    def project(self, name: str, archetype: str) -> ProjectDraws:
+        """A project's cost and timing draws (keyed by its name)."""
+        key = (name, archetype)
+        if key not in self._projects:
+            arch = archetype_spec(self.assumptions.archetypes[archetype])
+            self._projects[key] = draw_project(arch, self.size, self._generator(f"projects/{name}"))
+        return self._projects[key]
+
+    def _country(self, what: str, code: str, make) -> np.ndarray | NoPact:
+        key = (what, code)
+        if key not in self._by_country:
+            self._by_country[key] = make()
+        return self._by_country[key]
+
+    def sudden_stops(self, code: str) -> np.ndarray:
+        """Share of pre-pact reserves lost to a sudden stop in each year (0 in most years).
+
+        None strike an investor outside the emerging-market metric (Japan): its reserve
+        currency and standing swap lines rule out the kind of run calibrated on Korea."""
+        def make() -> np.ndarray:
+            fx = self.assumptions.fx
+            if not self.assumptions.country(code).ara_applicable:
+                return np.zeros((self.size, self.years))
+            strikes, sizes = self._generator(f"fx/sudden-stop/{code}").spawn(2)
+            u = strikes.random((self.size, self.years))
+            z = sizes.standard_normal((self.size, self.years))
+            size = fx.sudden_stop_size * np.exp(fx.sudden_stop_sigma * z - 0.5 * fx.sudden_stop_sigma**2)
+            return np.where(u < fx.sudden_stop_prob, np.clip(size, 0.0, 0.9), 0.0)
+        return self._country("stops", code, make)
+
+    def acceptance(self, code: str) -> np.ndarray:
+        """Uniform draws that decide the host's answer to each deferral request, (paths, years)."""
+        return self._country("acceptance", code, lambda: self._generator(
+            f"fx/deferral/{code}").random((self.size, self.years)))
+
+    def deal_lasts(self, code: str) -> np.ndarray:
+        """Years the deal's tariff relief stands, per path (>= 1): it is withdrawn in a year with
+        probability ``trade.deal_withdrawal_prob``; `years` where it never is."""
+        def make() -> np.ndarray:
+            p = self.assumptions.trade.deal_withdrawal_prob
+            if p == 0.0:
+                return np.full(self.size, self.years, dtype=np.int64)
+            lasts = self._generator(f"trade/withdrawal/{code}").geometric(p, size=self.size)
+            return np.minimum(lasts, self.years).astype(np.int64)
+        return self._country("lasts", code, make)
+
+    def pledge_delivered(self, code: str, prob: float) -> np.ndarray:
+        """Per path, whether the investor's firms deliver their private pledge (probability
+        `prob`, the assumption ``trade.pledge_delivery_prob``; named stream ``pledge/<code>``)."""
+        return self._country("pledge", code, lambda: self._generator(
+            f"pledge/{code}").random(self.size)) < prob
+
+    @cached_property
+    def trade(self) -> TradeDraws:
+        """Uniform draws of the tariff model's uncertain parameters: a long-run elasticity and a
+        value-added multiplier per sector, one pass-through for all (named streams
+        ``trade/elasticity/<sector>``, ``trade/value-added/<sector>``, ``trade/pass-through``)."""
+        sectors = trade_data().sector_names
+        draw = lambda name: self._generator(name).random(self.size)
+        return TradeDraws(
+            elasticity=np.column_stack([draw(f"trade/elasticity/{s}") for s in sectors]),
+            pass_through=draw("trade/pass-through"),
+            value_added=np.column_stack([draw(f"trade/value-added/{s}") for s in sectors]))
+
+    def no_deal(self, code: str) -> NoPact:
+        """The investor's reserves with no pact at all: the same sudden stops, no calls, no swap
+        line, no instability clause."""
+        def make() -> NoPact:
+            bare = simulate_funding(np.zeros((self.size, self.years)), None, 0.0,
+                                    fx=country_fx(self.assumptions, code),
+                                    shocks=self.sudden_stops(code))
+            return NoPact(bare.reserves, bare.crisis_year)
+        return self._country("no-deal", code, make)
+
+
+def futures(paths: int, seed: int = 0, assumptions: Assumptions | None = None) -> Futures:
+    """The terms-free draws for `paths` futures from `seed` (default assumptions if None).
+
+    Every pact valued on the result meets the same futures; ``pl.evaluate(pact,
+    futures=pl.futures(n, s))`` equals ``pl.evaluate(pact, paths=n, seed=s)`` bit for bit.
+    """
+    return Futures(assumptions or load_assumptions(), paths, seed)

@@ -1,0 +1,115 @@
+"""Deal or no deal: each party's gain over the no-deal case, in present value, by component.
+
+The no-deal case is a scenario of its own, on the same futures: no investment, the threatened
+tariffs, the investor's reserves meeting the same sudden stops with no calls, no swap line and
+no clause. It is the same for every pact of one investor on one :class:`~pactlab.Futures`: a
+fixed disagreement point. Each component is an array over paths, discounted at the party's own
+rate to the base year:
+
+* investor — investment NPV (every tranche's flows); tariff relief (value added kept, from
+  the tariff model at each path's elasticities, pass-through and value-added shares, fading
+  as resources move; while the deal stands); side concessions (energy bought above market, the
+  cost of farm access, less the value of work visas, while it stands); FX stress (reserve crises the pact adds, or prevents,
+  against the no-pact path, times a crisis cost in % of GDP, in the year they strike);
+* host — its share of project cash (NPV); the strategic value of capex in its priority
+  sectors (an explicit assumption); tariff revenue forgone; consumer gains from the lower
+  tariffs; side concessions (the premium and margin on energy sold, farm sales, less the cost
+  of work visas, each at a stated willingness to pay); upside terms (its take of the investor's receipts above a threshold).
+
+Whether the deal stands is drawn per path (see :meth:`~pactlab.model.futures.Block.deal_lasts`):
+tariff relief and concessions stop when it is withdrawn; the investment stays. Under a refusal
+clause (``governance.refusal_tariff``) the host snaps the tariff back on a path from the year the
+investor leaves calls unfunded past the funding deadline, or from the selection deadline if a
+tranche found no eligible project: the deal's terms end there, and what is left of the relief
+is scaled by how far the refusal rate sits from the no-deal rate. A party's gain
+is the sum of its components, path by path.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .futures import Block
+from .plan import Plan
+from .simulation import DealPaths
+
+INVESTOR_COMPONENTS = ("investment NPV", "tariff relief", "side concessions", "FX stress")
+HOST_COMPONENTS = ("share of project cash", "strategic value of capex", "tariff revenue forgone",
+                   "consumer gains", "side concessions", "upside terms")
+PARTIES = ("investor", "host")
+
+
+@dataclass(frozen=True)
+class Gains:
+    investor: dict[str, np.ndarray]   # component -> (paths,), USD bn PV
+    host: dict[str, np.ndarray]
+
+    def total(self, party: str) -> np.ndarray:
+        """A party's gain over no deal, path by path: its components summed in order."""
+        parts = iter(getattr(self, party).values())
+        out = next(parts).copy()
+        for v in parts:
+            out += v
+        return out
+
+
+def pv_while_standing(by_year: np.ndarray, rate: float, lasts: np.ndarray) -> np.ndarray:
+    """Per path, the present value of `by_year` over the years the deal stands (`lasts`).
+
+    >>> pv_while_standing(np.array([1.0, 1.0, 1.0]), 0.0, np.array([1, 3])).tolist()
+    [1.0, 3.0]
+    """
+    pv = np.cumsum(by_year * (1.0 + rate) ** -np.arange(by_year.size))
+    return pv[np.minimum(lasts, by_year.size) - 1]
+
+
+def gains(plan: Plan, deal: DealPaths, block: Block) -> Gains:
+    """Each party's gain over no deal on one block, by component.
+
+    Parameters
+    ----------
+    plan : the pact's plan (its tariff relief, concessions, rates and crisis cost).
+    deal : the pact applied to the block (:func:`pactlab.model.simulation.simulate_block`).
+    block : the futures it ran on (deal withdrawal draws, the no-pact reserve path).
+
+    Returns
+    -------
+    Gains : investor and host components, each an array over the block's paths (USD bn PV).
+    """
+    g = plan.gains
+    code = plan.calls.investor_code
+    r_inv, r_host = g.investor_rate, g.host_rate
+    withdrawn = block.deal_lasts(code)
+    # a snapback ends the deal's terms on the path; the relief left after it is scaled by what
+    # the refusal tariff leaves of the gap between the deal and no-deal rates
+    lasts = np.minimum(withdrawn, np.maximum(deal.snap_year, 1))
+    factor = g.refusal_factor or 0.0
+
+    def standing(what: str, rate: float) -> np.ndarray:
+        kept = deal.trade.pv_while_standing(what, rate, lasts)
+        if factor:
+            kept = kept + factor * (deal.trade.pv_while_standing(what, rate, withdrawn) - kept)
+        return kept
+
+    years = deal.funding.paid.shape[1]
+    horizon = g.fx_horizon
+    added = ((deal.funding.crisis_year < horizon).astype(float)
+             - (deal.no_deal.crisis_year < horizon).astype(float))
+    when = np.where(added > 0, deal.funding.crisis_year, deal.no_deal.crisis_year)
+    fx_stress = -added * g.crisis_cost * (1.0 + r_inv) ** -np.minimum(when, years)
+    investor = {
+        "investment NPV": deal.investor_pv(r_inv),
+        "tariff relief": standing("value_added", r_inv),
+        "side concessions": -pv_while_standing(g.investor_concessions, r_inv, lasts),
+        "FX stress": fx_stress,
+    }
+    host = {
+        "share of project cash": deal.host_pv(r_host),
+        "strategic value of capex": g.strategic_value * deal.funded.priority_pv(r_host),
+        "tariff revenue forgone": -standing("revenue", r_host),
+        "consumer gains": standing("consumer", r_host),
+        "side concessions": pv_while_standing(g.host_concessions, r_host, lasts),
+        "upside terms": deal.cut.upside_pv(r_host),
+    }
+    return Gains(investor, host)

@@ -1,0 +1,344 @@
+r"""From a term sheet and the assumptions to the engine's plain inputs: the one place that reads
+both for the engine.
+
+**Selection** follows the pact's governance, for its ``mou`` tranches (the SPV cash):
+
+* ``host_directed`` — the host picks by its strategic priority (archetype ``host_priority``),
+  not by the investor's return;
+* ``commercially_reasonable`` — only projects whose expected after-tax cash recovers principal
+  plus deemed interest (long-run SOFR + spread) over their life, then by host priority;
+* ``investor_directed`` — within the allowed sectors, by the investor's expected profitability.
+
+Loan and guarantee tranches are placed by the investor's own lenders (investor-directed within
+the tranche's sectors). Named projects (``data/pipeline.csv``, deal-facts §5) come first; what is
+left of a tranche goes to one *generic* project per eligible archetype, in proportion to the
+rule's weights. A tranche no project can take is reported as unallocated, never dropped.
+Projects are launched ("selected") evenly, in order, between the start and the selection
+deadline; a project funded by two tranches is launched once, when the first selects it.
+
+A :class:`Plan` splits into the parts that decide different engine stages, so that a batch of
+pacts can share the work of the parts they have in common: :class:`CallsPlan` (projects, calls,
+loans and guarantees, reserves) and :class:`SplitPlan` (the waterfall).
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..engine.funding import FxSpec
+from ..engine.instruments import DebtSpec
+from ..engine.markets import MarketSpec
+from ..engine.projects import ArchetypeSpec, profitability_index
+from ..engine.reserves import ARA_WEIGHTS, ara_metric
+from ..engine.waterfall import Review
+from ..inputs import data
+from ..inputs.assumptions import Archetype, Assumptions
+from ..inputs.terms import Pact, pact_label
+from .tariffs import NoDealCost, TariffCosts
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """A tranche's stake in one project: ``amount`` of the project's base capex."""
+
+    project: str
+    archetype: str
+    arch: ArchetypeSpec
+    capex: float
+    tranche: str
+    instrument: str
+    amount: float
+    launch_year: int
+    generic: bool = False
+
+    @property
+    def sector(self) -> str:
+        return self.arch.sector
+
+    @property
+    def stake(self) -> float:
+        return self.amount / self.capex
+
+
+@dataclass(frozen=True)
+class Selection:
+    allocations: tuple[Allocation, ...]
+    unallocated: Mapping[str, float]   # tranche name -> amount no eligible project could take
+
+
+@dataclass(frozen=True)
+class CallsPlan:
+    """What decides the calls, the reserves, the loans and guarantees and the project cash.
+
+    Pacts that differ only in how the cash is split (or in tariffs and concessions) share one."""
+
+    investor_code: str
+    mou: tuple[Allocation, ...]
+    debts: tuple[tuple[Allocation, DebtSpec], ...]
+    call_timing: str               # as_built | at_selection
+    cap: float | None
+    ceiling: float                 # the MOU amount: calls never exceed it
+    last_call_year: int | None
+    fx: FxSpec
+    tax_rate: float
+    priority_sectors: frozenset[str]
+    refusal: bool = False              # the host may snap the tariff back if the investor balks
+    unfunded_from: int | None = None   # year from which an unallocated tranche counts as refused
+    pledge_from: int | None = None     # year from which an undelivered private pledge counts as refused
+    pledge_delivery_prob: float = 1.0  # chance the private pledge is delivered (per path)
+
+
+@dataclass(frozen=True)
+class SplitPlan:
+    """The waterfall: tiers as (investor share, hurdle) with hurdle a rate, "deemed" or None."""
+
+    pool: str | None               # the MOU tranche whose cash is split
+    tiers: tuple[tuple[float, float | str | None], ...]
+    spread: float
+    scheduled_life: int | None     # the ``scheduled`` DAA convention's life; None: compounding
+    review: Review | None
+    upside: tuple[float, float] | None   # the host's (share, threshold) of the investor's receipts
+
+
+@dataclass(frozen=True)
+class GainInputs:
+    """What the gains over no deal need beyond the simulated paths (by year where arrays)."""
+
+    investor_rate: float
+    host_rate: float
+    tariff: NoDealCost               # the tariff model's tables (per path: simulation.TradePaths)
+    investor_concessions: np.ndarray  # the investor's net cost of side concessions, by year
+    host_concessions: np.ndarray      # the host's net value of side concessions, by year
+    refusal_factor: float | None     # relief left after a snapback (None: no refusal clause)
+    crisis_cost: float               # USD bn lost to a reserve crisis
+    fx_horizon: int                  # years over which reserve crises count
+    strategic_value: float           # host's value of $1 of priority capex beyond its cash
+
+
+@dataclass(frozen=True)
+class Plan:
+    pact: Pact
+    label: str
+    base_year: int
+    years: int
+    selection: Selection
+    calls: CallsPlan
+    split: SplitPlan
+    gains: GainInputs
+    tranches: tuple[str, ...]
+
+
+def market_spec(a: Assumptions) -> MarketSpec:
+    m = a.markets
+    return MarketSpec(
+        sofr_start=m.sofr.start, sofr_long_run=m.sofr.long_run, sofr_speed=m.sofr.speed,
+        sofr_vol=m.sofr.vol, energy_speed=m.energy.speed, energy_vol=m.energy.vol,
+        power_speed=m.power.speed, power_vol=m.power.vol,
+        correlation=tuple(tuple(float(v) for v in row) for row in m.correlation.matrix()))
+
+
+def archetype_spec(arch: Archetype) -> ArchetypeSpec:
+    return ArchetypeSpec(**{f: getattr(arch, f) for f in ArchetypeSpec.__dataclass_fields__})
+
+
+def country_fx(a: Assumptions, code: str) -> FxSpec:
+    """The investor's reserves with no pact: its macro data, no swap line, no clause, no calls."""
+    m = a.country(code)
+    applicable = m.ara_applicable
+    metric = m.ara_calibration * ara_metric(m.goods_exports + m.services_exports, m.broad_money,
+                                            m.short_term_debt, m.other_liabilities, m.ara_regime)
+    return FxSpec(
+        enabled=True, reserves=m.reserves, reserve_yield=m.reserve_yield,
+        drift=(1.0 + m.reserve_growth) / (1.0 + m.reserve_yield) - 1.0,
+        metric=float(metric) if applicable else 0.0, growth=a.fx.components_growth,
+        bond_weight=m.ara_calibration * ARA_WEIGHTS[m.ara_regime][3] if applicable else 0.0,
+        short_term_debt=m.short_term_debt if applicable else 0.0,
+        acceptance=a.fx.deferral_acceptance, swap_trigger=a.fx.swap_trigger,
+        swap_margin=a.fx.swap_repay_margin)
+
+
+def pact_fx(pact: Pact, a: Assumptions) -> FxSpec:
+    """The reserve side of a pact: the investor's country, the pact's safeguards and funding."""
+    clause = pact.fx.instability_threshold
+    return country_fx(a, pact.parties.investor_code)._replace(
+        threshold=clause or 0.0, max_deferrals=pact.fx.max_deferral_years,
+        swap_size=pact.fx.swap_line, swap_trigger=clause or a.fx.swap_trigger,
+        bonds_share=pact.funding.bonds, fdi_share=pact.funding.fdi)
+
+
+def fx_horizon(a: Assumptions) -> int:
+    """Years over which reserve adequacy is judged, within the simulated horizon."""
+    return min(a.fx.horizon_years, a.horizon_years)
+
+
+class Planner:
+    """Turns pacts into plans under one set of assumptions, keeping what repeats across pacts
+    (eligibility by rule, selections, tariff costs): hold one for a batch."""
+
+    def __init__(self, a: Assumptions, *, tariff_costs: TariffCosts | None = None) -> None:
+        self.assumptions = a
+        self.archetypes = {name: archetype_spec(arch) for name, arch in a.archetypes.items()}
+        pipe = data.pipeline()
+        self._pipeline = tuple(zip(pipe["project"], pipe["archetype"], pipe["capex"].astype(float),
+                                   pipe["candidate_for"], strict=True))
+        self._weights: dict[tuple, dict[str, float]] = {}
+        self._selections: dict[tuple, Selection] = {}
+        self.tariff_costs = tariff_costs if tariff_costs is not None else TariffCosts()
+
+    def plan(self, pact: Pact, label: str | None = None) -> Plan:
+        a = self.assumptions
+        code = pact.parties.investor_code
+        selection = self.select(pact)
+        tranches = {t.name: t for t in pact.tranches}
+        debts = tuple((al, _debt_spec(tranches[al.tranche])) for al in selection.allocations
+                      if al.instrument != "mou")
+        mou = tuple(al for al in selection.allocations if al.instrument == "mou")
+        calls = CallsPlan(
+            investor_code=code, mou=mou, debts=debts, call_timing=pact.schedule.call_timing,
+            cap=pact.schedule.annual_cap, ceiling=pact.amount("mou"),
+            last_call_year=pact.schedule.last_call_year, fx=pact_fx(pact, a),
+            tax_rate=a.markets.tax_rate,
+            priority_sectors=frozenset(a.valuation.host_priority_sectors),
+            refusal=pact.governance.refusal_tariff is not None,
+            unfunded_from=(max(pact.schedule.deadline_year, 0) + 1 if selection.unallocated
+                           and pact.governance.refusal_tariff is not None else None),
+            **_pledge(pact, a))
+        return Plan(pact=pact, label=label or pact_label(pact), base_year=pact.schedule.base_year,
+                    years=a.horizon_years, selection=selection, calls=calls,
+                    split=_split_plan(pact, mou), gains=self._gain_inputs(pact),
+                    tranches=tuple(tranches))
+
+    def select(self, pact: Pact) -> Selection:
+        """Which projects each tranche funds, and when each is launched."""
+        key = (pact.parties.investor_code, pact.governance.selection,
+               pact.governance.allowed_sectors, pact.deemed_spread, pact.schedule.deadline_year,
+               tuple((t.name, t.instrument, t.amount, t.sectors) for t in pact.tranches))
+        if key not in self._selections:
+            self._selections[key] = self._select(pact)
+        return self._selections[key]
+
+    def _select(self, pact: Pact) -> Selection:
+        code = pact.parties.investor_code
+        pipe = [row[:3] for row in self._pipeline if row[3] in (code, "any")]
+        room = {name: capex for name, _, capex in pipe}
+        deadline = max(pact.schedule.deadline_year, 0)
+        launched: dict[str, int] = {}
+        allocations: list[Allocation] = []
+        unallocated: dict[str, float] = {}
+        for tranche in pact.tranches:
+            rule = pact.governance.selection if tranche.instrument == "mou" else "investor_directed"
+            weights = self._eligible(pact, tranche.sectors, rule)
+            named = sorted((row for row in pipe if row[1] in weights),
+                           key=lambda row: (-weights[row[1]], -row[2], row[0]))
+            left = tranche.amount
+            picks: list[tuple[str, str, float, float, bool]] = []
+            for name, archetype, capex in named:
+                take = min(left, room[name])
+                if take <= 1e-9:
+                    continue
+                picks.append((name, archetype, capex, take, False))
+                room[name] -= take
+                left -= take
+                if left <= 1e-9:
+                    break
+            if left > 1e-9 and weights:
+                total = sum(weights.values())
+                for archetype, w in sorted(weights.items(), key=lambda kv: (-kv[1], kv[0])):
+                    size = left * w / total
+                    picks.append((f"{archetype} (generic, {code})", archetype, size, size, True))
+                left = 0.0
+            if left > 1e-9:
+                unallocated[tranche.name] = left
+            position = 0.0
+            for name, archetype, capex, take, generic in picks:
+                launch = launched.setdefault(name, int(position / tranche.amount * (deadline + 1)))
+                allocations.append(Allocation(name, archetype, self.archetypes[archetype], capex,
+                                              tranche.name, tranche.instrument, take, launch,
+                                              generic))
+                position += take
+        return Selection(tuple(allocations), unallocated)
+
+    def _eligible(self, pact: Pact, sectors, rule: str) -> dict[str, float]:
+        """Archetype -> selection weight, for the archetypes a tranche may fund."""
+        key = (pact.governance.allowed_sectors, sectors, rule, pact.deemed_spread)
+        if key not in self._weights:
+            a = self.assumptions
+            deemed = a.markets.sofr.long_run + pact.deemed_spread
+            out = {}
+            for name, arch in a.archetypes.items():
+                if pact.governance.allowed_sectors and arch.sector not in pact.governance.allowed_sectors:
+                    continue
+                if sectors and arch.sector not in sectors:
+                    continue
+                pi = profitability_index(self.archetypes[name], deemed, a.markets.tax_rate)
+                if rule == "commercially_reasonable" and pi < 1.0:
+                    continue
+                out[name] = pi if rule == "investor_directed" else arch.host_priority
+            self._weights[key] = out
+        return self._weights[key]
+
+    def _gain_inputs(self, pact: Pact) -> GainInputs:
+        a = self.assumptions
+        code = pact.parties.investor_code
+        cost = self.tariff_costs(pact, a)
+        c, v = pact.concessions, a.valuation
+        t = np.arange(a.horizon_years)
+        energy = np.where(t < c.energy_purchase_years, c.energy_purchases_per_year, 0.0)
+        premium = c.energy_price_premium / (1.0 + c.energy_price_premium)   # paid above market
+        visas = np.full(a.horizon_years, c.work_visas_per_year)
+        farm = np.full(a.horizon_years, c.farm_access_per_year)
+        return GainInputs(
+            investor_rate=a.investor_rate(code), host_rate=a.discount.host, tariff=cost,
+            refusal_factor=_refusal_factor(pact),
+            investor_concessions=energy * premium + farm * v.farm_cost_share
+            - visas * v.visa_value_investor,
+            host_concessions=energy * (premium + v.host_energy_value) + farm * v.host_farm_value
+            - visas * v.visa_cost_host,
+            crisis_cost=a.valuation.crisis_cost_gdp * a.country(code).gdp,
+            fx_horizon=fx_horizon(a), strategic_value=a.valuation.host_strategic_value)
+
+
+def _refusal_factor(pact: Pact) -> float | None:
+    """The share of the deal's tariff relief left once the refusal tariff applies: 0 when it is
+    the no-deal rate, negative when it is higher (a penalty). Read off the general rates — a
+    first-order reading that holds exactly for the presets, whose refusal and no-deal rates agree."""
+    refusal = pact.governance.refusal_tariff
+    if refusal is None:
+        return None
+    deal, no_deal = pact.tariffs.deal.general, pact.tariffs.no_deal.general
+    return 0.0 if no_deal == deal else (no_deal - refusal) / (no_deal - deal)
+
+
+def _debt_spec(tranche) -> DebtSpec:
+    if tranche.instrument == "loan":
+        return DebtSpec(loan=True, rate=tranche.coupon, tenor=tranche.tenor,
+                        recovery=tranche.recovery_rate, amortisation=tranche.amortisation)
+    return DebtSpec(loan=False, rate=tranche.fee, tenor=tranche.tenor,
+                    recovery=tranche.recovery_rate, amortisation="linear")
+
+
+def _pledge(pact: Pact, a: Assumptions) -> dict[str, object]:
+    """A private pledge under a refusal clause: from when it counts, and how likely it is kept."""
+    if pact.pledge is None or pact.governance.refusal_tariff is None:
+        return {}
+    return {"pledge_from": max(pact.pledge.by.year - pact.schedule.base_year, 0) + 1,
+            "pledge_delivery_prob": a.trade.pledge_delivery_prob}
+
+
+def _split_plan(pact: Pact, mou: tuple[Allocation, ...]) -> SplitPlan:
+    w = pact.waterfall
+    upside = None if pact.upside is None else (pact.upside.share, pact.upside.threshold)
+    pool = next((t.name for t in pact.tranches if t.instrument == "mou"), None)
+    if w is None:   # no MOU tranche: nothing to split
+        return SplitPlan(pool=None, tiers=(), spread=0.0, scheduled_life=None, review=None,
+                         upside=upside)
+    life = None
+    if w.daa_convention == "scheduled" and mou:
+        life = round(sum(al.amount * al.arch.life_years for al in mou) / sum(al.amount for al in mou))
+    return SplitPlan(
+        pool=pool, tiers=tuple((t.investor_share, t.hurdle) for t in w.tiers), spread=w.spread,
+        scheduled_life=life,
+        review=None if w.review is None else Review(w.review.after_year, w.review.investor_share),
+        upside=upside)

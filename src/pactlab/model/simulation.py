@@ -1,0 +1,406 @@
+"""Pacts applied to futures: the engine's stages in order, for a batch of plans on one block.
+
+1. **fund** (per :class:`~pactlab.model.plan.CallsPlan`): MOU call demand from the projects' spend;
+   loan and guarantee flows; calls under the cap and deadline, paid from reserves, bonds and
+   FDI, with the instability clause and the swap line; the projects' operating cash once
+   funded; capex by sector.
+2. **split** (per :class:`~pactlab.model.plan.SplitPlan`): the waterfall of the MOU cash, and the
+   host's upside take of the investor's receipts.
+3. the pact's :class:`DealPaths`: every tranche's flows for each side (assembled when asked
+   for), beside the no-deal reserve path.
+
+Pacts in a batch that share a stage's plan share its result: a grid over tier shares runs the
+calls once, a grid over tariffs runs the waterfall once; present values of a stage's flows
+are computed once and added up per pact. Every array is (paths, years).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from ..engine.finance import npv
+from ..engine.funding import Calls, simulate_funding
+from ..engine.instruments import debt_flows
+from ..engine.markets import MarketPaths
+from ..engine.projects import add_operating_cash, add_spend, total_spend
+from ..engine.waterfall import Tier, distribute, scheduled_daa
+from ..inputs.assumptions import Assumptions
+from ..inputs.terms import Pact
+from .futures import Block, Futures, NoPact, TradeDraws
+from .plan import CallsPlan, Plan, Planner, SplitPlan
+from .tariffs import ELASTICITY_NODES, PASS_THROUGH_NODES, NoDealCost, corners
+
+
+class _Memo:
+    """Values derived from a stage's arrays, computed once per key and shared by every pact in
+    the batch that uses the stage (present values are linear in the flows)."""
+
+    def __init__(self) -> None:
+        self._memo: dict[tuple, np.ndarray] = {}
+
+    def _once(self, key: tuple, make) -> np.ndarray:
+        if key not in self._memo:
+            self._memo[key] = make()
+        return self._memo[key]
+
+
+class Funded(_Memo):
+    """The fund stage's result for one CallsPlan on one block."""
+
+    def __init__(self, calls: Calls, debt: dict[str, np.ndarray], mou_cash: np.ndarray,
+                 capex: dict[str, np.ndarray], priority_capex: np.ndarray,
+                 snap_year: np.ndarray) -> None:
+        super().__init__()
+        self.calls = calls
+        self.snap_year = snap_year            # (paths,) year the refusal tariff applies; years: never
+        self.debt = debt                      # loan/guarantee tranche -> investor flows
+        self.mou_cash = mou_cash              # distributable cash of the MOU-funded stakes
+        self.capex = capex                    # sector -> capex financed by the pact, (paths,)
+        self.priority_capex = priority_capex  # capex in the host's priority sectors, by year
+
+    def debt_pv(self, tranche: str, rate: float) -> np.ndarray:
+        return self._once(("debt", tranche, rate), lambda: npv(rate, self.debt[tranche]))
+
+    def priority_pv(self, rate: float) -> np.ndarray:
+        return self._once(("priority", rate), lambda: npv(rate, self.priority_capex))
+
+    def scheduled_daa(self, deemed: np.ndarray, spread: float, life: int) -> np.ndarray:
+        return self._once(("daa", spread, life), lambda: scheduled_daa(self.calls.paid, deemed, life))
+
+
+class Split(_Memo):
+    """The split stage's result: the investor's waterfall receipts, the host's share, and the
+    host's upside take from the investor (None without an upside term)."""
+
+    def __init__(self, paid: np.ndarray, received: np.ndarray, host_share: np.ndarray,
+                 upside: np.ndarray | None) -> None:
+        super().__init__()
+        self.paid = paid
+        self.received = received
+        self.host_share = host_share
+        self.upside = upside
+
+    @property
+    def investor_flows(self) -> np.ndarray:
+        """The investor's MOU flows: receipts, less the upside take, less the calls."""
+        def make() -> np.ndarray:
+            out = self.received - self.paid
+            if self.upside is not None:
+                out -= self.upside
+            return out
+        return self._once(("investor",), make)
+
+    def investor_pv(self, rate: float) -> np.ndarray:
+        return self._once(("investor", rate), lambda: npv(rate, self.investor_flows))
+
+    def host_pv(self, rate: float) -> np.ndarray:
+        return self._once(("host", rate), lambda: npv(rate, self.host_share))
+
+    def upside_pv(self, rate: float) -> np.ndarray:
+        if self.upside is None:
+            return self._once(("no upside",), lambda: np.zeros(self.paid.shape[0]))
+        return self._once(("upside", rate), lambda: npv(rate, self.upside))
+
+
+class TradePaths(_Memo):
+    """The tariff model on each path of a block, at the path's own draws of the elasticities,
+    pass-through and value-added shares: the value added the deal keeps (fading to the
+    terms-of-trade loss as resources move: what feeds the investor's tariff relief), US buyers'
+    saving and the tariff revenue the US forgoes. Shared by every pact with the same tariff terms.
+
+    Interpolation is linear in the grid's node values, so present values are taken on the nodes
+    (cumulated over the years, once per rate) and each path weighs its four corner nodes:
+    O(paths) a sector, not O(paths x years)."""
+
+    def __init__(self, cost: NoDealCost, draws: TradeDraws, a: Assumptions) -> None:
+        super().__init__()
+        low, _, high = a.trade.span("value_added")
+        self.cost = cost
+        self.multiplier = low + draws.value_added * (high - low)          # (paths, sectors)
+        self.e0, self.we = corners(draws.elasticity, ELASTICITY_NODES)     # (paths, sectors)
+        self.p0, self.wp = corners(draws.pass_through, PASS_THROUGH_NODES)  # (paths,)
+
+    def _node_pv(self, what: str, rate: float) -> tuple[np.ndarray, ...]:
+        """Cumulative present values on the nodes, (years, sectors, elasticity, pass-through)."""
+        def make() -> tuple[np.ndarray, ...]:
+            g, fade = self.cost.grid, self.cost.fade
+            d = (1.0 + rate) ** -np.arange(fade.size)
+            per_year = lambda values, weight: np.cumsum(values * (d * weight)[:, None, None, None], axis=0)
+            if what == "value_added":     # the terms-of-trade part, and the part at risk
+                return (per_year(-g["producer_surplus_change"], 1.0 - fade),
+                        per_year(-g["export_change"], fade))
+            name = {"consumer": "consumer_cost", "revenue": "revenue_change"}[what]
+            return (per_year(g[name], np.ones_like(fade)),)
+        return self._once(("nodes", what, rate), make)
+
+    def pv_while_standing(self, what: str, rate: float, lasts: np.ndarray) -> np.ndarray:
+        """Per path, the present value of `what` over the years the deal stands (`lasts`);
+        kept for the next pact with the same `lasts` (most pacts of a batch share them)."""
+        lasts = np.ascontiguousarray(lasts, dtype=np.int64)
+        return self._once(("pv", what, rate, lasts.tobytes()),
+                          lambda: self._pv(what, rate, lasts))
+
+    def _pv(self, what: str, rate: float, lasts: np.ndarray) -> np.ndarray:
+        nodes = self._node_pv(what, rate)
+        step = np.minimum(lasts, self.cost.fade.size) - 1
+        total = np.zeros(step.size)
+        shares = self.cost.value_added_shares
+        for s in range(shares.size):
+            e0, we = self.e0[:, s], self.we[:, s]
+            for de, w_e in ((0, 1.0 - we), (1, we)):
+                for dp, w_p in ((0, 1.0 - self.wp), (1, self.wp)):
+                    corner = (step, s, e0 + de, self.p0 + dp)
+                    value = nodes[0][corner]
+                    if what == "value_added":
+                        value = value + shares[s] * self.multiplier[:, s] * nodes[1][corner]
+                    total += w_e * w_p * value
+        return total
+
+
+@dataclass(frozen=True)
+class DealPaths:
+    """Everything simulated for one pact on some paths; arrays are (paths, years). Tranche flows
+    are assembled when first asked for; present values come from the shared stages."""
+
+    base_year: int
+    tranches: tuple[str, ...]
+    pool: str | None                  # the MOU tranche
+    markets: MarketPaths
+    funded: Funded
+    cut: Split
+    no_deal: NoPact                   # the investor's reserves with no pact, same futures
+    trade: TradePaths                 # the tariff model on each path
+
+    @property
+    def funding(self) -> Calls:
+        """MOU cash calls and the investor's reserves."""
+        return self.funded.calls
+
+    @property
+    def calls(self) -> np.ndarray:
+        return self.funded.calls.paid
+
+    @property
+    def mou_cash(self) -> np.ndarray:
+        return self.funded.mou_cash
+
+    @property
+    def mou_received(self) -> np.ndarray:
+        return self.cut.received
+
+    @property
+    def capex(self) -> dict[str, np.ndarray]:
+        return self.funded.capex
+
+    @property
+    def priority_capex(self) -> np.ndarray:
+        return self.funded.priority_capex
+
+    @property
+    def snap_year(self) -> np.ndarray:
+        """Per path, the year the refusal tariff snaps back (years: never)."""
+        return self.funded.snap_year
+
+    @cached_property
+    def investor(self) -> dict[str, np.ndarray]:
+        """Tranche name -> the investor's flows (every tranche appears)."""
+        return {name: self._flows(name) for name in self.tranches}
+
+    @cached_property
+    def host(self) -> dict[str, np.ndarray]:
+        """Tranche name -> the host's flows (the mirror of loans and guarantees)."""
+        return {name: (self.cut.host_share if name == self.pool else -self._flows(name))
+                for name in self.tranches}
+
+    def _flows(self, name: str) -> np.ndarray:
+        if name == self.pool:
+            return self.cut.investor_flows
+        if name in self.funded.debt:
+            return self.funded.debt[name]
+        return np.zeros_like(self.calls)   # a tranche that found no project
+
+    @property
+    def investor_total(self) -> np.ndarray:
+        return _total(self.investor, self.calls.shape)
+
+    @property
+    def host_total(self) -> np.ndarray:
+        return _total(self.host, self.calls.shape)
+
+    def investor_pv(self, rate: float) -> np.ndarray:
+        """Present value of the investor's flows, per path: the MOU pool's and each loan's or
+        guarantee's, added in tranche order."""
+        out = self.cut.investor_pv(rate).copy()
+        for name in self.tranches:
+            if name in self.funded.debt:
+                out += self.funded.debt_pv(name, rate)
+        return out
+
+    def host_pv(self, rate: float) -> np.ndarray:
+        """Present value of the host's flows, per path."""
+        out = self.cut.host_pv(rate).copy()
+        for name in self.tranches:
+            if name in self.funded.debt:
+                out -= self.funded.debt_pv(name, rate)
+        return out
+
+
+def _total(flows: dict[str, np.ndarray], shape: tuple[int, int]) -> np.ndarray:
+    out = np.zeros(shape)
+    for v in flows.values():
+        out += v
+    return out
+
+
+def fund(c: CallsPlan, block: Block) -> Funded:
+    """Calls, reserves, loans and guarantees, and the MOU projects' cash, for one CallsPlan."""
+    paths, years = block.size, block.years
+    demand = np.zeros((paths, years))
+    last_demand = np.empty((len(c.mou), paths), dtype=np.int64)
+    for i, al in enumerate(c.mou):
+        d = block.project(al.project, al.archetype)
+        if c.call_timing == "as_built":
+            add_spend(demand, al.stake, al.capex, d, al.launch_year)
+            last_demand[i] = np.minimum(al.launch_year + d.build, d.fail_year(al.launch_year)) - 1
+        else:  # at_selection: the whole realised cost is due up front
+            upfront = al.stake * al.capex * d.overrun * (d.fail_year(al.launch_year) > al.launch_year)
+            demand[:, min(al.launch_year, years - 1)] += upfront
+            last_demand[i] = al.launch_year
+
+    debt: dict[str, np.ndarray] = {}
+    spend = np.empty((paths, years))
+    for al, spec in c.debts:
+        d = block.project(al.project, al.archetype)
+        spend[:] = 0.0
+        add_spend(spend, al.stake, al.capex, d, al.launch_year)
+        flows = debt_flows(spec, al.amount, spend, al.launch_year + d.build, d.fail_year(al.launch_year))
+        debt[al.tranche] = debt[al.tranche] + flows if al.tranche in debt else flows
+    outflows = np.zeros((paths, years))
+    for flows in debt.values():
+        outflows -= flows
+    np.maximum(outflows, 0.0, out=outflows)
+
+    code = c.investor_code
+    calls = simulate_funding(demand, c.cap, c.ceiling, other_outflows=outflows,
+                             last_call_year=c.last_call_year, fx=c.fx,
+                             shocks=block.sudden_stops(code), acceptance_draws=block.acceptance(code))
+
+    cash = np.zeros((paths, years))
+    funded = calls.funded_by(last_demand, c.ceiling) if c.mou else last_demand
+    for i, al in enumerate(c.mou):
+        d = block.project(al.project, al.archetype)
+        start = np.maximum(al.launch_year + d.build, funded[i] + 1)
+        add_operating_cash(cash, al.stake, al.capex, al.arch, d, al.launch_year, start,
+                           block.markets.factor(al.arch.market_factor), c.tax_rate)
+
+    capex: dict[str, np.ndarray] = {}
+    priority = np.zeros((paths, years))
+    for al in (*c.mou, *(al for al, _ in c.debts)):
+        d = block.project(al.project, al.archetype)
+        financed = al.stake * total_spend(al.capex, d, al.launch_year, years)
+        capex[al.sector] = capex[al.sector] + financed if al.sector in capex else financed
+        if al.sector in c.priority_sectors:
+            add_spend(priority, al.stake, al.capex, d, al.launch_year)
+    delivered = (block.pledge_delivered(code, c.pledge_delivery_prob) if c.pledge_from is not None
+                 else None)
+    return Funded(calls, debt, cash, capex, priority, snap_year(c, calls, years, delivered))
+
+
+def snap_year(c: CallsPlan, calls: Calls, years: int,
+              pledge_delivered: np.ndarray | None = None) -> np.ndarray:
+    """Per path, the first year the host may apply the refusal tariff: the investor left calls
+    unfunded past the funding deadline, a tranche found no eligible project by the selection
+    deadline, or the investor's firms did not deliver their private pledge by its date; `years`
+    where none of these happens or the pact has no refusal clause."""
+    out = np.full(calls.shortfall.shape, years, dtype=np.int64)
+    if not c.refusal:
+        return out
+    if c.pledge_from is not None and pledge_delivered is not None:
+        out[~pledge_delivered] = min(c.pledge_from, years)
+    if c.last_call_year is not None:
+        unfunded = calls.shortfall > 1e-9 * max(c.ceiling, 1.0)
+        out[unfunded] = min(c.last_call_year + 1, years)
+    if c.unfunded_from is not None:
+        out = np.minimum(out, min(c.unfunded_from, years))
+    return out
+
+
+def split(s: SplitPlan, funded: Funded, markets: MarketPaths) -> Split:
+    """The waterfall of the MOU cash (and the host's upside take), for one SplitPlan."""
+    paid = funded.calls.paid
+    if s.pool is None:
+        zeros = np.zeros_like(paid)
+        return Split(paid, zeros, zeros, None)
+    deemed = markets.sofr + s.spread
+    scheduled = s.scheduled_life is not None
+    tiers = [Tier(share, (0.0 if scheduled else deemed) if hurdle == "deemed" else hurdle)
+             for share, hurdle in s.tiers]
+    accrual = funded.scheduled_daa(deemed, s.spread, s.scheduled_life) if scheduled else None
+    received, host_share = distribute(funded.mou_cash, paid, tiers, accrual=accrual,
+                                      review=s.review)
+    return Split(paid, received, host_share, upside_take(received, s.upside))
+
+
+def upside_take(received: np.ndarray, upside: tuple[float, float] | None) -> np.ndarray | None:
+    """The host's `share` of the investor's cumulative MOU receipts above `threshold`, by year
+    (None without an upside term)."""
+    if upside is None:
+        return None
+    share, threshold = upside
+    above = np.maximum(np.cumsum(received, axis=1) - threshold, 0.0)
+    return share * np.diff(above, axis=1, prepend=0.0)
+
+
+def simulate_block(plans: Sequence[Plan], block: Block) -> Iterator[tuple[int, DealPaths]]:
+    """Each plan's DealPaths on one block, as (index into `plans`, paths), grouped so that
+    plans sharing a stage's plan share its result (the order of the results follows the groups)."""
+    groups: dict[CallsPlan, dict[SplitPlan, list[int]]] = {}
+    trade: dict[int, TradePaths] = {}      # by tariff-cost table: one per distinct tariff terms
+    for i, plan in enumerate(plans):
+        groups.setdefault(plan.calls, {}).setdefault(plan.split, []).append(i)
+        cost = plan.gains.tariff
+        if id(cost) not in trade:
+            trade[id(cost)] = TradePaths(cost, block.trade, block.assumptions)
+    for calls_plan, by_split in groups.items():
+        funded = fund(calls_plan, block)
+        for split_plan, members in by_split.items():
+            cut = split(split_plan, funded, block.markets)
+            for i in members:
+                plan = plans[i]
+                yield i, DealPaths(plan.base_year, plan.tranches, plan.split.pool, block.markets,
+                                   funded, cut, block.no_deal(calls_plan.investor_code),
+                                   trade[id(plan.gains.tariff)])
+
+
+def simulate(pact: Pact, futures: Futures) -> DealPaths:
+    """One pact applied to `futures`: every path at once (for analysis and tests; `evaluate`
+    works block by block so that memory does not grow with paths)."""
+    plan = Planner(futures.assumptions).plan(pact)
+    parts = [next(simulate_block([plan], block))[1] for block in futures.blocks()]
+    return parts[0] if len(parts) == 1 else _concatenate(parts)
+
+
+def _concatenate(parts: list[DealPaths]) -> DealPaths:
+    """One DealPaths over all the parts' paths, in order."""
+    join = lambda arrays: np.concatenate(list(arrays))
+    first = parts[0]
+    funded = Funded(Calls(*(join(col) for col in zip(*(p.funding for p in parts), strict=True))),
+                    {k: join(p.funded.debt[k] for p in parts) for k in first.funded.debt},
+                    join(p.mou_cash for p in parts),
+                    {k: join(p.capex[k] for p in parts) for k in first.capex},
+                    join(p.priority_capex for p in parts), join(p.snap_year for p in parts))
+    upside = None if first.cut.upside is None else join(p.cut.upside for p in parts)
+    cut = Split(funded.calls.paid, join(p.cut.received for p in parts),
+                join(p.cut.host_share for p in parts), upside)
+    markets = MarketPaths(*(join(getattr(p.markets, k) for p in parts)
+                            for k in ("sofr", "energy", "power")))
+    no_deal = NoPact(join(p.no_deal.reserves for p in parts), join(p.no_deal.crisis_year for p in parts))
+    trade = object.__new__(TradePaths)
+    _Memo.__init__(trade)
+    trade.cost = first.trade.cost
+    for name in ("multiplier", "e0", "we", "p0", "wp"):
+        setattr(trade, name, join(getattr(p.trade, name) for p in parts))
+    return DealPaths(first.base_year, first.tranches, first.pool, markets, funded, cut, no_deal, trade)

@@ -1,0 +1,261 @@
+"""One self-contained HTML report (plotly.js inlined: it works offline) for one or more pacts.
+
+Sections: the side-by-side table (the values of `pactlab.compare`), the term sheets, the
+cash-split chart, the recoupment curve, the reserve fan chart, tariff cost by sector, the
+gain-over-no-deal waterfalls, and methods and sources: every assumption and data source used,
+with the pactlab version, seed and paths.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from importlib import resources
+
+import jinja2
+from plotly.offline import get_plotlyjs
+
+from ..._version import __version__
+from ...analysis.valuation import Evaluation, crisis_sensitivity, evaluate_all
+from ...inputs import data
+from ...inputs.assumptions import Assumptions
+from ...inputs.terms import Pact
+from ...inputs.terms.fields import SECTIONS, term_fields
+from ...model.tariffs import trade_data
+from .. import context_note, format_value, metric_units, titled
+from . import figures, tables
+
+METHODS = (
+    "Each pact is simulated on the same futures (common random numbers): correlated six-month "
+    "SOFR, energy and power prices; project overruns, delays and failures; sudden stops on the "
+    "investor's reserves. Capital calls follow the schedule, the annual cap and the instability "
+    "clause; the MOU cash is split by the tiered waterfall; loans and guarantees pay and default "
+    "with their projects. Tariff effects come from a GSIM partial-equilibrium model (Francois & "
+    "Hall 2003) on 2024 US imports by sector and supplier. Each party's gain is measured against "
+    "a no-deal case on the same futures: no investment, the threatened tariffs, and the same "
+    "shocks to reserves.")
+
+
+def _data_sources() -> list[dict[str, str]]:
+    return [
+        {"name": "Macro data (data/macro.csv)", "text": "reserves, GDP, external balance sheets of the "
+         "investors (Korea, Japan, Taiwan, the EU), each with source, period and confidence (see the assumptions table: macro.*)."},
+        {"name": "US imports 2024 (data/us_imports_2024.csv)", "text": "US Census 2024 import weights "
+         "(HS10 × country) via the Yale Budget Lab tariff model, rolled up by sector and supplier."},
+        {"name": "Elasticities (data/trade_sectors.csv)", "text": "; ".join(
+            f"{s}: substitution {r.substitution_elasticity:g}, import demand {r.import_elasticity:g} "
+            f"({r.source}; {r.confidence})" for s, r in trade_data().sectors.iterrows())},
+        {"name": "Value added (data/value_added.csv)", "text": "domestic value-added shares of exports "
+         "by sector (OECD TiVA, approximate — marked as assumptions)."},
+        {"name": "Project pipeline (data/pipeline.csv)", "text": "named candidate projects with capex and "
+         "sources (Japan's tranche 1 and 2, the White House fact sheet of 28 Oct 2025, Korean candidates)."},
+        {"name": "Project archetypes (data/archetypes.csv)", "text": "; ".join(
+            f"{name}: {row['source']} ({row['confidence']})"
+            for name, row in data.read_csv("archetypes.csv").set_index("archetype").iterrows())},
+    ]
+
+
+def _negotiation(neg, evaluations: Sequence[Evaluation]) -> dict[str, object]:
+    """The negotiation section: counts, the utility-space chart, the solutions, and the Nash
+    deal beside the reference pact, term by term."""
+    from ...analysis.negotiate.run import SOLUTIONS
+    base = neg.space.base
+    rows, values = [], []
+    for name, i in neg.solutions.items():
+        if i is None:
+            continue
+        s = neg.stats.iloc[i]
+        values.append({"solution": SOLUTIONS[name][0], "investor_mean": s.investor_mean,
+                       "investor_p_loss": s.investor_p_loss, "host_mean": s.host_mean,
+                       "host_p_loss": s.host_p_loss, "p_crisis": s.p_crisis,
+                       **neg.candidates.values.iloc[i].to_dict()})
+        rows.append({"name": SOLUTIONS[name][0], "investor": format_value(s.investor_mean, "usd_bn"),
+                     "investor_p_loss": format_value(s.investor_p_loss, "share"),
+                     "host": format_value(s.host_mean, "usd_bn"),
+                     "host_p_loss": format_value(s.host_p_loss, "share"),
+                     "p_crisis": format_value(s.p_crisis, "share")})
+    compare_to = neg.reference or base.name
+    reference = next((ev.pact for ev in evaluations if ev.pact.name == compare_to), base)
+    nash = neg.solutions.get("nash")
+    terms = []
+    if nash is not None:
+        ref_values = neg.space.values_of(reference)
+        for key, value in neg.candidates.values.iloc[nash].items():
+            terms.append({"key": key, "reference": str(ref_values[key]), "nash": str(value),
+                          "changed": str(ref_values[key]) != str(value)})
+    chart = figures.utility_space(neg).to_html(full_html=False, include_plotlyjs=False,
+                                                div_id="chart-negotiation",
+                                                config={"displaylogo": False, "responsive": True})
+    return {"base": base.name, "candidates": f"{len(neg.candidates.pacts):,}",
+            "skipped": neg.candidates.skipped, "ir": f"{int(neg.individually_rational.sum()):,}",
+            "frontier": len(neg.frontier), "solutions": rows, "solution_values": values, "reference": compare_to,
+            "terms": terms, "chart": chart, "prefs": neg.prefs}
+
+
+def _exploration(sens, found) -> dict[str, object]:
+    """The exploration section: the tornado chart, the PRIM trade-off curve and the chosen box."""
+    def html(fig, cid: str) -> str:
+        return fig.to_html(full_html=False, include_plotlyjs=False, div_id=f"chart-{cid}",
+                           config={"displaylogo": False, "responsive": True})
+    out: dict[str, object] = {}
+    if sens is not None:
+        out["sensitivity"] = {"note": sens.note, "chart": html(figures.tornado(sens), "tornado"),
+                              "table": sens.table,
+                              "rows": [{"input": k, **{c: f"{v:.3g}" for c, v in row.items()}}
+                                       for k, row in sens.table.iterrows()],
+                              "columns": list(sens.table.columns)}
+    if found is not None:
+        t = found.result.trajectory.iloc[-1]
+        box = found.result.box(-1)
+        out["discovery"] = {
+            "where": found.where, "share": f"{found.share:.1%}",
+            "chart": html(figures.prim_tradeoff(found), "prim"),
+            "coverage": f"{t.coverage:.1%}", "density": f"{t.density:.1%}", "mass": f"{t.mass:.1%}",
+            "box": [{"input": k, "min": _limit(r["min"]), "max": _limit(r["max"])}
+                    for k, r in box.iterrows()]}
+    return out
+
+
+def _limit(value) -> str:
+    return ", ".join(map(str, value)) if isinstance(value, tuple) else f"{value:.4g}"
+
+
+def summary(evaluations: Sequence[Evaluation]) -> list[str]:
+    """The report's first screen in words and numbers: for each pact, who gains and by how much,
+    how likely each side ends behind, the reserve risk, and what the verdict hangs on."""
+    lines = []
+    for ev in evaluations:
+        g, fx = ev.metrics["gain"], ev.metrics["fx"]
+        investor, host = ev.pact.parties.investor, ev.pact.parties.host
+        verdict = ("is worth doing for both sides on average" if g["individually_rational"] else
+                   f"leaves {investor if (g['investor_mean'] or 0) < 0 else host} worse off than no deal "
+                   "on average")
+        crisis = fx.get("p_crisis")
+        if not ev.assumptions.country(ev.pact.parties.investor_code).ara_applicable:
+            reserve = (f" No reserve-crisis test is applied to {investor} (not an emerging-market "
+                       "reserve case: see data/macro.csv).")
+        elif crisis is None:
+            reserve = ""
+        else:
+            reserve = (f" {investor}'s reserves fall under its short-term external debt within "
+                       f"{ev.assumptions.fx.horizon_years} years in {format_value(crisis, 'share')} of "
+                       f"futures ({format_value(fx.get('p_crisis_no_pact'), 'share')} with no pact).")
+        lines.append(
+            f"{ev.pact.title} {verdict}: {investor} gains {format_value(g['investor_mean'], 'usd_bn')} "
+            f"(behind in {format_value(g['investor_p_loss'], 'share')} of futures), {host} "
+            f"{format_value(g['host_mean'], 'usd_bn')} (behind in {format_value(g['host_p_loss'], 'share')}). "
+            f"The deal's tariff relief is worth {format_value(g['investor:tariff relief'], 'usd_bn')} to "
+            f"{investor}.{reserve}")
+    lines.append("What the verdicts hang on: the fading of lost value added (trade.adjustment_years), "
+                 "the cost of a reserve crisis, the chance the deal is withdrawn, the host's "
+                 "strategic value of capex and, for a private pledge, the chance it is delivered — "
+                 "each a flagged assumption — and the reserve growth carried forward from "
+                 "2019–2025 (see Methods; data/SOURCES.md tabulates their effects).")
+    return lines
+
+
+def terms_table(evaluations: Sequence[Evaluation]) -> list[dict[str, object]]:
+    """The term sheets side by side: one row per term in term-sheet order, related rows together
+    (a section, then a tranche or tier), human labels with units, assumed cells flagged and rows
+    whose values differ between the pacts marked."""
+    fields = [{f.key: f for f in term_fields(ev.pact)} for ev in evaluations]
+    order = list(SECTIONS.values())
+    keys = sorted(dict.fromkeys(k for by_key in fields for k in by_key),
+                  key=lambda k: order.index(next(f[k] for f in fields if k in f).section))
+    rows = []
+    for key in keys:
+        first = next(f[key] for f in fields if key in f)
+        cells = [{"text": f[key].text(), "assumed": f[key].assumed} if key in f
+                 else {"text": "–", "assumed": False} for f in fields]
+        rows.append({"key": key, "section": first.section, "group": first.group, "label": first.label,
+                     "cells": cells, "differs": len({c["text"] for c in cells}) > 1})
+    return rows
+
+
+def build_report(evaluations: Sequence[Evaluation], *, title: str | None = None,
+                 negotiation=None, sensitivity=None, discovery=None) -> str:
+    """The report as one HTML string (deterministic for the same evaluations)."""
+    if not evaluations:
+        raise ValueError("a report needs at least one evaluation")
+    a = evaluations[0].assumptions
+    names = [ev.label for ev in evaluations]
+    units = metric_units()
+    side_by_side = tables.comparison(evaluations)
+    comparison = [{"label": label, "cells": [
+        {"raw": repr(float(v)), "text": format_value(float(v), units[label])} for v in row]}
+        for label, row in side_by_side.iterrows()]
+    # only where a reserve-crisis test applies: elsewhere every cell would be 0
+    crisis = {ev.label: crisis_sensitivity(ev.pact, min(ev.paths, 2_000), ev.seed,
+                                           assumptions=ev.assumptions) for ev in evaluations
+              if ev.assumptions.country(ev.pact.parties.investor_code).ara_applicable}
+    costs = {ev.label: ev.plan.gains.tariff for ev in evaluations}
+    charts = [
+        ("cash-split", "Who gets the cash", "The investor's share of the MOU distributions each year "
+         "(median and 5–95% band), one panel per pact on one scale; the host gets the rest. Dotted "
+         "lines mark the switch to the last tier (the median path's first full year there) and "
+         "the review clause, where the term sheet has one. A pact with no MOU cash has no panel.",
+         figures.cash_split(evaluations)),
+        ("recoupment", "Recoupment", "Probability that the investor has had its cash back by each "
+         "year, over every tranche. Solid: the principal (every dollar out paid back, nominal). Dashed: "
+         "principal plus interest at the deemed rate (six-month SOFR plus the waterfall's spread), "
+         "compounding — the investor has earned at least the deemed rate on the whole pact; a "
+         "dashed line flat at 0% never gets there. Interest can only push recoupment later. The "
+         "MOU's own deemed allocation amount is narrower (under the 'scheduled' convention interest "
+         "accrues only over a project's scheduled life), so the waterfall can reach its last tier "
+         "(marked in 'Who gets the cash') while the dashed line is still low.", figures.recoupment(evaluations)),
+        ("reserves", "Can the investor pay?", f"Reserves over the FX horizon "
+         f"({a.fx.horizon_years} years), 5–95% band, with the no-pact path beside them, against "
+         "100–150% of the IMF ARA metric where that metric applies (emerging markets; Japan is "
+         "judged by other measures).", figures.reserves_fan(evaluations)),
+        ("tariff-cost", "What no deal costs", "Value added the investor has at risk in the first full "
+         "year if the deal's tariffs give way to the no-deal tariffs (the tariff model at its central "
+         f"parameters, first-year elasticities; legal shocks {'on' if a.trade.legal_shocks else 'off'}).",
+         figures.tariff_cost(costs)),
+        ("gains", "Deal or no deal", "Each party's gain over the no-deal case, component by component "
+         "(mean present value).", figures.gain_waterfalls(evaluations)),
+        ("gain-spread", "How likely each side ends behind", "The whole spread of each side's gain "
+         "over the futures, on one scale: below the dotted line, that side would have done better "
+         "with no deal.", figures.gain_spread(evaluations)),
+    ]
+    chart_html = [{"id": cid, "heading": heading, "note": note,
+                   "html": fig.to_html(full_html=False, include_plotlyjs=False, div_id=f"chart-{cid}",
+                                       config={"displaylogo": False, "responsive": True})}
+                  for cid, heading, note, fig in charts]
+    pipeline = data.pipeline().set_index("project")["source"]
+    projects = [{"pact": ev.label, **row, "amount": format_value(row["amount"], "usd_bn"),
+                 "source": pipeline.get(row["project"], "generic project of its archetype (assumed)")}
+                for ev in evaluations for row in ev.projects().to_dict(orient="records")]
+    assumptions = {r["key"]: r for ev in evaluations for r in ev.assumptions.provenance()}
+    schedule = trade_data().schedule.fillna("").to_dict(orient="records")
+    terms = terms_table(evaluations)
+    neg = None if negotiation is None else _negotiation(negotiation, evaluations)
+    explored = _exploration(sensitivity, discovery) if (sensitivity or discovery) else None
+    data_tables = tables.report_tables(evaluations, sensitivities=crisis, negotiation=neg,
+                                       exploration=explored)
+    template = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined).from_string(
+        (resources.files(__package__) / "report.html.j2").read_text(encoding="utf-8"))
+    return template.render(
+        title=title or titled("; ".join(ev.pact.title.split(":")[0] for ev in evaluations),
+                              context_note(a, [ev.pact for ev in evaluations])),
+        summary=summary(evaluations),
+        version=__version__,
+        paths=f"{evaluations[0].paths:,}", seed=evaluations[0].seed, pact_names=names,
+        comparison=comparison, terms=terms,
+        term_sheets=[{"name": ev.label, "title": ev.pact.title} for ev in evaluations],
+        charts=chart_html, methods=METHODS, manifests=[ev.manifest() for ev in evaluations],
+        assumptions=list(assumptions.values()), projects=projects, data_sources=_data_sources(),
+        schedule=schedule, plotly_js=get_plotlyjs(), negotiation=neg, exploration=explored,
+        crisis=[{"pact": label, "growth": list(t.columns.levels[0]),
+                 "rows": [{"stop": stop, "cells": [format_value(t.loc[stop, (g, c)], "share")
+                                                   for g in t.columns.levels[0] for c in ("pact", "no pact")]}
+                          for stop in t.index]} for label, t in crisis.items()],
+        crisis_paths=f"{min(evaluations[0].paths, 2_000):,}",
+        downloads={name: tables.csv_uri(t) for name, t in data_tables.items()},
+        workbook=tables.xlsx_uri(data_tables))
+
+
+def report(pacts: Sequence[Pact | str], *, paths: int = 10_000, seed: int = 0,
+           assumptions: Assumptions | None = None, progress=None) -> str:
+    """Evaluate the pacts on the same futures and build their report."""
+    return build_report(evaluate_all(pacts, paths, seed, assumptions=assumptions, progress=progress))
+
+
+__all__ = ["build_report", "report"]
