@@ -17,6 +17,8 @@ import pandas as pd
 from .._version import __version__
 from ..core.capacity import check_fits
 from ..core.errors import PactError
+from ..core.jsonable import frame_columns, json_safe, to_json
+from ..core.units import format_value
 from ..inputs import data
 from ..inputs.assumptions import Assumptions, load_assumptions
 from ..inputs.terms import Pact, load_pact, pact_to_toml, unique_labels
@@ -27,14 +29,7 @@ from ..model.metrics import FX_METRICS, METRICS, Collector, Outcomes, compute_me
 from ..model.plan import Plan, Planner
 from ..model.simulation import simulate_block
 from ..model.tariffs import TariffCosts
-from ..present import (
-    comparison_column,
-    format_value,
-    frame_columns,
-    json_safe,
-    metric_units,
-    to_json,
-)
+from .headline import comparison_column, metric_units
 
 #: progress callback: (units done, units in all); a unit is one pact on one block of paths
 Progress = Callable[[int, int], None]

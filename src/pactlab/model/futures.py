@@ -33,7 +33,7 @@ from ..engine.markets import MarketPaths, simulate_markets
 from ..engine.projects import ProjectDraws, draw_project
 from ..engine.rng import BLOCK, streams
 from ..inputs.assumptions import Assumptions, load_assumptions
-from .plan import archetype_spec, country_fx, market_spec
+from .specs import archetype_spec, country_fx, market_spec
 from .tariffs import TariffCosts, trade_data
 
 #: a Futures of at most this many paths keeps its blocks between passes

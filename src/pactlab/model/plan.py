@@ -29,13 +29,12 @@ import numpy as np
 
 from ..engine.funding import FxSpec
 from ..engine.instruments import DebtSpec
-from ..engine.markets import MarketSpec
 from ..engine.projects import ArchetypeSpec, profitability_index
-from ..engine.reserves import ARA_WEIGHTS, ara_metric
 from ..engine.waterfall import Review
 from ..inputs import data
-from ..inputs.assumptions import Archetype, Assumptions
+from ..inputs.assumptions import Assumptions
 from ..inputs.terms import Pact, pact_label
+from .specs import archetype_spec, country_fx
 from .tariffs import NoDealCost, TariffCosts
 
 
@@ -128,35 +127,6 @@ class Plan:
     split: SplitPlan
     gains: GainInputs
     tranches: tuple[str, ...]
-
-
-def market_spec(a: Assumptions) -> MarketSpec:
-    m = a.markets
-    return MarketSpec(
-        sofr_start=m.sofr.start, sofr_long_run=m.sofr.long_run, sofr_speed=m.sofr.speed,
-        sofr_vol=m.sofr.vol, energy_speed=m.energy.speed, energy_vol=m.energy.vol,
-        power_speed=m.power.speed, power_vol=m.power.vol,
-        correlation=tuple(tuple(float(v) for v in row) for row in m.correlation.matrix()))
-
-
-def archetype_spec(arch: Archetype) -> ArchetypeSpec:
-    return ArchetypeSpec(**{f: getattr(arch, f) for f in ArchetypeSpec.__dataclass_fields__})
-
-
-def country_fx(a: Assumptions, code: str) -> FxSpec:
-    """The investor's reserves with no pact: its macro data, no swap line, no clause, no calls."""
-    m = a.country(code)
-    applicable = m.ara_applicable
-    metric = m.ara_calibration * ara_metric(m.goods_exports + m.services_exports, m.broad_money,
-                                            m.short_term_debt, m.other_liabilities, m.ara_regime)
-    return FxSpec(
-        enabled=True, reserves=m.reserves, reserve_yield=m.reserve_yield,
-        drift=(1.0 + m.reserve_growth) / (1.0 + m.reserve_yield) - 1.0,
-        metric=float(metric) if applicable else 0.0, growth=a.fx.components_growth,
-        bond_weight=m.ara_calibration * ARA_WEIGHTS[m.ara_regime][3] if applicable else 0.0,
-        short_term_debt=m.short_term_debt if applicable else 0.0,
-        acceptance=a.fx.deferral_acceptance, swap_trigger=a.fx.swap_trigger,
-        swap_margin=a.fx.swap_repay_margin)
 
 
 def pact_fx(pact: Pact, a: Assumptions) -> FxSpec:

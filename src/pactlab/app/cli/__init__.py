@@ -409,6 +409,7 @@ def tariffs(pact: str | None = typer.Argument(None, help="A pact: deal vs no dea
             set_: list[str] | None = SetOpt, term: list[str] | None = TermOpt,
             assumptions: Path | None = AssumptionsOpt) -> None:
     """What tariffs cost: a what-if (--korea 25 --japan 15) or a pact's deal vs no deal."""
+    from ...analysis.what_if import what_if
     from ...model import tariffs as tm
     a = _assumptions(assumptions, set_)
     if legal_shocks not in (None, "on", "off", "both"):
@@ -440,7 +441,7 @@ def tariffs(pact: str | None = typer.Argument(None, help="A pact: deal vs no dea
         raise PactError(f"--investor: must be korea or japan, got {investor!r}")
     if not given:
         raise PactError("tariffs: name a pact, or set at least one partner's rate, e.g. --korea 25 --japan 15")
-    result = tm.what_if(given, a, sectors=sector or None, investor=investor, legal_shocks=shocks,
+    result = what_if(given, a, sectors=sector or None, investor=investor, legal_shocks=shocks,
                         draws=paths, seed=seed)
     table = result.by_sector
     code = {v: k for k, v in tm.BY_CODE.items()}[investor]

@@ -229,7 +229,7 @@ def _evaluation_routes(app: FastAPI, caps: Caps, cpu: Cpu, answers: ByteCache) -
     @app.post("/api/tariffs", responses=ERRORS)
     async def tariffs(req: TariffRequest) -> dict[str, Any]:
         """A tariff what-if: by sector (long run, central) and ranges, first year and long run."""
-        from ...model.tariffs import what_if
+        from ...analysis.what_if import what_if
         result = await cpu.run(lambda: what_if(req.rates, load_assumptions(), sectors=req.sectors,
                                                investor=req.investor, draws=req.draws, seed=req.seed))
         return json_safe({"by_sector": result.by_sector.to_dict(orient="index"),

@@ -26,7 +26,7 @@ from pactlab.analysis.explore import (
     sensitivity,
 )
 
-DATA = Path(__file__).parent / "data"
+DATA = Path(__file__).parents[1] / "data"
 PI = math.pi
 
 def ishigami_spec(method: str, points: int) -> str:

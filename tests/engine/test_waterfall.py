@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from pactlab.engine.finance import npv
 from pactlab.engine.waterfall import Review, Tier, distribute, investor_npv_irr, scheduled_daa
 
-from .strategies import any_flows, deal_flows, rate, share
+from ..strategies import any_flows, deal_flows, rate, share
 
 ABS = 1e-9
 

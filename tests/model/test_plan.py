@@ -7,7 +7,8 @@ import pytest
 
 import pactlab as pl
 from pactlab.engine.projects import profitability_index
-from pactlab.model.plan import Planner, country_fx, pact_fx
+from pactlab.model.plan import Planner, pact_fx
+from pactlab.model.specs import country_fx
 
 A = pl.load_assumptions()
 PLANNER = Planner(A)

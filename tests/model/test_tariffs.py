@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import pactlab as pl
+from pactlab.analysis.what_if import what_if
 from pactlab.engine.trade import simulate_tariffs, supply_elasticity_for_share
-from pactlab.model.tariffs import no_deal_cost, rate_table, trade_data, what_if
+from pactlab.model.tariffs import no_deal_cost, rate_table, trade_data
 
 A = pl.load_assumptions()
 REGIONS = ["US", "JP", "EU", "RW"]
@@ -21,7 +22,7 @@ REGIONS = ["US", "JP", "EU", "RW"]
 
 def gsim_example() -> tuple[pd.DataFrame, pd.DataFrame]:
     """Francois & Hall's 4-region example, as in the shared research (a public R replication)."""
-    d = pd.read_csv(Path(__file__).parent / "data" / "gsim_4x4_test_case_inputs.csv", comment="#")
+    d = pd.read_csv(Path(__file__).parents[1] / "data" / "gsim_4x4_test_case_inputs.csv", comment="#")
     pivot = lambda item: d[d["item"] == item].pivot(index="exporter", columns="importer",
                                                     values="value").loc[REGIONS, REGIONS]
     return pivot("trade_flow"), pivot("tariff_power_initial") - 1.0

@@ -14,7 +14,7 @@ from pactlab.engine.instruments import DebtSpec, debt_flows, outstanding_schedul
 from pactlab.engine.markets import expected_sofr, simulate_markets
 from pactlab.engine.projects import NEVER, draw_project, profitability_index
 from pactlab.engine.rng import streams
-from pactlab.model.plan import archetype_spec, market_spec
+from pactlab.model.specs import archetype_spec, market_spec
 
 A = pl.load_assumptions()
 MARKETS = market_spec(A)

@@ -8,8 +8,8 @@ from hypothesis import given, settings
 
 from pactlab.engine.finance import irr, moic, npv, payback_year, payback_year_accrued, tail_risk
 
-from .strategies import conventional_series
-from .strategies import rate as rates
+from ..strategies import conventional_series
+from ..strategies import rate as rates
 
 
 def _random_series(n: int, years: int, seed: int) -> np.ndarray:

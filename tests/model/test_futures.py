@@ -10,7 +10,7 @@ import pytest
 import pactlab as pl
 from pactlab.engine.funding import simulate_funding
 from pactlab.engine.rng import BLOCK
-from pactlab.model.plan import country_fx
+from pactlab.model.specs import country_fx
 
 futures_module = importlib.import_module("pactlab.model.futures")   # pl.futures is the function
 

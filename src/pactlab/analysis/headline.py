@@ -1,0 +1,56 @@
+"""The headline: the rows of a comparison an analyst reads top to bottom, and their labels and
+units. Valuation (``compare``) builds its tables from it; the front ends render them."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Protocol
+
+import pandas as pd
+
+from ..model.metrics import METRICS, Metric
+
+__all__ = ["HEADLINE", "comparison_column", "metric_units", "row_label"]
+
+#: the comparison an analyst reads top to bottom: (group, metric key)
+HEADLINE = (
+    ("investor", "commitment"), ("investor", "cash_share"), ("gain", "guarantee_share"),
+    ("fx", "share_of_reserves"), ("fx", "share_of_gdp"), ("investor", "peak_call"),
+    ("investor", "irr_p5"), ("investor", "irr_p50"), ("investor", "irr_p95"),
+    ("investor", "p_recoup"), ("investor", "recoup_year_p50"), ("investor", "p_recoup_deemed"),
+    ("fx", "min_ara_p50"), ("fx", "p_ara_below_80"), ("fx", "p_crisis"),
+    ("gain", "investor:tariff relief"), ("gain", "investor_mean"), ("gain", "investor_p_loss"),
+    ("gain", "host_mean"), ("gain", "host_p_loss"), ("gain", "individually_rational"),
+)
+
+
+class Valued(Protocol):
+    """What a headline column is read from (an :class:`~pactlab.analysis.valuation.Evaluation`)."""
+
+    label: str
+    metrics: Mapping[str, Mapping[str, float]]
+
+
+def row_label(group: str, m: Metric) -> str:
+    """A metric's row label in comparisons: '<group>: <label>' (gains read as they are)."""
+    return m.label if group == "gain" else f"{group}: {m.label}"
+
+
+def metric_units() -> dict[str, str]:
+    """Row label (as in `compare` and `summary`) -> unit, for formatting."""
+    out = {}
+    for group, defs in METRICS.items():
+        for m in defs:
+            out[row_label(group, m)] = m.unit
+            out.setdefault(m.label, m.unit)
+    return out
+
+
+def comparison_column(ev: Valued, *, detail: bool = False) -> pd.Series:
+    """One pact's column of a comparison: the headline rows (every metric with `detail`)."""
+    if detail:
+        pairs = [(g, m) for g, defs in METRICS.items() for m in defs]
+    else:
+        by_key = {(g, m.key): m for g, defs in METRICS.items() for m in defs}
+        pairs = [(g, by_key[(g, k)]) for g, k in HEADLINE]
+    return pd.Series({row_label(g, m): ev.metrics[g][m.key] for g, m in pairs}, dtype=float,
+                     name=ev.label)
