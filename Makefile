@@ -1,11 +1,13 @@
 # One venv, two entry points: `make demo` and `make test` (both install what they need).
+# `make test-fast` leaves out the slow, browser and Dask tests; `make lint` is ruff, import-linter
+# (the layers contract in pyproject) and mypy.
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip install -q --disable-pip-version-check
 PRESETS := japan-mou-2025 korea-us-demand-2025-09 korea-counter-2025-09 korea-final-2025-11
 
-.PHONY: demo test bench lint install install-dev browser clean
+.PHONY: demo test test-fast bench lint install install-dev browser clean
 
 $(VENV)/.base: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,8 +32,14 @@ browser:
 test: install-dev browser
 	$(PY) -m pytest src tests
 
+# the doctests in src included; under 3 minutes on a 2-core machine
+test-fast: install-dev
+	$(PY) -m pytest src tests -m "not slow and not browser and not dask"
+
 lint: install-dev
 	$(VENV)/bin/ruff check src tests benchmarks tools
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy src
 
 bench: install-dev
 	$(PY) benchmarks/bench_engine.py

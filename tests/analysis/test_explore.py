@@ -110,6 +110,8 @@ def test_prim_reproduces_ema_workbench_on_its_own_example(case: str, kwargs: dic
             assert step[column] == pytest.approx((lo, hi), abs=1e-9)
 
 
+@pytest.mark.dask
+@pytest.mark.slow
 def test_every_executor_gives_the_same_parquet(tmp_path: Path) -> None:
     path = spec_file(tmp_path, SMALL)
     explore(path, tmp_path / "serial", chunk_size=5)
@@ -150,6 +152,7 @@ def test_results_are_readable_with_duckdb(tmp_path: Path) -> None:
     assert manifest["points"] == 16 and manifest["spec"]["levers"]["fx.swap_line"]["levels"][2] == math.inf
 
 
+@pytest.mark.slow
 def test_a_killed_run_resumes_without_losing_or_repeating_a_point(tmp_path: Path) -> None:
     text = SMALL.replace("points = 16", "points = 30").replace("paths = 150", "paths = 400")
     path = spec_file(tmp_path, text)
@@ -172,6 +175,7 @@ def test_a_killed_run_resumes_without_losing_or_repeating_a_point(tmp_path: Path
     pd.testing.assert_frame_equal(resumed, load_results(tmp_path / "whole"))
 
 
+@pytest.mark.slow
 def test_discover_finds_where_the_investor_loses(tmp_path: Path) -> None:
     text = SMALL.replace("points = 16", "points = 120").replace("paths = 150", "paths = 100")
     path = spec_file(tmp_path, text)

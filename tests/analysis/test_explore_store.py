@@ -243,6 +243,7 @@ def test_the_lock_is_held_for_the_run_and_released_on_an_interrupt(tmp_path: Pat
     assert said == [] and len(load_results(folder)) == 40
 
 
+@pytest.mark.slow
 def test_two_cli_runs_in_one_folder(tmp_path: Path) -> None:
     """A second run is refused while the first runs; the lock a kill -9 leaves is stale."""
     spec, folder = files_spec(tmp_path, points=400), tmp_path / "run"
@@ -380,6 +381,7 @@ def running(pid: int) -> bool:
     return state not in "ZX"
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads /proc (Linux)")
 def test_pool_workers_exit_when_the_run_is_killed(tmp_path: Path) -> None:
     spec, folder = files_spec(tmp_path, points=40), tmp_path / "run"

@@ -196,6 +196,7 @@ def test_presets_and_the_reference_gap(korea) -> None:
     assert isinstance(zone, pd.DataFrame)
 
 
+@pytest.mark.slow
 def test_a_crisis_limit_rules_pacts_out(korea) -> None:
     from pactlab.analysis.negotiate import Preferences
     strict = negotiate(korea.space, pl.futures(600, 5), sample="lhs", n=150, seed=5,

@@ -51,3 +51,11 @@ def test_a_batch_that_cannot_fit_is_one_clear_error() -> None:
     f = pl.futures(10_000_000, 0)      # nothing is drawn before the check
     with pytest.raises(pl.PactError, match=r"payoffs for 2,000 pacts on 10,000,000 paths needs about"):
         pl.payoffs([FINAL] * 2000, f)
+
+
+def test_progress_is_reported_per_block() -> None:
+    """One block loop serves payoffs and evaluate_all; payoffs report blocks, not pact-blocks."""
+    f = pl.futures(BLOCK + 30, 3)
+    calls: list[tuple[int, int]] = []
+    pl.payoffs(VARIANTS[:3], f, components=False, progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(1, 2), (2, 2)]

@@ -89,7 +89,7 @@ def test_metrics_are_computed_from_the_flows(final) -> None:
     assert final.metrics["host"]["npv_mean"] == pytest.approx(host.mean())
     assert final.metrics["investor"]["cash_called"] == pytest.approx(deal.calls.sum(axis=1).mean())
     assert final.metrics["investor"]["peak_call"] == pytest.approx(np.median(deal.calls.max(axis=1)))
-    h = final.plan.gains.fx_horizon
+    h = final.plan.gain_inputs.fx_horizon
     assert final.metrics["fx"]["p_crisis"] == pytest.approx((deal.funding.crisis_year < h).mean())
     table = final.reserves_table()
     np.testing.assert_allclose(table["reserves_p50"], np.percentile(deal.funding.reserves[:, :h], 50, axis=0),
@@ -163,6 +163,7 @@ def test_evaluate_on_futures_is_evaluate_on_paths_and_seed_bit_for_bit() -> None
     pd.testing.assert_frame_equal(direct.reserves_table(), via.reserves_table())
 
 
+@pytest.mark.slow
 def test_evaluate_all_is_evaluate_one_by_one() -> None:
     f = pl.futures(600, 3)
     together = pl.evaluate_all(PRESETS, futures=f)
@@ -210,3 +211,26 @@ def test_distribution_and_recoupment_tables(final) -> None:
     # interest on the outlay can only delay recoupment
     assert (curve["with_deemed_interest"] <= curve["principal"] + 1e-12).all()
     assert curve["with_deemed_interest"].iloc[-1] < curve["principal"].iloc[-1]
+
+
+def test_progress_counts_each_pact_on_each_block() -> None:
+    calls: list[tuple[int, int]] = []
+    pl.evaluate_all(["korea-final-2025-11", "japan-mou-2025"], paths=BLOCK + 10, seed=1,
+                    progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(1, 4), (2, 4), (3, 4), (4, 4)]
+
+
+@pytest.mark.slow
+def test_crisis_tables_only_where_a_reserve_crisis_test_applies() -> None:
+    from pactlab.analysis.crisis import (
+        CRISIS_PATHS,
+        crisis_paths,
+        crisis_sensitivity,
+        crisis_tables,
+    )
+    evs = pl.evaluate_all(["korea-final-2025-11", "japan-mou-2025"], paths=120, seed=2)
+    tables = crisis_tables(evs)
+    assert list(tables) == ["korea-final-2025-11"]          # Japan: no EM reserve test
+    expected = crisis_sensitivity(evs[0].pact, 120, 2, assumptions=evs[0].assumptions)
+    pd.testing.assert_frame_equal(tables["korea-final-2025-11"], expected)
+    assert crisis_paths(10_000) == CRISIS_PATHS == 2_000 and crisis_paths(120) == 120

@@ -82,7 +82,7 @@ def test_with_no_pact_and_no_shocks_reserves_grow_at_their_historical_rate() -> 
     with no pact and no sudden stop the model grows them at that rate, not at their yield."""
     calm = A.with_values({"fx.sudden_stop_prob": 0.0})
     assert KOR.reserve_growth == pytest.approx((428.05 / 408.8) ** (1 / 6) - 1, abs=5e-5)
-    no_pact = pl.futures(50, 1, calm).block(0).no_deal("KOR").reserves
+    no_pact = pl.futures(50, 1, calm).block(0).no_pact("KOR").reserves
     years = np.arange(1, no_pact.shape[1] + 1)
     expected = KOR.reserves * (1 + KOR.reserve_growth) ** years
     np.testing.assert_allclose(no_pact, np.broadcast_to(expected, no_pact.shape), rtol=1e-12)
@@ -157,7 +157,7 @@ def test_the_calibration_is_computed_from_sourced_rows() -> None:
 
 
 def test_the_crisis_probability_rises_with_sudden_stops_and_metric_growth() -> None:
-    from pactlab.analysis.valuation import crisis_sensitivity
+    from pactlab.analysis.crisis import crisis_sensitivity
     table = crisis_sensitivity("korea-final-2025-11", paths=400, seed=1, growth="components_growth")
     assert table.columns.names == ["components_growth", "case"]
     pact = table.xs("pact", axis=1, level="case")
@@ -167,9 +167,10 @@ def test_the_crisis_probability_rises_with_sudden_stops_and_metric_growth() -> N
     assert (none <= pact + 1e-12).all().all()                    # the final deal adds risk
 
 
+@pytest.mark.slow
 def test_the_crisis_probability_falls_as_reserves_grow_faster() -> None:
     """The default table: reserve growth from its history (+0.77%) to all its yield (3.8%)."""
-    from pactlab.analysis.valuation import crisis_rows, crisis_sensitivity
+    from pactlab.analysis.crisis import crisis_rows, crisis_sensitivity
     table = crisis_sensitivity("korea-final-2025-11", paths=400, seed=1)
     growth = list(table.columns.levels[0])
     assert growth == pytest.approx([KOR.reserve_growth, (KOR.reserve_growth + KOR.reserve_yield) / 2,

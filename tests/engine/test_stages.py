@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import pactlab as pl
-from pactlab.engine.funding import capital_calls
+from pactlab.engine.funding import simulate_funding
 from pactlab.engine.instruments import DebtSpec, debt_flows, outstanding_schedule
 from pactlab.engine.markets import expected_sofr, simulate_markets
 from pactlab.engine.projects import NEVER, draw_project, profitability_index
@@ -64,18 +64,17 @@ def test_market_factors_have_the_stated_moments() -> None:
     assert np.corrcoef(*shocks)[0, 1] == pytest.approx(A.markets.correlation.energy_power, abs=0.03)
 
 
-def test_capital_calls_cap_backlog_and_ceiling() -> None:
+def test_calls_cap_backlog_and_ceiling() -> None:
     demand = np.array([[50.0, 10.0, 0.0, 0.0, 0.0]])
-    calls = capital_calls(demand, 20.0, 100.0)
+    calls = simulate_funding(demand, 20.0, 100.0)   # calls alone: no reserve side
     np.testing.assert_array_equal(calls.paid, [[20.0, 20.0, 20.0, 0.0, 0.0]])
-    capped = capital_calls(np.array([[80.0, 80.0, 0.0]]), None, 100.0)
+    capped = simulate_funding(np.array([[80.0, 80.0, 0.0]]), None, 100.0)
     np.testing.assert_array_equal(capped.paid, [[80.0, 20.0, 0.0]])
     assert capped.backlog[0, -1] == 0.0  # demand beyond the commitment is never called
 
 
 def test_every_output_of_the_funding_kernel_is_written() -> None:
     # numba once wrote arrays unpacked from a tuple inside prange to a copy: check each by hand
-    from pactlab.engine.funding import simulate_funding
     c = simulate_funding(np.array([[50.0, 10.0, 0.0, 0.0], [5.0, 5.0, 5.0, 5.0]]), 20.0, 100.0,
                          last_call_year=1)
     np.testing.assert_array_equal(c.paid, [[20, 20, 0, 0], [5, 5, 0, 0]])
@@ -90,7 +89,7 @@ def test_every_output_of_the_funding_kernel_is_written() -> None:
        st.floats(10, 2000))
 def test_calls_never_exceed_cap_or_ceiling_and_a_higher_cap_pays_sooner(demand, cap1, cap2, ceiling):
     low, high = sorted((cap1, cap2))
-    slow, fast = capital_calls(demand, low, ceiling), capital_calls(demand, high, ceiling)
+    slow, fast = simulate_funding(demand, low, ceiling), simulate_funding(demand, high, ceiling)
     assert (slow.paid <= low + 1e-9).all()
     assert (slow.paid.sum(axis=1) <= ceiling + 1e-9).all()
     # paid + backlog never loses demand below the ceiling

@@ -20,7 +20,7 @@ def _draws(block, code="KOR"):
         "sofr": block.markets.sofr, "energy": block.markets.energy,
         "overrun": block.project("Alaska LNG", "lng_export").overrun,
         "stops": block.sudden_stops(code), "acceptance": block.acceptance(code),
-        "lasts": block.deal_lasts(code), "no-deal": block.no_deal(code).reserves,
+        "lasts": block.deal_lasts(code), "no-deal": block.no_pact(code).reserves,
     }
 
 
@@ -72,8 +72,8 @@ def test_the_no_deal_path_is_the_country_with_no_pact() -> None:
     block = pl.futures(500, 6, a).block(0)
     bare = simulate_funding(np.zeros((500, a.horizon_years)), None, 0.0, fx=country_fx(a, "KOR"),
                             shocks=block.sudden_stops("KOR"))
-    np.testing.assert_array_equal(block.no_deal("KOR").reserves, bare.reserves)
-    assert (block.no_deal("KOR").crisis_year < a.fx.horizon_years).any()
+    np.testing.assert_array_equal(block.no_pact("KOR").reserves, bare.reserves)
+    assert (block.no_pact("KOR").crisis_year < a.fx.horizon_years).any()
     assert (block.sudden_stops("JPN") == 0).all()   # no sudden stops for Japan (see docs)
 
 

@@ -64,8 +64,8 @@ def test_the_plan_splits_by_what_each_stage_needs() -> None:
     assert p_tiers.calls == p0.calls and p_tiers.split != p0.split
     assert p_cap.calls != p0.calls and p_cap.split == p0.split
     assert p_tariff.calls == p0.calls and p_tariff.split == p0.split
-    assert p_tariff.gains.tariff.by_year["investor_value_added_loss"].sum() > \
-        p0.gains.tariff.by_year["investor_value_added_loss"].sum()
+    assert p_tariff.gain_inputs.tariff.by_year["investor_value_added_loss"].sum() > \
+        p0.gain_inputs.tariff.by_year["investor_value_added_loss"].sum()
     assert p_cap.label == "korea-final-2025-11 (schedule.annual_cap=30)"
 
 

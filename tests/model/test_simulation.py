@@ -21,7 +21,7 @@ def test_changing_terms_leaves_market_and_project_draws_unchanged() -> None:
     # same projects, same realised spend (the cap only changes when cash is called)
     for sector in d1.capex:
         np.testing.assert_array_equal(d1.capex[sector], d2.capex[sector])
-    np.testing.assert_array_equal(d1.no_deal.reserves, d2.no_deal.reserves)
+    np.testing.assert_array_equal(d1.no_pact.reserves, d2.no_pact.reserves)
 
 
 def test_korea_final_calls_respect_the_cap_and_the_commitment() -> None:
@@ -44,6 +44,7 @@ def test_projects_operate_only_once_fully_funded() -> None:
     assert (first(slow_cash) >= first(fast_cash)).all() and (first(slow_cash) > first(fast_cash)).any()
 
 
+@pytest.mark.slow
 def test_a_batch_shares_stages_and_gives_each_pact_its_own_numbers() -> None:
     f = pl.futures(400, 5)
     planner = Planner(A)

@@ -312,3 +312,19 @@ def test_the_april_2025_exemptions_lower_the_reciprocal_rate_on_their_lines() ->
     assert lines_on("china", day, legal_shocks=False)["phones"] == pytest.approx(0.20)
     assert set(shares.index.get_level_values("line")) == {"pharmaceuticals", "semiconductors", "phones",
                                                          "computers", "aluminium", "energy"}
+
+
+def test_the_package_keeps_every_name_it_had_and_one_partner_code_map() -> None:
+    import importlib
+
+    from pactlab.inputs.data import trade as data_trade
+    from pactlab.model import tariffs as tm
+    for name in tm.__all__:                         # every re-export resolves
+        assert getattr(tm, name) is not None, name
+    for module in ("schedule", "params", "solve", "no_deal"):
+        sub = importlib.import_module(f"pactlab.model.tariffs.{module}")
+        assert set(sub.__all__) <= set(tm.__all__), module
+    assert tm.CODES is data_trade.CODES and tm.PARTNERS is data_trade.PARTNERS
+    assert tm.BY_CODE == {tm.CODES[p]: p for p in tm.RIVAL}     # derived, not a second map
+    assert set(tm.CODES) == set(tm.PARTNERS)
+    assert tm.trade_data is data_trade.trade_data

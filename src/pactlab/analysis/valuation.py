@@ -1,41 +1,41 @@
-"""Pacts valued for each party: the `Evaluation` every front end shows, built block by block
-on one set of futures, and the comparison of several pacts.
+"""Pacts valued for each party: the `Evaluation` every front end shows, and the comparison of
+several pacts.
 
-``evaluate_all`` is the one place that runs several pacts: the command line, the report and
-``compare`` all call it. Every pact meets the same futures, and pacts that share a stage's
-terms share its work (see :mod:`pactlab.model.simulation`).
+``evaluate_all`` is the one place that builds Evaluations for several pacts: the command line,
+the report and ``compare`` all call it. It runs the pacts through the block loop of
+:mod:`pactlab.analysis.batch`, which payoffs share: every pact meets the same futures, and pacts
+that share a stage's terms share its work (see :mod:`pactlab.model.simulation`). The crisis grid
+lives in :mod:`pactlab.analysis.crisis`.
 """
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from .._version import __version__
-from ..core.capacity import check_fits
-from ..core.errors import PactError
 from ..core.jsonable import frame_columns, json_safe, to_json
 from ..core.units import format_value
 from ..inputs import data
-from ..inputs.assumptions import Assumptions, load_assumptions
-from ..inputs.terms import Pact, load_pact, pact_to_toml, unique_labels
+from ..inputs.assumptions import Assumptions
+from ..inputs.terms import Pact, pact_to_toml
 from ..model.futures import Futures
-from ..model.futures import futures as make_futures
-from ..model.gains import PARTIES, Gains, gains
-from ..model.metrics import FX_METRICS, METRICS, Collector, Outcomes, compute_metrics, spread
-from ..model.plan import Plan, Planner
-from ..model.simulation import simulate_block
+from ..model.gains import PARTIES, Gains
+from ..model.metrics import FX_METRICS, METRICS, Outcomes, spread
+from ..model.plan import Plan
 from ..model.tariffs import TariffCosts
+from .batch import Progress, plan_all, resolve_futures, value_all
 from .headline import comparison_column, metric_units
 
-#: progress callback: (units done, units in all); a unit is one pact on one block of paths
-Progress = Callable[[int, int], None]
+__all__ = ["Evaluation", "Progress", "compare", "comparison_table", "digest", "evaluate",
+           "evaluate_all"]
 
 
 def digest(text: str) -> str:
+    """The first 16 hex digits of the text's SHA-256 (UTF-8): a short, stable fingerprint."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
@@ -210,52 +210,44 @@ class Evaluation:
                 f"{self.seed}; USD bn</p><table>{rows}</table><h5>Gain over no deal (PV)</h5>{table}")
 
 
-def _futures(futures: Futures | None, paths: int, seed: int,
-             assumptions: Assumptions | None) -> Futures:
-    if futures is None:
-        return make_futures(paths, seed, assumptions)
-    if assumptions is not None and assumptions is not futures.assumptions:
-        raise ValueError("give the assumptions to pl.futures(…), not beside futures=")
-    return futures
-
-
 def evaluate_all(pacts: Sequence[Pact | str], paths: int = 10_000, seed: int = 0, *,
                  futures: Futures | None = None, assumptions: Assumptions | None = None,
                  progress: Progress | None = None,
                  tariff_costs: TariffCosts | None = None) -> list[Evaluation]:
-    """Evaluate several pacts on the same futures, block by block; one Evaluation per pact, in
-    order, each labelled (see :func:`pactlab.inputs.terms.unique_labels`).
+    """Evaluate several pacts on the same futures, block by block.
 
     Parameters
     ----------
-    pacts : pacts or preset names / .toml paths.
-    paths, seed : the futures to draw, unless `futures` is given.
-    futures : the futures to use (its assumptions, paths and seed).
-    assumptions : the assumptions to draw futures under (default: the shipped ones).
-    progress : called with (done, total) after each pact on each block.
-    tariff_costs : a cache of tariff-model results to share with other runs.
+    pacts : sequence of Pact or str, length pacts
+        Pacts, or preset names / .toml paths.
+    paths : int
+        The futures to draw, unless `futures` is given.
+    seed : int
+        Their seed.
+    futures : Futures or None
+        The futures to use (its assumptions, paths and seed).
+    assumptions : Assumptions or None
+        The assumptions to draw futures under (default: the shipped ones).
+    progress : callable (done, total) -> None, optional
+        Called after each pact on each block; ``total = blocks * pacts``.
+    tariff_costs : TariffCosts or None
+        A cache of tariff-model results to share with other runs (default: the futures' own).
+
+    Returns
+    -------
+    list of Evaluation, length pacts
+        One per pact, in order, each labelled (see :func:`pactlab.inputs.terms.unique_labels`).
+
+    Raises
+    ------
+    PactError
+        When the outcomes would not fit in memory (one line, before any work).
     """
-    loaded = [load_pact(p) if isinstance(p, str) else p for p in pacts]
-    f = _futures(futures, paths, seed, assumptions)
-    planner = Planner(f.assumptions, tariff_costs=tariff_costs or f.tariff_costs)
-    plans = [planner.plan(p, label) for p, label in zip(loaded, unique_labels(loaded), strict=True)]
-    check_fits(f.paths * sum(Collector.bytes_per_path(p) for p in plans),
-               f"evaluating {len(plans)} pact(s) on {f.paths:,} paths",
-               "use fewer paths (--paths)")
-    collectors = [Collector(plan, f.paths) for plan in plans]
-    total, done = f.n_blocks * len(plans), 0
-    for block in f.blocks():
-        for i, deal in simulate_block(plans, block):
-            collectors[i].add(block, deal, gains(plans[i], deal, block))
-            done += 1
-            if progress:
-                progress(done, total)
-    out = []
-    for plan, collector in zip(plans, collectors, strict=True):
-        outcomes = collector.finish()
-        out.append(Evaluation(plan.pact, plan.label, f.assumptions, f.paths, f.seed, plan, outcomes,
-                              json_safe(compute_metrics(plan, f.assumptions, outcomes))))
-    return out
+    f = resolve_futures(futures, paths, seed, assumptions)
+    plans = plan_all(pacts, f.assumptions, tariff_costs=tariff_costs or f.tariff_costs)
+    return [Evaluation(v.plan.pact, v.plan.label, f.assumptions, f.paths, f.seed, v.plan,
+                       v.outcomes, v.metrics)
+            for v in value_all(plans, f, progress=progress)]
 
 
 def evaluate(pact: Pact | str, paths: int = 10_000, seed: int = 0, *,
@@ -263,7 +255,20 @@ def evaluate(pact: Pact | str, paths: int = 10_000, seed: int = 0, *,
              progress: Progress | None = None,
              tariff_costs: TariffCosts | None = None) -> Evaluation:
     """Simulate and value one pact for both parties on `paths` futures from `seed` (or on
-    `futures`): ``evaluate(p, paths=n, seed=s) == evaluate(p, futures=pl.futures(n, s))``."""
+    `futures`): ``evaluate(p, paths=n, seed=s) == evaluate(p, futures=pl.futures(n, s))``.
+
+    Parameters
+    ----------
+    pact : Pact or str
+        The pact, or a preset name / .toml path.
+    paths, seed, futures, assumptions, progress, tariff_costs
+        As in :func:`evaluate_all`.
+
+    Returns
+    -------
+    Evaluation
+        The pact's outcomes on ``paths`` futures and each party's metrics.
+    """
     return evaluate_all([pact], paths, seed, futures=futures, assumptions=assumptions,
                         progress=progress, tariff_costs=tariff_costs)[0]
 
@@ -272,61 +277,40 @@ def compare(pacts: Sequence[Pact | str], paths: int = 10_000, seed: int = 0, *,
             futures: Futures | None = None, assumptions: Assumptions | None = None,
             detail: bool = False, progress: Progress | None = None) -> pd.DataFrame:
     """Pacts side by side on the same futures, one column a pact (never merged: two pacts alike
-    get two columns). Rows: the headline an analyst reads top to bottom (or, with `detail`,
-    every metric, as '<group>: <metric>')."""
+    get two columns).
+
+    Parameters
+    ----------
+    pacts : sequence of Pact or str, length pacts
+        Pacts, or preset names / .toml paths.
+    paths, seed, futures, assumptions, progress
+        As in :func:`evaluate_all`.
+    detail : bool
+        Every metric, as '<group>: <metric>', instead of the headline.
+
+    Returns
+    -------
+    DataFrame, shape (rows, pacts), model units
+        Rows: the headline an analyst reads top to bottom (or every metric); columns by label.
+    """
     evaluations = evaluate_all(pacts, paths, seed, futures=futures, assumptions=assumptions,
                                progress=progress)
     return comparison_table(evaluations, detail=detail)
 
 
 def comparison_table(evaluations: Sequence[Evaluation], *, detail: bool = False) -> pd.DataFrame:
-    """Evaluations side by side, one column each, by label."""
+    """Evaluations side by side, one column each, by label.
+
+    Parameters
+    ----------
+    evaluations : sequence of Evaluation, length pacts
+        The evaluations to set side by side.
+    detail : bool
+        Every metric instead of the headline.
+
+    Returns
+    -------
+    DataFrame, shape (rows, pacts), model units
+        As :func:`compare` returns.
+    """
     return pd.concat([comparison_column(ev, detail=detail) for ev in evaluations], axis=1)
-
-
-#: the sudden-stop probabilities the crisis table spans, and its metric growth rates
-STOP_PROBS = (0.02, 0.05, 0.10)
-GROWTH_RATES = (0.02, 0.04, 0.06)
-#: what the crisis table's columns can vary: the label each column carries
-CRISIS_GROWTH = {"reserve_growth": "reserves grow", "components_growth": "metric grows"}
-
-
-def crisis_sensitivity(pact: Pact | str, paths: int = 2_000, seed: int = 0, *,
-                       assumptions: Assumptions | None = None,
-                       growth: str = "reserve_growth") -> pd.DataFrame:
-    """P(reserve crisis within the FX horizon) with the pact and with no pact, as the chance of a
-    sudden stop a year and a growth rate vary — the assumptions the crisis probability hangs on.
-
-    `growth` = ``reserve_growth``: the investor's reserve growth with no pact, from its history
-    (the default) through halfway to keeping all its yield; ``components_growth``: the growth of
-    the ARA metric's components (2%, 4%, 6%). Rows: stop probability; columns: (growth, case)."""
-    base = assumptions or load_assumptions()
-    pact = load_pact(pact) if isinstance(pact, str) else pact
-    if growth == "reserve_growth":
-        code = pact.parties.investor_code
-        m = base.country(code)
-        key = f"macro.{code}.reserve_growth"
-        levels = tuple(dict.fromkeys(round(g, 6) for g in (
-            m.reserve_growth, (m.reserve_growth + m.reserve_yield) / 2, m.reserve_yield)))
-    elif growth == "components_growth":
-        key, levels = "fx.components_growth", GROWTH_RATES
-    else:
-        raise PactError(f"growth: {growth!r}; the crisis table varies {', '.join(CRISIS_GROWTH)}")
-    cells, shared = {}, TariffCosts()     # the tariff model does not move with these assumptions
-    for stop in STOP_PROBS:
-        for g in levels:
-            a = base.with_values({"fx.sudden_stop_prob": stop, key: g})
-            fx = evaluate(pact, paths, seed, assumptions=a, tariff_costs=shared).metrics["fx"]
-            cells[(stop, g)] = (fx["p_crisis"], fx["p_crisis_no_pact"])
-    columns = pd.MultiIndex.from_product([levels, ["pact", "no pact"]], names=[growth, "case"])
-    table = pd.DataFrame([[v for g in levels for v in cells[(stop, g)]] for stop in STOP_PROBS],
-                         index=pd.Index(STOP_PROBS, name="sudden_stop_prob"), columns=columns)
-    return table.astype(float)
-
-
-def crisis_rows(table: pd.DataFrame) -> list[dict[str, float | str]]:
-    """A :func:`crisis_sensitivity` table in long form, a row per cell."""
-    growth = table.columns.names[0]
-    return [{"sudden_stop_prob": stop, growth: g, "case": case,
-             "p_crisis": float(table.loc[stop, (g, case)])}
-            for stop in table.index for g, case in table.columns]

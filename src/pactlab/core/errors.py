@@ -6,6 +6,7 @@ import reprlib
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 
 class PactError(ValueError):
@@ -83,7 +84,7 @@ def _clean_loc(loc: tuple[Any, ...], tags: frozenset[str]) -> tuple[Any, ...]:
     return tuple(p for i, p in enumerate(loc) if not (p in tags and i and isinstance(loc[i - 1], int)))
 
 
-def _rule(err: dict[str, Any]) -> str:
+def _rule(err: ErrorDetails) -> str:
     template = _RULES.get(err["type"])
     if template is None:
         msg = err["msg"]
@@ -94,7 +95,7 @@ def _rule(err: dict[str, Any]) -> str:
         return err["msg"]
 
 
-def _unit_hint(err: dict[str, Any]) -> str:
+def _unit_hint(err: ErrorDetails) -> str:
     """A hint when a number is plainly in the wrong unit: a rate given in percent, money given
     in dollars or millions (pactlab takes fractions and USD billions)."""
     value, bound = err.get("input"), (err.get("ctx") or {}).get("le")

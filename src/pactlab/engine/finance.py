@@ -31,11 +31,24 @@ def _as_2d(flows: np.ndarray) -> np.ndarray:
 
 
 def npv(rate: float | np.ndarray, flows: np.ndarray) -> np.ndarray:
-    """Net present value of each row (a scalar for 1-D flows); `rate` is a scalar or one per row.
+    r"""Net present value of each row: :math:`\sum_t f_t (1+r)^{-t}`, year 0 undiscounted.
 
     Summed year by year in a fixed order, so a path's NPV is the same number however many
     other paths share the array.
 
+    Parameters
+    ----------
+    rate : float or ndarray, shape (paths,), fraction a year
+        One rate, or one per row.
+    flows : ndarray, shape (paths, years) or (years,), USD bn
+        Signed flows (out < 0, in > 0), element t at the end of year t.
+
+    Returns
+    -------
+    ndarray, shape (paths,), USD bn (a float for 1-D flows)
+
+    Examples
+    --------
     >>> float(npv(1.0, np.array([-100.0, 100.0, 200.0])))
     0.0
     """
@@ -60,14 +73,34 @@ def _npv_rows(flows, rates, out):
 
 
 def warn_unconverged(status: np.ndarray) -> None:
+    """Warn (:class:`IRRConvergenceWarning`) if any kernel status says an IRR did not converge.
+
+    Parameters
+    ----------
+    status : ndarray of int8, shape (paths,)
+        The IRR kernels' status codes.
+    """
     bad = int(np.count_nonzero(status == _NOT_CONVERGED))
     if bad:
         warnings.warn(f"{bad} IRR(s) did not converge and are NaN", IRRConvergenceWarning, stacklevel=3)
 
 
 def irr(flows: np.ndarray) -> np.ndarray:
-    """Internal rate of return of each row (a scalar for 1-D flows).
+    """Internal rate of return of each row: the rate at which its NPV is zero.
 
+    Parameters
+    ----------
+    flows : ndarray, shape (paths, years) or (years,), USD bn
+        Signed flows (out < 0, in > 0).
+
+    Returns
+    -------
+    ndarray, shape (paths,), fraction a year (a float for 1-D flows)
+        NaN where the flows never change sign, or (with an :class:`IRRConvergenceWarning`)
+        where a root exists but was not found to tolerance.
+
+    Examples
+    --------
     >>> round(float(irr(np.array([-100.0, 60.0, 60.0]))), 6)
     0.130662
     >>> bool(np.isnan(irr(np.array([10.0, 5.0]))))
@@ -82,7 +115,21 @@ def irr(flows: np.ndarray) -> np.ndarray:
 
 
 def moic(flows: np.ndarray) -> np.ndarray:
-    """Multiple on invested capital: money in over money out (NaN where nothing was paid)."""
+    """Multiple on invested capital: money in over money out.
+
+    Parameters
+    ----------
+    flows : ndarray, shape (paths, years) or (years,), USD bn
+
+    Returns
+    -------
+    ndarray, shape (paths,), multiple (NaN where nothing was paid out)
+
+    Examples
+    --------
+    >>> moic(np.array([[-10.0, 4.0, 8.0]])).tolist()
+    [1.2]
+    """
     f = _as_2d(flows)
     paid = -np.where(f < 0, f, 0.0).sum(axis=1)
     got = np.where(f > 0, f, 0.0).sum(axis=1)
@@ -91,8 +138,18 @@ def moic(flows: np.ndarray) -> np.ndarray:
 
 
 def payback_year(flows: np.ndarray) -> np.ndarray:
-    """First year from which cumulative flows stay >= 0 after money went out; NaN if never.
+    """First year from which cumulative flows stay >= 0 after money went out.
 
+    Parameters
+    ----------
+    flows : ndarray, shape (paths, years) or (years,), USD bn
+
+    Returns
+    -------
+    ndarray, shape (paths,), year index (NaN if never)
+
+    Examples
+    --------
     >>> payback_year(np.array([[-10.0, 4.0, 4.0, 4.0], [-10.0, 1.0, 1.0, 1.0]]))
     array([ 3., nan])
     """
@@ -101,10 +158,23 @@ def payback_year(flows: np.ndarray) -> np.ndarray:
 
 
 def payback_year_accrued(flows: np.ndarray, rates: np.ndarray | float) -> np.ndarray:
-    """First year from which the investor's position, carried at ``rates`` (per path and year,
-    or one rate), stays >= 0 after money went out; NaN if never. At rate 0 this is
-    :func:`payback_year`; at the deemed rate it is recoupment of principal *and* deemed interest.
+    """First year from which the position, carried at `rates`, stays >= 0 after money went out.
 
+    At rate 0 this is :func:`payback_year`; at the deemed rate it is recoupment of principal
+    *and* deemed interest.
+
+    Parameters
+    ----------
+    flows : ndarray, shape (paths, years) or (years,), USD bn
+    rates : float or ndarray, shape (paths, years), fraction a year
+        The carry rate, one or per path and year.
+
+    Returns
+    -------
+    ndarray, shape (paths,), year index (NaN if never)
+
+    Examples
+    --------
     >>> payback_year_accrued(np.array([[-10.0, 4.0, 4.0, 4.0]]), 0.1)
     array([nan])
     >>> payback_year_accrued(np.array([[-10.0, 4.0, 4.0, 4.0, 4.0]]), 0.1)
@@ -131,8 +201,27 @@ def _year_back_above_water(position: np.ndarray, f: np.ndarray) -> np.ndarray:
 
 
 def tail_risk(values: np.ndarray, tail: float) -> tuple[float, float]:
-    """(VaR, CVaR) of a loss-is-negative outcome at the `tail` level: the `tail` quantile and
-    the mean of the outcomes at or below it (both in the units of `values`)."""
+    """Value at risk and conditional value at risk of a loss-is-negative outcome.
+
+    Parameters
+    ----------
+    values : ndarray, shape (paths,)
+        Outcomes (e.g. NPV, USD bn).
+    tail : float, fraction in (0, 0.5)
+        The tail level (0.05: the worst 5%).
+
+    Returns
+    -------
+    var : float
+        The `tail` quantile, in the units of `values`.
+    cvar : float
+        The mean of the outcomes at or below it.
+
+    Examples
+    --------
+    >>> tail_risk(np.arange(10.0), 0.2)
+    (1.0, 0.5)
+    """
     v = np.sort(np.asarray(values, dtype=np.float64))
     k = max(1, int(np.ceil(tail * v.size)))
     return float(v[k - 1]), float(v[:k].mean())

@@ -83,6 +83,7 @@ class Calls(NamedTuple):
 
     @classmethod
     def empty(cls, demand: np.ndarray) -> Calls:
+        """Uninitialised outputs for `demand` (paths, years), for the kernel to fill."""
         shape = demand.shape
         paths = shape[0]
         f = lambda: np.empty(shape)
@@ -224,10 +225,44 @@ def simulate_funding(demand: np.ndarray, cap: float | None, ceiling: float, *,
                      other_outflows: np.ndarray | None = None, last_call_year: int | None = None,
                      fx: FxSpec = FxSpec(), shocks: np.ndarray | None = None,
                      acceptance_draws: np.ndarray | None = None) -> Calls:
-    """Calls and reserves for `demand` (paths, years); see the module docstring.
+    """Calls and reserves, year by year (see the module docstring).
 
-    `shocks` is the share of pre-pact reserves lost to sudden stops each year, `acceptance_draws`
-    uniform draws that decide deferral requests; both (paths, years), zeros and ones if absent.
+    Parameters
+    ----------
+    demand : ndarray, shape (paths, years), USD bn
+        Call demand from the projects' spend, by year.
+    cap : float or None, USD bn a year
+        The annual cap on calls (None: no cap).
+    ceiling : float, USD bn
+        The commitment: cumulative calls never exceed it.
+    other_outflows : ndarray, shape (paths, years), USD bn, optional
+        Other payments funded like a call (loan disbursements, guarantee payouts); zeros if None.
+    last_call_year : int, optional
+        The last year anything is called (the funding deadline; the horizon's last if None).
+    fx : FxSpec
+        The reserve side; the default has none (calls alone).
+    shocks : ndarray, shape (paths, years), fraction, optional
+        The share of pre-pact reserves lost to a sudden stop each year; zeros if None.
+    acceptance_draws : ndarray, shape (paths, years), uniform on [0, 1), optional
+        Draws that decide deferral requests; ones (every request refused) if None.
+
+    Returns
+    -------
+    Calls
+        What was called and what it did to reserves, arrays (paths, years) or (paths,).
+
+    References
+    ----------
+    Greenspan, A. (1999). Currency reserves and debt (the Greenspan–Guidotti rule).
+    IMF (2015, 2016). Assessing Reserve Adequacy (the ARA metric).
+
+    Examples
+    --------
+    Calls alone, with no reserve side: demand under an annual cap of 20 and a ceiling of 100.
+
+    >>> c = simulate_funding(np.array([[50.0, 10.0, 0.0, 0.0]]), 20.0, 100.0)
+    >>> c.paid.tolist(), c.backlog.tolist()
+    ([[20.0, 20.0, 20.0, 0.0]], [[30.0, 20.0, 0.0, 0.0]])
     """
     demand = np.ascontiguousarray(demand, dtype=np.float64)
     paths, years = demand.shape
@@ -241,12 +276,3 @@ def simulate_funding(demand: np.ndarray, cap: float | None, ceiling: float, *,
               given(shocks, 0.0), given(acceptance_draws, 1.0), out)
     return out
 
-
-def capital_calls(demand: np.ndarray, cap: float | None, ceiling: float) -> Calls:
-    """Calls alone, with no reserve side: `demand` under an annual `cap` and a `ceiling`.
-
-    >>> c = capital_calls(np.array([[50.0, 10.0, 0.0, 0.0]]), 20.0, 100.0)
-    >>> c.paid.tolist(), c.backlog.tolist()
-    ([[20.0, 20.0, 20.0, 0.0]], [[30.0, 20.0, 0.0, 0.0]])
-    """
-    return simulate_funding(demand, cap, ceiling)

@@ -34,13 +34,27 @@ class DebtSpec:
     amortisation: str = "annuity"
 
     def schedule(self) -> np.ndarray:
+        """The outstanding fraction before each repayment year (:func:`outstanding_schedule`)."""
         return outstanding_schedule(self.amortisation if self.loan else "linear", self.rate,
                                     self.tenor)
 
 
 def outstanding_schedule(kind: str, coupon: float, tenor: int) -> np.ndarray:
-    """Outstanding principal (per unit lent) before each repayment year k = 0..tenor.
+    """Outstanding principal per unit lent before each repayment year k = 0..tenor.
 
+    Parameters
+    ----------
+    kind : {"annuity", "linear", "bullet"}
+    coupon : float, fraction a year
+        The annuity's rate (a zero coupon repays linearly).
+    tenor : int, years
+
+    Returns
+    -------
+    ndarray, shape (tenor + 1,), fraction of the principal
+
+    Examples
+    --------
     >>> outstanding_schedule("linear", 0.05, 4).tolist()
     [1.0, 0.75, 0.5, 0.25, 0.0]
     """
@@ -95,9 +109,28 @@ def _debt_flows(spend, amount, start, fail_year, schedule, loan, rate, recovery,
 
 def debt_flows(spec: DebtSpec, amount: float, spend: np.ndarray, start: np.ndarray,
                fail_year: np.ndarray) -> np.ndarray:
-    """Investor flows of lending (or guaranteeing) up to `amount` against one project's
-    `spend` (paths, years); repayment from `start`, default in `fail_year` (both per path).
+    """Investor flows of lending (or guaranteeing) up to `amount` against one project's spend.
 
+    Parameters
+    ----------
+    spec : DebtSpec
+        A loan (``rate``: coupon) or a guarantee (``rate``: fee on the exposure).
+    amount : float, USD bn
+        The most lent or guaranteed.
+    spend : ndarray, shape (paths, years), USD bn
+        The project's spend by year; exposure builds with it up to `amount`.
+    start : ndarray of int, shape (paths,)
+        The first repayment year.
+    fail_year : ndarray of int, shape (paths,)
+        The year the project fails (beyond the horizon: never).
+
+    Returns
+    -------
+    ndarray, shape (paths, years), USD bn
+        The investor's flows (out < 0, in > 0); the host's are their mirror.
+
+    Examples
+    --------
     >>> spec = DebtSpec(loan=True, rate=0.05, tenor=4, recovery=0.4, amortisation="linear")
     >>> debt_flows(spec, 10.0, np.array([[5.0, 5.0, 0, 0, 0, 0, 0]]), np.array([2]),
     ...            np.array([99])).round(3).tolist()

@@ -40,6 +40,7 @@ class MarketPaths:
     power: np.ndarray    # (paths, years), index with mean 1
 
     def factor(self, name: str) -> np.ndarray | None:
+        """The path of market factor `name` (``sofr``, ``energy``, ``power``), None for ``none``."""
         return None if name == "none" else getattr(self, name)
 
 
@@ -76,7 +77,28 @@ def _paths(z, chol, sofr_start, sofr_mean, sofr_decay, sofr_step, decays, steps,
 
 def simulate_markets(m: MarketSpec, paths: int, years: int,
                      generator: np.random.Generator) -> MarketPaths:
-    """Correlated factor paths from `generator` (path-major draws: a prefix of paths is stable)."""
+    """Correlated paths of the three market factors (see the module docstring).
+
+    Parameters
+    ----------
+    m : MarketSpec
+        The processes' parameters and their correlation.
+    paths : int
+    years : int
+    generator : numpy.random.Generator
+        The markets' own stream; draws are path-major, so a prefix of paths is stable.
+
+    Returns
+    -------
+    MarketPaths
+        ``sofr`` (fraction a year), ``energy`` and ``power`` (indices with mean 1), each
+        shape (paths, years).
+
+    References
+    ----------
+    Vasicek, O. (1977). An equilibrium characterization of the term structure.
+    Schwartz, E. (1997). The stochastic behavior of commodity prices. *Journal of Finance* 52(3).
+    """
     z = generator.standard_normal((paths, 3, years))
     chol = np.linalg.cholesky(np.asarray(m.correlation, dtype=np.float64) + 1e-12 * np.eye(3))
     sofr_decay, sofr_step = _ou_step(m.sofr_speed, m.sofr_vol)
@@ -90,6 +112,26 @@ def simulate_markets(m: MarketSpec, paths: int, years: int,
 
 
 def expected_sofr(m: MarketSpec, years: int) -> np.ndarray:
-    """The mean path of the (unfloored) benchmark: what a committee 'expects' at selection."""
+    r"""The mean path of the unfloored benchmark.
+
+    :math:`E[r_t] = \bar r + (r_0-\bar r)e^{-\kappa t}`. Not used by the model: it is the
+    analytic reference the tests hold the simulated SOFR paths of :func:`simulate_markets`
+    (the ``_paths`` kernel) against.
+
+    Parameters
+    ----------
+    m : MarketSpec
+        ``sofr_start``, ``sofr_long_run`` and ``sofr_speed``.
+    years : int
+
+    Returns
+    -------
+    ndarray, shape (years,), fraction a year
+
+    References
+    ----------
+    Vasicek, O. (1977). An equilibrium characterization of the term structure. *Journal of
+    Financial Economics* 5(2).
+    """
     t = np.arange(years)
     return m.sofr_long_run + (m.sofr_start - m.sofr_long_run) * np.exp(-m.sofr_speed * t)

@@ -57,13 +57,26 @@ class ProjectDraws:
 
 
 def draw_project(arch: ArchetypeSpec, paths: int, generator: np.random.Generator) -> ProjectDraws:
-    """One project's draws for `paths` paths (path-major: a prefix of paths is stable).
+    """One project's cost and timing draws (see the module docstring).
 
     Parameters
     ----------
-    arch : the project's archetype.
-    paths : number of paths.
-    generator : the project's own stream.
+    arch : ArchetypeSpec
+        The project's archetype.
+    paths : int
+    generator : numpy.random.Generator
+        The project's own stream; draws are path-major, so a prefix of paths is stable.
+
+    Returns
+    -------
+    ProjectDraws
+        ``overrun`` (multiple of base capex), ``build`` (years), ``fail_after`` (years after
+        launch; :data:`NEVER` if it does not fail) and the cash ``multiplier``, each shape (paths,).
+
+    References
+    ----------
+    Flyvbjerg, B. (2014). What you should know about megaprojects and why. *Project Management
+    Journal* 45(2).
     """
     normal, uniform = generator.spawn(2)   # one child stream per kind: a prefix of paths is stable
     z = normal.standard_normal((paths, 2))
@@ -84,7 +97,20 @@ def draw_project(arch: ArchetypeSpec, paths: int, generator: np.random.Generator
 
 
 def profitability_index(arch: ArchetypeSpec, rate: float, tax_rate: float) -> float:
-    """Expected PV of after-tax cash over expected PV of capex, both at `rate`."""
+    """Expected PV of after-tax cash over expected PV of capex, both at `rate`.
+
+    Parameters
+    ----------
+    arch : ArchetypeSpec
+    rate : float, fraction a year
+        The discount rate (e.g. the deemed rate).
+    tax_rate : float, fraction
+
+    Returns
+    -------
+    float
+        The index (>= 1: the project recovers its cost at `rate`).
+    """
     build = arch.build_years + arch.delay_prob * (arch.delay_max_years + 1) / 2
     total = arch.build_years + arch.life_years
     years = np.arange(int(np.ceil(build + arch.life_years)) + 1)
@@ -120,15 +146,44 @@ def _add_cash(out, weight, base, start, life, fail_year, factor, beta):
 
 def add_spend(out: np.ndarray, weight: float, capex: float, draws: ProjectDraws,
               launch: int) -> np.ndarray:
-    """Add `weight` x the project's realised capex by year (even over the build, stopped by
-    failure) to `out` (paths, years), in place; returns `out`."""
+    """Add `weight` x the project's realised capex by year to `out`, in place.
+
+    Parameters
+    ----------
+    out : ndarray, shape (paths, years), USD bn
+    weight : float, fraction
+        The stake (share of the project funded).
+    capex : float, USD bn
+        Base capex.
+    draws : ProjectDraws
+    launch : int
+        The launch year; spend is even over the build years from it, stopped by failure.
+
+    Returns
+    -------
+    ndarray, shape (paths, years), USD bn
+        `out`.
+    """
     _add_spend(out, float(weight), capex * draws.overrun / draws.build, int(launch), draws.build,
                draws.fail_after)
     return out
 
 
 def total_spend(capex: float, draws: ProjectDraws, launch: int, years: int) -> np.ndarray:
-    """The project's realised capex within the horizon, per path."""
+    """The project's realised capex within the horizon.
+
+    Parameters
+    ----------
+    capex : float, USD bn
+    draws : ProjectDraws
+    launch : int
+    years : int
+        The horizon.
+
+    Returns
+    -------
+    ndarray, shape (paths,), USD bn
+    """
     built = np.clip(np.minimum(draws.fail_year(launch), years) - launch, 0, draws.build)
     return capex * draws.overrun * built / draws.build
 
@@ -136,8 +191,28 @@ def total_spend(capex: float, draws: ProjectDraws, launch: int, years: int) -> n
 def add_operating_cash(out: np.ndarray, weight: float, capex: float, arch: ArchetypeSpec,
                        draws: ProjectDraws, launch: int, start: np.ndarray,
                        factor: np.ndarray | None, tax_rate: float) -> np.ndarray:
-    """Add `weight` x the project's distributable (after-tax) cash from `start` (per path) on
-    to `out`, in place; `factor` is the archetype's market factor (None: not linked)."""
+    """Add `weight` x the project's distributable (after-tax) cash to `out`, in place.
+
+    Parameters
+    ----------
+    out : ndarray, shape (paths, years), USD bn
+    weight : float, fraction
+        The stake.
+    capex : float, USD bn
+    arch : ArchetypeSpec
+    draws : ProjectDraws
+    launch : int
+    start : ndarray of int, shape (paths,)
+        The first operating year (once built and funded).
+    factor : ndarray, shape (paths, years), index with mean 1, or None
+        The archetype's market factor (None: not linked).
+    tax_rate : float, fraction
+
+    Returns
+    -------
+    ndarray, shape (paths, years), USD bn
+        `out`.
+    """
     base = capex * arch.cash_yield * (1.0 - tax_rate) * draws.multiplier
     _add_cash(out, float(weight), base, np.asarray(start, dtype=np.int64), arch.life_years,
               draws.fail_year(launch), np.zeros((1, 1)) if factor is None else factor,

@@ -35,7 +35,23 @@ ADEQUATE = (1.0, 1.5)
 
 def ara_metric(exports, broad_money, short_term_debt, other_liabilities,
                regime: Regime = "floating"):
-    """The IMF ARA EM metric, in the units of its inputs (scalars or arrays)."""
+    r"""The IMF ARA EM metric, :math:`aX + b\,M2 + c\,STD + d\,OL` (module docstring).
+
+    Parameters
+    ----------
+    exports, broad_money, short_term_debt, other_liabilities : float or ndarray, USD bn
+    regime : {"floating", "fixed"}
+        Chooses the weights (:data:`ARA_WEIGHTS`).
+
+    Returns
+    -------
+    float or ndarray, USD bn (the units of the inputs)
+
+    References
+    ----------
+    IMF (2015). Assessing Reserve Adequacy — Specific Proposals. IMF (2016). Guidance Note on
+    the Assessment of Reserve Adequacy.
+    """
     try:
         a, b, c, d = ARA_WEIGHTS[regime]
     except KeyError:
@@ -44,7 +60,18 @@ def ara_metric(exports, broad_money, short_term_debt, other_liabilities,
 
 
 def adequacy_band(ratio: float) -> str:
-    """'below' (< 100%), 'adequate' (100–150%) or 'above' (> 150%) the IMF's range."""
+    """Where a reserves-to-ARA ratio sits in the IMF's adequate range.
+
+    Parameters
+    ----------
+    ratio : float
+        Reserves over the ARA metric.
+
+    Returns
+    -------
+    {"below", "adequate", "above"}
+        Below 100%, 100–150%, above 150%.
+    """
     low, high = ADEQUATE
     if ratio < low:
         return "below"
@@ -53,8 +80,27 @@ def adequacy_band(ratio: float) -> str:
 
 def classic_measures(reserves: float, *, imports: float, short_term_debt: float,
                      broad_money: float, gdp: float) -> dict[str, float]:
-    """The traditional yardsticks: months of imports (rule of thumb: 3), reserves over
-    short-term debt (Greenspan–Guidotti: 100%), over broad money (20%) and over GDP."""
+    """The traditional yardsticks of reserve adequacy.
+
+    Parameters
+    ----------
+    reserves : float, USD bn
+    imports : float, USD bn a year
+        Goods imports.
+    short_term_debt : float, USD bn
+    broad_money : float, USD bn
+    gdp : float, USD bn a year
+
+    Returns
+    -------
+    dict of str to float
+        ``months_of_imports`` (rule of thumb: 3), ``reserves_to_short_term_debt``
+        (Greenspan–Guidotti: 1), ``reserves_to_broad_money`` (0.2) and ``reserves_to_gdp``.
+
+    References
+    ----------
+    Greenspan, A. (1999). Currency reserves and debt.
+    """
     return {
         "months_of_imports": 12.0 * reserves / imports,
         "reserves_to_short_term_debt": reserves / short_term_debt if short_term_debt else np.inf,

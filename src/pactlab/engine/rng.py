@@ -38,7 +38,23 @@ def _key(name: str) -> tuple[int, ...]:
 
 
 def streams(seed: int) -> Streams:
-    """A factory: ``streams(seed)(name, block)`` is a fresh generator for that name, block and seed."""
+    """A factory of named streams: ``streams(seed)(name, block)`` is a fresh generator.
+
+    Parameters
+    ----------
+    seed : int, >= 0
+
+    Returns
+    -------
+    Streams
+        Call it with a component's name (and block) for that component's own
+        :class:`numpy.random.Generator`.
+
+    Raises
+    ------
+    ValueError
+        If `seed` is not a non-negative integer.
+    """
     if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
 

@@ -81,6 +81,7 @@ class TariffResult:
 
     @property
     def change(self) -> pd.DataFrame:
+        """Flows after less flows before, exporters x importers, at world prices."""
         return self.flows_after - self.flows_before
 
 
@@ -114,14 +115,36 @@ def simulate_tariffs(flows: pd.DataFrame, tariffs_before: pd.DataFrame,
                      tariffs_after: pd.DataFrame, *, import_elasticity,
                      substitution_elasticity, supply_elasticity,
                      method: str = "exact") -> TariffResult:
-    """One product: the effects of moving from `tariffs_before` to `tariffs_after`.
+    """One product: the effects of moving from `tariffs_before` to `tariffs_after` (GSIM).
 
-    `flows` is trade at world prices (index: exporters, columns: importers); tariffs are
-    DataFrames of the same shape in ad-valorem rates. Elasticities are scalars or Series by
-    region: import demand (negative) and substitution by importer, supply by exporter
-    (``math.inf`` allowed). `method` is ``"exact"`` (the constant-elasticity model solved
-    exactly) or ``"linear"`` (GSIM's published one-step linear update).
+    Parameters
+    ----------
+    flows : DataFrame, exporters x importers, USD bn a year
+        Trade at world prices.
+    tariffs_before, tariffs_after : DataFrame, exporters x importers, fractions
+        Ad-valorem rates, shaped like `flows`.
+    import_elasticity : float or Series by importer
+        Import demand (<= 0).
+    substitution_elasticity : float or Series by importer
+        CES substitution among sources (>= 0).
+    supply_elasticity : float or Series by exporter
+        Export supply (> 0; ``math.inf`` allowed).
+    method : {"exact", "linear"}
+        The constant-elasticity model solved exactly, or GSIM's published linear update.
 
+    Returns
+    -------
+    TariffResult
+        Price changes (fractions), flows before and after, creation and diversion (USD bn a
+        year), the share of each change the exporter bears, and welfare by region (USD bn a year).
+
+    References
+    ----------
+    Francois, J. & Hall, H. K. (2003). Global Simulation Analysis of Industry-Level Trade Policy.
+    Jammes, O. & Olarreaga, M. (2005). Explaining SMART and GSIM.
+
+    Examples
+    --------
     >>> f = pd.DataFrame({"US": [60.0, 40.0]}, index=["KR", "JP"])
     >>> t0 = pd.DataFrame({"US": [0.15, 0.15]}, index=f.index)
     >>> r = simulate_tariffs(f, t0, t0, import_elasticity=-1.25,
@@ -138,15 +161,33 @@ def simulate_tariffs(flows: pd.DataFrame, tariffs_before: pd.DataFrame,
     m0 = flows.to_numpy(dtype=float)
     t0 = 1.0 + tariffs_before.to_numpy(dtype=float)
     t1 = 1.0 + tariffs_after.to_numpy(dtype=float)
-    p, m1, p_internal, ps, cs, tr = solve_markets(m0, t0, t1, e_m, e_s, e_x, method)
+    return _result(flows, t0, t1, solve_markets(m0, t0, t1, e_m, e_s, e_x, method))
 
+
+def _result(flows: pd.DataFrame, t0: np.ndarray, t1: np.ndarray,
+            solution: MarketSolution) -> TariffResult:
+    """The labelled tables of :func:`simulate_tariffs`, from the solved market."""
+    exporters, importers = flows.index, flows.columns
+    m0 = flows.to_numpy(dtype=float)
+    p, m1, p_internal, ps, cs, tr = solution
     total0, total1 = m0.sum(axis=0), m1.sum(axis=0)
     share0 = np.divide(m0, total0, out=np.zeros_like(m0), where=total0 > 0)
     creation = share0 * (total1 - total0)
     diversion = (m1 - m0) - creation
     with np.errstate(divide="ignore", invalid="ignore"):
         borne = np.where(np.abs(t1 - t0) > 1e-15, -p[:, None] * t0 / (t1 - t0), np.nan)
+    welfare = _welfare(exporters, importers, ps, cs, tr)
+    frame = lambda a: pd.DataFrame(a, index=exporters, columns=importers)
+    return TariffResult(
+        world_price_change=pd.Series(p, index=exporters, name="world_price_change"),
+        internal_price_change=pd.Series(p_internal, index=importers, name="internal_price_change"),
+        flows_before=flows.astype(float), flows_after=frame(m1), creation=frame(creation),
+        diversion=frame(diversion), exporter_share=frame(borne), welfare=welfare)
 
+
+def _welfare(exporters: pd.Index, importers: pd.Index, ps: np.ndarray, cs: np.ndarray,
+             tr: np.ndarray) -> pd.DataFrame:
+    """Welfare by region: producer and consumer surplus, tariff revenue and their sum."""
     regions = exporters.union(importers, sort=False)
     welfare = pd.DataFrame(0.0, index=regions,
                            columns=["producer_surplus", "consumer_surplus", "tariff_revenue"])
@@ -154,13 +195,7 @@ def simulate_tariffs(flows: pd.DataFrame, tariffs_before: pd.DataFrame,
     welfare.loc[importers, "consumer_surplus"] = cs
     welfare.loc[importers, "tariff_revenue"] = tr
     welfare["net"] = welfare.sum(axis=1)
-
-    frame = lambda a: pd.DataFrame(a, index=exporters, columns=importers)
-    return TariffResult(
-        world_price_change=pd.Series(p, index=exporters, name="world_price_change"),
-        internal_price_change=pd.Series(p_internal, index=importers, name="internal_price_change"),
-        flows_before=flows.astype(float), flows_after=frame(m1), creation=frame(creation),
-        diversion=frame(diversion), exporter_share=frame(borne), welfare=welfare)
+    return welfare
 
 
 class MarketSolution(NamedTuple):
@@ -176,8 +211,31 @@ class MarketSolution(NamedTuple):
 
 def solve_markets(m0: np.ndarray, t0: np.ndarray, t1: np.ndarray, e_m: np.ndarray,
                   e_s: np.ndarray, e_x: np.ndarray, method: str = "exact") -> MarketSolution:
-    """The numeric core of :func:`simulate_tariffs` on plain arrays: flows `m0` (r, v), tariff
-    powers `t0`, `t1` (1 + rate), elasticities by importer (`e_m`, `e_s`) and exporter (`e_x`)."""
+    """The numeric core of :func:`simulate_tariffs`, on plain arrays.
+
+    Parameters
+    ----------
+    m0 : ndarray, shape (exporters, importers), USD bn a year
+        Flows at world prices.
+    t0, t1 : ndarray, shape (exporters, importers)
+        Tariff powers (1 + rate) before and after.
+    e_m, e_s : ndarray, shape (importers,)
+        Import-demand and substitution elasticities.
+    e_x : ndarray, shape (exporters,)
+        Export-supply elasticities (``inf``: perfectly elastic).
+    method : {"exact", "linear"}
+
+    Returns
+    -------
+    MarketSolution
+        World-price changes (exporters,), flows after (exporters, importers), internal-price
+        changes (importers,) as fractions; producer surplus (exporters,), consumer surplus and
+        tariff-revenue change (importers,) in USD bn a year.
+
+    References
+    ----------
+    Francois & Hall (2003).
+    """
     if method not in ("exact", "linear"):
         raise ValueError(f"method must be 'exact' or 'linear', got {method!r}")
     internal = m0 * t0
@@ -263,11 +321,28 @@ def _exact(m0, t0, t1, theta, phi, x, q, e_m, e_s, e_x):
 
 
 def supply_elasticity_for_share(exporter_share: float, own_price_elasticity: float) -> float:
-    """The export-supply elasticity at which an exporter bears `exporter_share` of a small
-    change in its own tariff, given the own-price elasticity of demand it faces in that market
-    (for GSIM's CES demand, :math:`|N_{rvr}| = (1-\theta)E_s - \theta E_m`):
+    r"""The export-supply elasticity at which an exporter bears a given share of a tariff change.
+
+    For a small change in its own tariff, given the own-price elasticity of demand it faces in
+    that market (for GSIM's CES demand, :math:`|N_{rvr}| = (1-\theta)E_s - \theta E_m`):
     :math:`E_x = |N|(1 - s)/s`, infinite at s = 0.
 
+    Parameters
+    ----------
+    exporter_share : float, fraction in [0, 1)
+    own_price_elasticity : float
+
+    Returns
+    -------
+    float
+        :math:`E_x` (``math.inf`` at a share of 0).
+
+    References
+    ----------
+    Francois & Hall (2003).
+
+    Examples
+    --------
     >>> round(supply_elasticity_for_share(0.18, -1.25), 4)
     5.6944
     """
@@ -279,5 +354,21 @@ def supply_elasticity_for_share(exporter_share: float, own_price_elasticity: flo
 
 
 def own_price_elasticity(theta, import_elasticity: float, substitution_elasticity: float):
-    """GSIM's own-price demand elasticity for a source with import share `theta`."""
+    r"""GSIM's own-price demand elasticity, :math:`N_{rr} = \theta E_m - (1-\theta)E_s`.
+
+    Parameters
+    ----------
+    theta : float or ndarray, fraction
+        The source's import share at internal prices.
+    import_elasticity : float
+    substitution_elasticity : float
+
+    Returns
+    -------
+    float or ndarray, shaped like `theta`
+
+    References
+    ----------
+    Francois & Hall (2003).
+    """
     return np.asarray(theta) * import_elasticity - (1.0 - np.asarray(theta)) * substitution_elasticity

@@ -1,16 +1,19 @@
 r"""Tiered distribution of a project's distributable cash between investor and host.
 
-The normative waterfall (DESIGN.md). Per path and year *t*, with investor contributions
-:math:`C_t \ge 0` and distributable cash :math:`D_t`, tiers :math:`k=1..K` with investor share
-:math:`s_k` and, but for the last, a hurdle rate :math:`h_k` (ascending):
+**The waterfall (normative).** This is the specification the kernels and their tests hold to.
 
-1. :math:`B_k \leftarrow B_k(1+h_k) + C_t` — what the investor still needs for its IRR to reach
-   :math:`h_k`.
-2. Pour :math:`\max(D_t,0)` from the first tier whose balance is positive: if :math:`s_k` of the
-   remaining cash exceeds the balance still owed, only :math:`B_k/s_k` is split at :math:`s_k`
-   and the rest flows on to the next tier in the same year.
-3. The investor's receipt :math:`R_t` comes off every balance; the host gets
-   :math:`\max(D_t,0)-R_t`. Shortfalls are never clawed back.
+For each path, per year *t*, with investor contributions :math:`C_t \ge 0` and distributable
+cash :math:`D_t` (a negative :math:`D_t` distributes nothing; shortfalls are funded by
+contributions, never clawed back): tiers :math:`k = 1..K` each have ``investor_share``
+:math:`s_k` and, except the last, a ``hurdle_rate`` :math:`h_k` (ascending). Before year *t*'s
+cash is poured, the hurdle balance is :math:`B_k = B_k(t-1)\cdot(1+h_k) + C_t`: what the
+investor still needs for its IRR to reach :math:`h_k`. Cash is poured tier by tier, starting at
+the first tier whose balance is still positive: if the active tier's share of the remaining cash
+would exceed :math:`B_k`, only the cash needed (:math:`B_k / s_k`) is split at :math:`s_k` and
+the rest flows on to the next tier in the same year. Whatever the investor receives,
+:math:`R_t`, is taken off every balance: :math:`B_k(t) = B_k - R_t`. The host gets
+:math:`\max(D_t,0) - R_t`. Investor + host = distributable cash, exactly, on every path. The
+MOU case is two tiers: ``(0.5, deemed_rate)`` then ``(0.1, None)``.
 
 Two conventions for the MOU's *Deemed Allocation Amount* (DAA) in tier 1:
 
@@ -60,7 +63,13 @@ class Review:
     investor_share: float
 
 
-def _prepare(cash, contributions, tiers, accrual, review):
+#: the kernels' inputs: cash, contributions, tier growth, accrual, use_accrual, shares,
+#: review year and review share
+_Prepared = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, bool, np.ndarray, int, float]
+
+
+def _prepare(cash: np.ndarray, contributions: np.ndarray, tiers: list[Tier],
+             accrual: np.ndarray | None, review: Review | None) -> _Prepared:
     cash = np.ascontiguousarray(np.atleast_2d(np.asarray(cash, dtype=np.float64)))
     paths, years = cash.shape
     contrib = np.ascontiguousarray(np.atleast_2d(np.asarray(contributions, dtype=np.float64)))
@@ -73,8 +82,8 @@ def _prepare(cash, contributions, tiers, accrual, review):
         raise ValueError(f"investor shares must be between 0 and 1, got {shares.tolist()}")
     if tiers[-1].hurdle_rate is not None:
         raise ValueError("the last tier takes no hurdle rate")
-    hurdles = [t.hurdle_rate for t in tiers[:-1]]
-    if any(h is None for h in hurdles):
+    hurdles = [t.hurdle_rate for t in tiers[:-1] if t.hurdle_rate is not None]
+    if len(hurdles) < len(tiers) - 1:
         raise ValueError("every tier but the last needs a hurdle rate")
     # one row serves all paths unless some hurdle differs by path
     by_path = any(np.ndim(h) == 2 and np.shape(h)[0] > 1 for h in hurdles)
@@ -97,10 +106,30 @@ def _check(status: np.ndarray) -> None:
 def distribute(cash: np.ndarray, contributions: np.ndarray, tiers: list[Tier], *,
                accrual: np.ndarray | None = None,
                review: Review | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Split distributable cash into (investor, host) arrays shaped like `cash`.
+    r"""Split distributable cash between investor and host (the normative waterfall above).
 
-    `contributions` is (paths, years) or (years,); `accrual`, if given, replaces the
-    contributions as tier 1's balance increment (the ``scheduled`` DAA convention).
+    Parameters
+    ----------
+    cash : ndarray, shape (paths, years), USD bn
+        Distributable cash :math:`D_t`.
+    contributions : ndarray, shape (paths, years) or (years,), USD bn
+        Investor contributions :math:`C_t \ge 0`.
+    tiers : list of Tier
+        Shares and hurdles, hurdles ascending; the last tier has none.
+    accrual : ndarray, shape (paths, years), USD bn, optional
+        Replaces the contributions as tier 1's balance increment (the ``scheduled`` DAA).
+    review : Review, optional
+        The review clause.
+
+    Returns
+    -------
+    investor, host : ndarray, shape (paths, years), USD bn
+        They add up to :math:`\max(D_t, 0)` exactly.
+
+    Raises
+    ------
+    ValueError
+        On a negative contribution, a share outside [0, 1] or misplaced hurdles.
     """
     args = _prepare(cash, contributions, tiers, accrual, review)
     investor = np.empty_like(args[0])
@@ -114,7 +143,20 @@ def distribute(cash: np.ndarray, contributions: np.ndarray, tiers: list[Tier], *
 def investor_npv_irr(cash: np.ndarray, contributions: np.ndarray, tiers: list[Tier], rate: float,
                      *, accrual: np.ndarray | None = None,
                      review: Review | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """NPV at `rate` and IRR of the investor's flows (receipts − contributions), one pass."""
+    """NPV and IRR of the investor's flows (receipts − contributions), in one pass.
+
+    Parameters
+    ----------
+    cash, contributions, tiers, accrual, review
+        As for :func:`distribute`.
+    rate : float, fraction a year
+        The discount rate of the NPV.
+
+    Returns
+    -------
+    npv : ndarray, shape (paths,), USD bn
+    irr : ndarray, shape (paths,), fraction a year (NaN where undefined)
+    """
     args = _prepare(cash, contributions, tiers, accrual, review)
     paths = args[0].shape[0]
     npv_out, irr_out = np.empty(paths), np.empty(paths)
@@ -126,11 +168,28 @@ def investor_npv_irr(cash: np.ndarray, contributions: np.ndarray, tiers: list[Ti
 
 
 def scheduled_daa(contributions: np.ndarray, deemed_rate: np.ndarray | float, life: int) -> np.ndarray:
-    """DAA falling due each year under the ``scheduled`` convention, for one project life.
+    """The DAA falling due each year under the ``scheduled`` convention, for one project life.
 
     A contribution C in year s is owed, in each year t = s+1 … s+L: interest at the deemed rate
     on the scheduled outstanding principal C·(1 − (t−s−1)/L), plus C/L of principal.
 
+    Parameters
+    ----------
+    contributions : ndarray, shape (paths, years) or (years,), USD bn
+    deemed_rate : float or ndarray, shape (paths, years), fraction a year
+    life : int, years
+        The project life L.
+
+    Returns
+    -------
+    ndarray, shaped like `contributions`, USD bn
+
+    References
+    ----------
+    Kang (2025), the worked example: $10B at 5.5% over 20 years gives $1.05B in year 1.
+
+    Examples
+    --------
     >>> daa = scheduled_daa(np.r_[10.0, np.zeros(25)], 0.055, 20)
     >>> round(float(daa[1]), 6), round(float(daa[2]), 6), round(float(daa.sum() - 10), 6)
     (1.05, 1.0225, 5.775)

@@ -152,7 +152,6 @@ class Macro(Terms):
 
     reserves: Annotated[float, Field(gt=0.0)]
     gdp: Annotated[float, Field(gt=0.0)]
-    current_account: float
     goods_exports: Annotated[float, Field(ge=0.0)]
     goods_imports: Annotated[float, Field(gt=0.0)]
     services_exports: Annotated[float, Field(ge=0.0)]

@@ -22,9 +22,10 @@ True
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -38,6 +39,8 @@ from .tariffs import TariffCosts, trade_data
 
 #: a Futures of at most this many paths keeps its blocks between passes
 CACHED_PATHS = 8 * BLOCK
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,7 @@ class Futures:
 
     @property
     def n_blocks(self) -> int:
+        """How many blocks of :data:`~pactlab.engine.rng.BLOCK` paths the futures hold."""
         return -(-self.paths // BLOCK)
 
     def block(self, k: int) -> Block:
@@ -97,6 +101,7 @@ class Futures:
         return block
 
     def blocks(self) -> Iterator[Block]:
+        """Every block, in order (kept or made again: see the module docstring)."""
         for k in range(self.n_blocks):
             yield self.block(k)
 
@@ -112,17 +117,19 @@ class Block:
         self.size = self.stop - self.start
         self.years = futures.years
         self._projects: dict[tuple[str, str], ProjectDraws] = {}
-        self._by_country: dict[tuple[str, str], np.ndarray | NoPact] = {}
+        self._by_country: dict[tuple[str, str], Any] = {}   # (what, code) -> its draws
 
     def _generator(self, name: str) -> np.random.Generator:
         return self.futures._rng(name, self.index)
 
     @property
     def assumptions(self) -> Assumptions:
+        """The assumptions the futures were drawn under."""
         return self.futures.assumptions
 
     @cached_property
     def markets(self) -> MarketPaths:
+        """The block's market paths (named stream ``markets/shocks``)."""
         return simulate_markets(market_spec(self.assumptions), self.size, self.years,
                                 self._generator("markets/shocks"))
 
@@ -134,7 +141,8 @@ class Block:
             self._projects[key] = draw_project(arch, self.size, self._generator(f"projects/{name}"))
         return self._projects[key]
 
-    def _country(self, what: str, code: str, make) -> np.ndarray | NoPact:
+    def _country(self, what: str, code: str, make: Callable[[], _T]) -> _T:
+        """The draws `what` for investor `code`, made by `make` once per block."""
         key = (what, code)
         if key not in self._by_country:
             self._by_country[key] = make()
@@ -175,8 +183,9 @@ class Block:
     def pledge_delivered(self, code: str, prob: float) -> np.ndarray:
         """Per path, whether the investor's firms deliver their private pledge (probability
         `prob`, the assumption ``trade.pledge_delivery_prob``; named stream ``pledge/<code>``)."""
-        return self._country("pledge", code, lambda: self._generator(
-            f"pledge/{code}").random(self.size)) < prob
+        draws: np.ndarray = self._country("pledge", code, lambda: self._generator(
+            f"pledge/{code}").random(self.size))
+        return draws < prob
 
     @cached_property
     def trade(self) -> TradeDraws:
@@ -190,7 +199,7 @@ class Block:
             pass_through=draw("trade/pass-through"),
             value_added=np.column_stack([draw(f"trade/value-added/{s}") for s in sectors]))
 
-    def no_deal(self, code: str) -> NoPact:
+    def no_pact(self, code: str) -> NoPact:
         """The investor's reserves with no pact at all: the same sudden stops, no calls, no swap
         line, no instability clause."""
         def make() -> NoPact:
@@ -198,13 +207,24 @@ class Block:
                                     fx=country_fx(self.assumptions, code),
                                     shocks=self.sudden_stops(code))
             return NoPact(bare.reserves, bare.crisis_year)
-        return self._country("no-deal", code, make)
+        return self._country("no-pact", code, make)
 
 
 def futures(paths: int, seed: int = 0, assumptions: Assumptions | None = None) -> Futures:
-    """The terms-free draws for `paths` futures from `seed` (default assumptions if None).
+    """The terms-free draws for `paths` futures from `seed`.
 
     Every pact valued on the result meets the same futures; ``pl.evaluate(pact,
     futures=pl.futures(n, s))`` equals ``pl.evaluate(pact, paths=n, seed=s)`` bit for bit.
+
+    Parameters
+    ----------
+    paths : int, >= 1
+    seed : int, >= 0
+    assumptions : Assumptions, optional
+        The defaults (:func:`~pactlab.inputs.assumptions.load_assumptions`) if None.
+
+    Returns
+    -------
+    Futures
     """
     return Futures(assumptions or load_assumptions(), paths, seed)

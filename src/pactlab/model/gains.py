@@ -55,8 +55,21 @@ class Gains:
 
 
 def pv_while_standing(by_year: np.ndarray, rate: float, lasts: np.ndarray) -> np.ndarray:
-    """Per path, the present value of `by_year` over the years the deal stands (`lasts`).
+    """Per path, the present value of `by_year` over the years the deal stands.
 
+    Parameters
+    ----------
+    by_year : ndarray, shape (years,), USD bn a year
+    rate : float, fraction a year
+    lasts : ndarray of int, shape (paths,)
+        Years the deal stands (>= 1).
+
+    Returns
+    -------
+    ndarray, shape (paths,), USD bn
+
+    Examples
+    --------
     >>> pv_while_standing(np.array([1.0, 1.0, 1.0]), 0.0, np.array([1, 3])).tolist()
     [1.0, 3.0]
     """
@@ -65,19 +78,24 @@ def pv_while_standing(by_year: np.ndarray, rate: float, lasts: np.ndarray) -> np
 
 
 def gains(plan: Plan, deal: DealPaths, block: Block) -> Gains:
-    """Each party's gain over no deal on one block, by component.
+    """Each party's gain over no deal on one block, by component (see the module docstring).
 
     Parameters
     ----------
-    plan : the pact's plan (its tariff relief, concessions, rates and crisis cost).
-    deal : the pact applied to the block (:func:`pactlab.model.simulation.simulate_block`).
-    block : the futures it ran on (deal withdrawal draws, the no-pact reserve path).
+    plan : Plan
+        The pact's plan: its tariff relief, concessions, rates and crisis cost
+        (``plan.gain_inputs``).
+    deal : DealPaths
+        The pact applied to the block (:func:`pactlab.model.simulation.simulate_block`).
+    block : Block
+        The futures it ran on (deal-withdrawal draws, the no-pact reserve path).
 
     Returns
     -------
-    Gains : investor and host components, each an array over the block's paths (USD bn PV).
+    Gains
+        Investor and host components, each ndarray, shape (paths,), USD bn PV.
     """
-    g = plan.gains
+    g = plan.gain_inputs
     code = plan.calls.investor_code
     r_inv, r_host = g.investor_rate, g.host_rate
     withdrawn = block.deal_lasts(code)
@@ -95,8 +113,8 @@ def gains(plan: Plan, deal: DealPaths, block: Block) -> Gains:
     years = deal.funding.paid.shape[1]
     horizon = g.fx_horizon
     added = ((deal.funding.crisis_year < horizon).astype(float)
-             - (deal.no_deal.crisis_year < horizon).astype(float))
-    when = np.where(added > 0, deal.funding.crisis_year, deal.no_deal.crisis_year)
+             - (deal.no_pact.crisis_year < horizon).astype(float))
+    when = np.where(added > 0, deal.funding.crisis_year, deal.no_pact.crisis_year)
     fx_stress = -added * g.crisis_cost * (1.0 + r_inv) ** -np.minimum(when, years)
     investor = {
         "investment NPV": deal.investor_pv(r_inv),

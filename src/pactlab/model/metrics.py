@@ -108,20 +108,50 @@ METRICS = {"investor": INVESTOR_METRICS, "host": HOST_METRICS, "fx": FX_METRICS,
 
 
 def percentile(values: np.ndarray, q: float) -> float:
-    """The `q` percentile of the finite values (NaN if there are none)."""
+    """The `q` percentile of the finite values.
+
+    Parameters
+    ----------
+    values : ndarray, shape (paths,)
+    q : float, percent in [0, 100]
+
+    Returns
+    -------
+    float
+        In the units of `values` (NaN if none is finite).
+    """
     values = values[np.isfinite(values)]
     return float(np.percentile(values, q)) if values.size else float("nan")
 
 
 def spread(values: np.ndarray) -> dict[str, float]:
-    """Mean, P5, P50, P95 and P(< 0) of an outcome over paths."""
+    """Mean, P5, P50, P95 and P(< 0) of an outcome over paths.
+
+    Parameters
+    ----------
+    values : ndarray, shape (paths,)
+
+    Returns
+    -------
+    dict of str to float
+        ``mean``, ``p5``, ``p50``, ``p95`` (units of `values`) and ``p_below_zero`` (fraction).
+    """
     return {"mean": float(values.mean()), "p5": percentile(values, 5),
             "p50": percentile(values, 50), "p95": percentile(values, 95),
             "p_below_zero": float((values < 0).mean())}
 
 
 def irr_for_percentiles(flows: np.ndarray) -> np.ndarray:
-    """IRR per path; a path that paid out and never got anything back counts as -100%."""
+    """IRR per path, for percentiles: a path that paid out and got nothing back counts as -100%.
+
+    Parameters
+    ----------
+    flows : ndarray, shape (paths, years), USD bn
+
+    Returns
+    -------
+    ndarray, shape (paths,), fraction a year
+    """
     rates = finance.irr(flows)
     lost = ((flows < 0).any(axis=1)) & ~((flows > 0).any(axis=1))
     return np.where(lost, -1.0, rates)
@@ -156,14 +186,14 @@ class Collector:
 
     def __init__(self, plan: Plan, paths: int) -> None:
         self.plan = plan
-        years, h = plan.years, plan.gains.fx_horizon
+        years, h = plan.years, plan.gain_inputs.fx_horizon
         self.paths = {name: np.empty(paths) for name in PATH_OUTCOMES}
         self.yearly = {name: np.empty((paths, h if span == "fx" else years), dtype=np.float32)
                        for name, span in YEARLY_VALUES.items()}
         self.sums = {name: np.zeros(h) for name in YEARLY_SUMS}
         sectors = dict.fromkeys(al.sector for al in plan.selection.allocations)
         self.capex = {s: np.zeros(paths) for s in sectors}
-        self.gains = {party: {} for party in PARTIES}
+        self.gains: dict[str, dict[str, np.ndarray]] = {party: {} for party in PARTIES}
         self.total_paths = paths
         self.distributed = 0.0
         self.received = 0.0
@@ -173,14 +203,15 @@ class Collector:
         """What one path costs this collector, for the memory check."""
         kept = (len(PATH_OUTCOMES) + len(plan.selection.allocations) + len(INVESTOR_COMPONENTS)
                 + len(HOST_COMPONENTS))
-        return 8 * kept + 4 * (3 * plan.gains.fx_horizon + plan.years)
+        return 8 * kept + 4 * (3 * plan.gain_inputs.fx_horizon + plan.years)
 
     def add(self, block: Block, deal: DealPaths, g: Gains) -> None:
+        """Keep what the outcomes need of one block's paths, `deal`, and its gains `g`."""
         s = slice(block.start, block.stop)
         plan, f = self.plan, deal.funding
-        h = plan.gains.fx_horizon
+        h = plan.gain_inputs.fx_horizon
         flows = deal.investor_total
-        rate = plan.gains.investor_rate
+        rate = plan.gain_inputs.investor_rate
         row = self.paths
         row["npv"][s] = deal.investor_pv(rate)
         row["irr"][s] = irr_for_percentiles(flows)
@@ -190,11 +221,11 @@ class Collector:
         row["called"][s] = deal.calls.sum(axis=1)
         row["peak_call"][s] = deal.calls.max(axis=1)
         row["snap_year"][s] = deal.snap_year
-        row["host_npv"][s] = deal.host_pv(plan.gains.host_rate)
+        row["host_npv"][s] = deal.host_pv(plan.gain_inputs.host_rate)
         row["min_ratio"][s] = np.min(f.ratio[:, :h], axis=1)
         row["min_reserves"][s] = np.min(f.reserves[:, :h], axis=1)
         row["crisis_year"][s] = f.crisis_year
-        row["no_pact_crisis_year"][s] = deal.no_deal.crisis_year
+        row["no_pact_crisis_year"][s] = deal.no_pact.crisis_year
         row["exhausted_year"][s] = f.exhausted_year
         row["principal"][s] = f.principal[:, :h].sum(axis=1)
         row["bonds"][s] = f.bonds[:, h - 1]
@@ -205,7 +236,7 @@ class Collector:
 
         self.yearly["reserves"][s] = f.reserves[:, :h]
         self.yearly["ratio"][s] = f.ratio[:, :h]
-        self.yearly["reserves_no_pact"][s] = deal.no_deal.reserves[:, :h]
+        self.yearly["reserves_no_pact"][s] = deal.no_pact.reserves[:, :h]
         with np.errstate(divide="ignore", invalid="ignore"):
             self.yearly["share"][s] = np.where(deal.mou_cash > 1e-9, deal.mou_received / deal.mou_cash,
                                                np.nan)
@@ -223,13 +254,28 @@ class Collector:
         self.received += float(deal.mou_received.sum())
 
     def finish(self) -> Outcomes:
+        """The outcomes over all paths, once every block has been added."""
         return Outcomes(self.paths, self.yearly, self.sums, self.capex,
                         Gains(self.gains["investor"], self.gains["host"]),
                         self.distributed, self.received)
 
 
 def compute_metrics(plan: Plan, a: Assumptions, o: Outcomes) -> dict[str, dict[str, float]]:
-    """Every metric of METRICS, by group, from the outcomes (plain floats; NaN where undefined)."""
+    """Every metric of :data:`METRICS`, by group, from the outcomes.
+
+    Parameters
+    ----------
+    plan : Plan
+    a : Assumptions
+    o : Outcomes
+        What the evaluation kept of its paths (:meth:`Collector.finish`).
+
+    Returns
+    -------
+    dict of str to dict of str to float
+        Group (``investor``, ``host``, ``fx``, ``gain``) -> metric key -> value, in the metric's
+        unit (:class:`Metric`); NaN where undefined.
+    """
     return {"investor": _investor(plan, a, o), "host": _host(o), "fx": _fx(plan, a, o),
             "gain": _gain(plan, o.gains)}
 
@@ -260,7 +306,7 @@ def _investor(plan: Plan, a: Assumptions, o: Outcomes) -> dict[str, float]:
 
 def _host(o: Outcomes) -> dict[str, float]:
     npv = o.paths["host_npv"]
-    capex = sum(o.capex.values()) if o.capex else np.zeros(1)
+    capex = sum(o.capex.values(), np.zeros(1))   # 0 + x: the same numbers as sum()
     return {
         "npv_mean": float(npv.mean()),
         "npv_p5": percentile(npv, 5), "npv_p50": percentile(npv, 50), "npv_p95": percentile(npv, 95),
@@ -273,7 +319,7 @@ def _fx(plan: Plan, a: Assumptions, o: Outcomes) -> dict[str, float]:
     """Reserve burden and adequacy over the FX horizon (assumption fx.horizon_years)."""
     pact, p = plan.pact, o.paths
     m = a.country(pact.parties.investor_code)
-    spec, h = plan.calls.fx, plan.gains.fx_horizon
+    spec, h = plan.calls.fx, plan.gain_inputs.fx_horizon
     applicable = m.ara_applicable
     lowest = p["min_ratio"]
     tol = 1e-9  # a swap line holds the ratio exactly at its trigger: that is not a breach

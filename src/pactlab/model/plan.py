@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -54,10 +55,12 @@ class Allocation:
 
     @property
     def sector(self) -> str:
+        """The sector of the project's archetype."""
         return self.arch.sector
 
     @property
     def stake(self) -> float:
+        """The tranche's share of the project's base capex (fraction)."""
         return self.amount / self.capex
 
 
@@ -125,12 +128,24 @@ class Plan:
     selection: Selection
     calls: CallsPlan
     split: SplitPlan
-    gains: GainInputs
+    gain_inputs: GainInputs
     tranches: tuple[str, ...]
 
 
 def pact_fx(pact: Pact, a: Assumptions) -> FxSpec:
-    """The reserve side of a pact: the investor's country, the pact's safeguards and funding."""
+    """The reserve side of a pact: the investor's country, the pact's safeguards and funding.
+
+    Parameters
+    ----------
+    pact : Pact
+    a : Assumptions
+
+    Returns
+    -------
+    FxSpec
+        :func:`~pactlab.model.specs.country_fx` with the pact's instability clause, deferrals,
+        swap line (USD bn) and bond and FDI funding shares (fractions).
+    """
     clause = pact.fx.instability_threshold
     return country_fx(a, pact.parties.investor_code)._replace(
         threshold=clause or 0.0, max_deferrals=pact.fx.max_deferral_years,
@@ -139,7 +154,16 @@ def pact_fx(pact: Pact, a: Assumptions) -> FxSpec:
 
 
 def fx_horizon(a: Assumptions) -> int:
-    """Years over which reserve adequacy is judged, within the simulated horizon."""
+    """Years over which reserve adequacy is judged, within the simulated horizon.
+
+    Parameters
+    ----------
+    a : Assumptions
+
+    Returns
+    -------
+    int, years
+    """
     return min(a.fx.horizon_years, a.horizon_years)
 
 
@@ -158,6 +182,18 @@ class Planner:
         self.tariff_costs = tariff_costs if tariff_costs is not None else TariffCosts()
 
     def plan(self, pact: Pact, label: str | None = None) -> Plan:
+        """A pact's plan under the planner's assumptions.
+
+        Parameters
+        ----------
+        pact : Pact
+        label : str, optional
+            How outputs name it (:func:`~pactlab.inputs.terms.pact_label` if None).
+
+        Returns
+        -------
+        Plan
+        """
         a = self.assumptions
         code = pact.parties.investor_code
         selection = self.select(pact)
@@ -177,7 +213,7 @@ class Planner:
             **_pledge(pact, a))
         return Plan(pact=pact, label=label or pact_label(pact), base_year=pact.schedule.base_year,
                     years=a.horizon_years, selection=selection, calls=calls,
-                    split=_split_plan(pact, mou), gains=self._gain_inputs(pact),
+                    split=_split_plan(pact, mou), gain_inputs=self._gain_inputs(pact),
                     tranches=tuple(tranches))
 
     def select(self, pact: Pact) -> Selection:
@@ -289,7 +325,7 @@ def _debt_spec(tranche) -> DebtSpec:
                     recovery=tranche.recovery_rate, amortisation="linear")
 
 
-def _pledge(pact: Pact, a: Assumptions) -> dict[str, object]:
+def _pledge(pact: Pact, a: Assumptions) -> dict[str, Any]:
     """A private pledge under a refusal clause: from when it counts, and how likely it is kept."""
     if pact.pledge is None or pact.governance.refusal_tariff is None:
         return {}

@@ -15,9 +15,10 @@ are computed once and added up per pact. Every array is (paths, years).
 """
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -33,15 +34,17 @@ from .futures import Block, Futures, NoPact, TradeDraws
 from .plan import CallsPlan, Plan, Planner, SplitPlan
 from .tariffs import ELASTICITY_NODES, PASS_THROUGH_NODES, NoDealCost, corners
 
+_T = TypeVar("_T")
+
 
 class _Memo:
     """Values derived from a stage's arrays, computed once per key and shared by every pact in
     the batch that uses the stage (present values are linear in the flows)."""
 
     def __init__(self) -> None:
-        self._memo: dict[tuple, np.ndarray] = {}
+        self._memo: dict[tuple, Any] = {}
 
-    def _once(self, key: tuple, make) -> np.ndarray:
+    def _once(self, key: tuple, make: Callable[[], _T]) -> _T:
         if key not in self._memo:
             self._memo[key] = make()
         return self._memo[key]
@@ -62,12 +65,15 @@ class Funded(_Memo):
         self.priority_capex = priority_capex  # capex in the host's priority sectors, by year
 
     def debt_pv(self, tranche: str, rate: float) -> np.ndarray:
+        """Present value of a loan or guarantee tranche's investor flows, (paths,)."""
         return self._once(("debt", tranche, rate), lambda: npv(rate, self.debt[tranche]))
 
     def priority_pv(self, rate: float) -> np.ndarray:
+        """Present value of the capex in the host's priority sectors, (paths,)."""
         return self._once(("priority", rate), lambda: npv(rate, self.priority_capex))
 
     def scheduled_daa(self, deemed: np.ndarray, spread: float, life: int) -> np.ndarray:
+        """The ``scheduled`` DAA of the calls at the deemed rate, (paths, years)."""
         return self._once(("daa", spread, life), lambda: scheduled_daa(self.calls.paid, deemed, life))
 
 
@@ -94,15 +100,19 @@ class Split(_Memo):
         return self._once(("investor",), make)
 
     def investor_pv(self, rate: float) -> np.ndarray:
+        """Present value of the investor's MOU flows, (paths,)."""
         return self._once(("investor", rate), lambda: npv(rate, self.investor_flows))
 
     def host_pv(self, rate: float) -> np.ndarray:
+        """Present value of the host's share of the MOU cash, (paths,)."""
         return self._once(("host", rate), lambda: npv(rate, self.host_share))
 
     def upside_pv(self, rate: float) -> np.ndarray:
-        if self.upside is None:
+        """Present value of the host's upside take, (paths,) (zeros without one)."""
+        upside = self.upside
+        if upside is None:
             return self._once(("no upside",), lambda: np.zeros(self.paid.shape[0]))
-        return self._once(("upside", rate), lambda: npv(rate, self.upside))
+        return self._once(("upside", rate), lambda: npv(rate, upside))
 
 
 class TradePaths(_Memo):
@@ -171,7 +181,7 @@ class DealPaths:
     markets: MarketPaths
     funded: Funded
     cut: Split
-    no_deal: NoPact                   # the investor's reserves with no pact, same futures
+    no_pact: NoPact                   # the investor's reserves with no pact, same futures
     trade: TradePaths                 # the tariff model on each path
 
     @property
@@ -181,22 +191,27 @@ class DealPaths:
 
     @property
     def calls(self) -> np.ndarray:
+        """MOU cash calls paid, (paths, years), USD bn."""
         return self.funded.calls.paid
 
     @property
     def mou_cash(self) -> np.ndarray:
+        """Distributable cash of the MOU-funded stakes, (paths, years), USD bn."""
         return self.funded.mou_cash
 
     @property
     def mou_received(self) -> np.ndarray:
+        """The investor's waterfall receipts, (paths, years), USD bn."""
         return self.cut.received
 
     @property
     def capex(self) -> dict[str, np.ndarray]:
+        """Sector -> capex financed by the pact within the horizon, (paths,), USD bn."""
         return self.funded.capex
 
     @property
     def priority_capex(self) -> np.ndarray:
+        """Capex in the host's priority sectors, (paths, years), USD bn."""
         return self.funded.priority_capex
 
     @property
@@ -224,10 +239,12 @@ class DealPaths:
 
     @property
     def investor_total(self) -> np.ndarray:
+        """The investor's flows over every tranche, (paths, years), USD bn."""
         return _total(self.investor, self.calls.shape)
 
     @property
     def host_total(self) -> np.ndarray:
+        """The host's flows over every tranche, (paths, years), USD bn."""
         return _total(self.host, self.calls.shape)
 
     def investor_pv(self, rate: float) -> np.ndarray:
@@ -255,8 +272,8 @@ def _total(flows: dict[str, np.ndarray], shape: tuple[int, int]) -> np.ndarray:
     return out
 
 
-def fund(c: CallsPlan, block: Block) -> Funded:
-    """Calls, reserves, loans and guarantees, and the MOU projects' cash, for one CallsPlan."""
+def _mou_demand(c: CallsPlan, block: Block) -> tuple[np.ndarray, np.ndarray]:
+    """MOU call demand, (paths, years), and each MOU stake's last year of demand, (stakes, paths)."""
     paths, years = block.size, block.years
     demand = np.zeros((paths, years))
     last_demand = np.empty((len(c.mou), paths), dtype=np.int64)
@@ -269,15 +286,54 @@ def fund(c: CallsPlan, block: Block) -> Funded:
             upfront = al.stake * al.capex * d.overrun * (d.fail_year(al.launch_year) > al.launch_year)
             demand[:, min(al.launch_year, years - 1)] += upfront
             last_demand[i] = al.launch_year
+    return demand, last_demand
 
+
+def _debt(c: CallsPlan, block: Block) -> dict[str, np.ndarray]:
+    """Loan or guarantee tranche -> the investor's flows, (paths, years)."""
     debt: dict[str, np.ndarray] = {}
-    spend = np.empty((paths, years))
+    spend = np.empty((block.size, block.years))
     for al, spec in c.debts:
         d = block.project(al.project, al.archetype)
         spend[:] = 0.0
         add_spend(spend, al.stake, al.capex, d, al.launch_year)
         flows = debt_flows(spec, al.amount, spend, al.launch_year + d.build, d.fail_year(al.launch_year))
         debt[al.tranche] = debt[al.tranche] + flows if al.tranche in debt else flows
+    return debt
+
+
+def _capex(c: CallsPlan, block: Block) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Capex financed by sector, (paths,), and in the host's priority sectors, (paths, years)."""
+    capex: dict[str, np.ndarray] = {}
+    priority = np.zeros((block.size, block.years))
+    for al in (*c.mou, *(al for al, _ in c.debts)):
+        d = block.project(al.project, al.archetype)
+        financed = al.stake * total_spend(al.capex, d, al.launch_year, block.years)
+        capex[al.sector] = capex[al.sector] + financed if al.sector in capex else financed
+        if al.sector in c.priority_sectors:
+            add_spend(priority, al.stake, al.capex, d, al.launch_year)
+    return capex, priority
+
+
+def fund(c: CallsPlan, block: Block) -> Funded:
+    """The fund stage for one CallsPlan: calls, reserves, loans and guarantees, the MOU cash.
+
+    Parameters
+    ----------
+    c : CallsPlan
+    block : Block
+        The futures: project draws, markets, sudden stops, deferral and pledge draws.
+
+    Returns
+    -------
+    Funded
+        The calls and reserves (:class:`~pactlab.engine.funding.Calls`), debt flows, MOU cash,
+        capex by sector and in priority sectors, and the snapback year: arrays (paths, years) or
+        (paths,), USD bn.
+    """
+    paths, years = block.size, block.years
+    demand, last_demand = _mou_demand(c, block)
+    debt = _debt(c, block)
     outflows = np.zeros((paths, years))
     for flows in debt.values():
         outflows -= flows
@@ -296,14 +352,7 @@ def fund(c: CallsPlan, block: Block) -> Funded:
         add_operating_cash(cash, al.stake, al.capex, al.arch, d, al.launch_year, start,
                            block.markets.factor(al.arch.market_factor), c.tax_rate)
 
-    capex: dict[str, np.ndarray] = {}
-    priority = np.zeros((paths, years))
-    for al in (*c.mou, *(al for al, _ in c.debts)):
-        d = block.project(al.project, al.archetype)
-        financed = al.stake * total_spend(al.capex, d, al.launch_year, years)
-        capex[al.sector] = capex[al.sector] + financed if al.sector in capex else financed
-        if al.sector in c.priority_sectors:
-            add_spend(priority, al.stake, al.capex, d, al.launch_year)
+    capex, priority = _capex(c, block)
     delivered = (block.pledge_delivered(code, c.pledge_delivery_prob) if c.pledge_from is not None
                  else None)
     return Funded(calls, debt, cash, capex, priority, snap_year(c, calls, years, delivered))
@@ -311,10 +360,26 @@ def fund(c: CallsPlan, block: Block) -> Funded:
 
 def snap_year(c: CallsPlan, calls: Calls, years: int,
               pledge_delivered: np.ndarray | None = None) -> np.ndarray:
-    """Per path, the first year the host may apply the refusal tariff: the investor left calls
-    unfunded past the funding deadline, a tranche found no eligible project by the selection
-    deadline, or the investor's firms did not deliver their private pledge by its date; `years`
-    where none of these happens or the pact has no refusal clause."""
+    """Per path, the first year the host may apply the refusal tariff.
+
+    That is when the investor left calls unfunded past the funding deadline, a tranche found no
+    eligible project by the selection deadline, or the investor's firms did not deliver their
+    private pledge by its date.
+
+    Parameters
+    ----------
+    c : CallsPlan
+    calls : Calls
+    years : int
+        The horizon.
+    pledge_delivered : ndarray of bool, shape (paths,), optional
+        Whether the private pledge is delivered.
+
+    Returns
+    -------
+    ndarray of int64, shape (paths,)
+        The year; `years` where none of these happens or the pact has no refusal clause.
+    """
     out = np.full(calls.shortfall.shape, years, dtype=np.int64)
     if not c.refusal:
         return out
@@ -329,24 +394,55 @@ def snap_year(c: CallsPlan, calls: Calls, years: int,
 
 
 def split(s: SplitPlan, funded: Funded, markets: MarketPaths) -> Split:
-    """The waterfall of the MOU cash (and the host's upside take), for one SplitPlan."""
+    """The split stage for one SplitPlan: the waterfall of the MOU cash and the host's upside take.
+
+    Parameters
+    ----------
+    s : SplitPlan
+    funded : Funded
+        The fund stage's result (calls and MOU cash).
+    markets : MarketPaths
+        SOFR, for the deemed rate.
+
+    Returns
+    -------
+    Split
+        Calls, the investor's receipts, the host's share and its upside take: (paths, years),
+        USD bn.
+    """
     paid = funded.calls.paid
     if s.pool is None:
         zeros = np.zeros_like(paid)
         return Split(paid, zeros, zeros, None)
     deemed = markets.sofr + s.spread
-    scheduled = s.scheduled_life is not None
-    tiers = [Tier(share, (0.0 if scheduled else deemed) if hurdle == "deemed" else hurdle)
+    life = s.scheduled_life
+    tiers = [Tier(share, (0.0 if life is not None else deemed) if isinstance(hurdle, str)
+                  else hurdle)   # the one text hurdle is "deemed"
              for share, hurdle in s.tiers]
-    accrual = funded.scheduled_daa(deemed, s.spread, s.scheduled_life) if scheduled else None
+    accrual = funded.scheduled_daa(deemed, s.spread, life) if life is not None else None
     received, host_share = distribute(funded.mou_cash, paid, tiers, accrual=accrual,
                                       review=s.review)
     return Split(paid, received, host_share, upside_take(received, s.upside))
 
 
 def upside_take(received: np.ndarray, upside: tuple[float, float] | None) -> np.ndarray | None:
-    """The host's `share` of the investor's cumulative MOU receipts above `threshold`, by year
-    (None without an upside term)."""
+    """The host's `share` of the investor's cumulative MOU receipts above `threshold`, by year.
+
+    Parameters
+    ----------
+    received : ndarray, shape (paths, years), USD bn
+    upside : (share, threshold) or None
+        A fraction and USD bn; None without an upside term.
+
+    Returns
+    -------
+    ndarray, shape (paths, years), USD bn, or None
+
+    Examples
+    --------
+    >>> upside_take(np.array([[10.0, 10.0, 10.0]]), (0.2, 15.0)).tolist()
+    [[0.0, 1.0, 2.0]]
+    """
     if upside is None:
         return None
     share, threshold = upside
@@ -355,13 +451,23 @@ def upside_take(received: np.ndarray, upside: tuple[float, float] | None) -> np.
 
 
 def simulate_block(plans: Sequence[Plan], block: Block) -> Iterator[tuple[int, DealPaths]]:
-    """Each plan's DealPaths on one block, as (index into `plans`, paths), grouped so that
-    plans sharing a stage's plan share its result (the order of the results follows the groups)."""
+    """Each plan's DealPaths on one block, sharing the stages that plans have in common.
+
+    Parameters
+    ----------
+    plans : sequence of Plan
+    block : Block
+
+    Yields
+    ------
+    (int, DealPaths)
+        The index into `plans` and its paths; the order follows the groups of shared stages.
+    """
     groups: dict[CallsPlan, dict[SplitPlan, list[int]]] = {}
     trade: dict[int, TradePaths] = {}      # by tariff-cost table: one per distinct tariff terms
     for i, plan in enumerate(plans):
         groups.setdefault(plan.calls, {}).setdefault(plan.split, []).append(i)
-        cost = plan.gains.tariff
+        cost = plan.gain_inputs.tariff
         if id(cost) not in trade:
             trade[id(cost)] = TradePaths(cost, block.trade, block.assumptions)
     for calls_plan, by_split in groups.items():
@@ -371,13 +477,26 @@ def simulate_block(plans: Sequence[Plan], block: Block) -> Iterator[tuple[int, D
             for i in members:
                 plan = plans[i]
                 yield i, DealPaths(plan.base_year, plan.tranches, plan.split.pool, block.markets,
-                                   funded, cut, block.no_deal(calls_plan.investor_code),
-                                   trade[id(plan.gains.tariff)])
+                                   funded, cut, block.no_pact(calls_plan.investor_code),
+                                   trade[id(plan.gain_inputs.tariff)])
 
 
 def simulate(pact: Pact, futures: Futures) -> DealPaths:
-    """One pact applied to `futures`: every path at once (for analysis and tests; `evaluate`
-    works block by block so that memory does not grow with paths)."""
+    """One pact applied to `futures`, every path at once.
+
+    For analysis and tests: ``evaluate`` works block by block so that memory does not grow with
+    paths.
+
+    Parameters
+    ----------
+    pact : Pact
+    futures : Futures
+
+    Returns
+    -------
+    DealPaths
+        Arrays (paths, years) over all the futures' paths.
+    """
     plan = Planner(futures.assumptions).plan(pact)
     parts = [next(simulate_block([plan], block))[1] for block in futures.blocks()]
     return parts[0] if len(parts) == 1 else _concatenate(parts)
@@ -397,10 +516,10 @@ def _concatenate(parts: list[DealPaths]) -> DealPaths:
                 join(p.cut.host_share for p in parts), upside)
     markets = MarketPaths(*(join(getattr(p.markets, k) for p in parts)
                             for k in ("sofr", "energy", "power")))
-    no_deal = NoPact(join(p.no_deal.reserves for p in parts), join(p.no_deal.crisis_year for p in parts))
+    no_pact = NoPact(join(p.no_pact.reserves for p in parts), join(p.no_pact.crisis_year for p in parts))
     trade = object.__new__(TradePaths)
     _Memo.__init__(trade)
     trade.cost = first.trade.cost
     for name in ("multiplier", "e0", "we", "p0", "wp"):
         setattr(trade, name, join(getattr(p.trade, name) for p in parts))
-    return DealPaths(first.base_year, first.tranches, first.pool, markets, funded, cut, no_deal, trade)
+    return DealPaths(first.base_year, first.tranches, first.pool, markets, funded, cut, no_pact, trade)

@@ -14,20 +14,59 @@ __all__ = ["archetype_spec", "country_fx", "market_spec"]
 
 
 def market_spec(a: Assumptions) -> MarketSpec:
+    """The market processes' parameters, from ``markets.*``.
+
+    Parameters
+    ----------
+    a : Assumptions
+
+    Returns
+    -------
+    MarketSpec
+    """
     m = a.markets
     return MarketSpec(
         sofr_start=m.sofr.start, sofr_long_run=m.sofr.long_run, sofr_speed=m.sofr.speed,
         sofr_vol=m.sofr.vol, energy_speed=m.energy.speed, energy_vol=m.energy.vol,
         power_speed=m.power.speed, power_vol=m.power.vol,
-        correlation=tuple(tuple(float(v) for v in row) for row in m.correlation.matrix()))
+        correlation=tuple((float(row[0]), float(row[1]), float(row[2]))
+                          for row in m.correlation.matrix()))
 
 
 def archetype_spec(arch: Archetype) -> ArchetypeSpec:
+    """The engine's spec of a project archetype.
+
+    Parameters
+    ----------
+    arch : Archetype
+        An archetype of the assumptions (``archetypes.<name>``).
+
+    Returns
+    -------
+    ArchetypeSpec
+    """
     return ArchetypeSpec(**{f: getattr(arch, f) for f in ArchetypeSpec.__dataclass_fields__})
 
 
 def country_fx(a: Assumptions, code: str) -> FxSpec:
-    """The investor's reserves with no pact: its macro data, no swap line, no clause, no calls."""
+    """The investor's reserves with no pact: its macro data, no swap line, no clause, no calls.
+
+    Parameters
+    ----------
+    a : Assumptions
+    code : str
+        The investor's code (``KOR``); ``macro.<code>`` must exist.
+
+    Returns
+    -------
+    FxSpec
+        Reserves (USD bn), their yield and drift (fractions a year), the calibrated ARA metric
+        (USD bn; 0 where not applicable) and the Greenspan–Guidotti line.
+
+    References
+    ----------
+    IMF (2015, 2016), the ARA metric; Greenspan (1999).
+    """
     m = a.country(code)
     applicable = m.ara_applicable
     metric = m.ara_calibration * ara_metric(m.goods_exports + m.services_exports, m.broad_money,

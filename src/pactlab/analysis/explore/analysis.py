@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict
 
 import numpy as np
 import pandas as pd
@@ -100,6 +101,13 @@ def _ranks(values: pd.Series) -> np.ndarray:
     return values.map(order).to_numpy(dtype=float)
 
 
+class _Outcome(TypedDict, total=False):
+    """What the query thread of :func:`cases` leaves: the flags, or the error it raised."""
+
+    y: pd.Series
+    error: Exception
+
+
 @dataclass(frozen=True)
 class Discovery:
     """A condition, how often it holds, and the PRIM box that concentrates it."""
@@ -119,7 +127,7 @@ def cases(results: pd.DataFrame, where: str, *, timeout_s: float = 10.0) -> np.n
 
     import duckdb
     query = f"select coalesce(({where}), false) as y from results order by point_id"
-    out: dict[str, object] = {}
+    out: _Outcome = {}
     con = duckdb.connect(config={"enable_external_access": False, "threads": 1,
                                  "memory_limit": "256MB", "lock_configuration": True})
 

@@ -30,11 +30,24 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 Box = dict[str, tuple[float, float] | frozenset]
+
+
+# a box holds levels (a frozenset) for a nominal input and an interval for the others: these
+# narrow one limit to the kind its input is known to have
+def _levels(lim: tuple[float, float] | frozenset) -> frozenset:
+    assert isinstance(lim, frozenset)
+    return lim
+
+
+def _interval(lim: tuple[float, float] | frozenset) -> tuple[float, float]:
+    assert not isinstance(lim, frozenset)
+    return lim
 
 
 def sdtoolkit_quantile(data: np.ndarray, q: float) -> float:
@@ -74,7 +87,7 @@ class PrimResult:
     def box(self, i: int = -1) -> pd.DataFrame:
         """Step `i`'s limits on its restricted dimensions: min and max (categories: the levels
         kept, in both columns)."""
-        rows = {}
+        rows: dict[str, dict[str, Any]] = {}
         for c in self.restricted(i):
             lim = self.limits[i][c]
             if isinstance(lim, frozenset):
@@ -167,7 +180,7 @@ class _Prim:
                 lim[side] = new
                 out.append((idx[keep], {**box, c: tuple(lim)}))
         for c in self.nominal:
-            kept = box[c]
+            kept = _levels(box[c])
             if len(kept) > 1:
                 v = self.values[c][idx]
                 for level in sorted(kept, key=str):
@@ -180,20 +193,21 @@ class _Prim:
             if c not in res:
                 continue
             if c in self.nominal:
-                for level in sorted(self.initial[c] - box[c], key=str):
-                    candidate = {**box, c: box[c] | {level}}
+                for level in sorted(_levels(self.initial[c]) - _levels(box[c]), key=str):
+                    candidate = {**box, c: _levels(box[c]) | {level}}
                     out.append((self.inside(everyone, candidate, res), candidate))
                 continue
-            low, high = self.initial[c]
+            low, high = _interval(self.initial[c])
+            lim = _interval(box[c])
             for side in (0, 1):                       # lower, then upper
-                band = {**box, c: (low, box[c][0]) if side == 0 else (box[c][1], high)}
+                band = {**box, c: (low, lim[0]) if side == 0 else (lim[1], high)}
                 data = self.values[c][self.inside(everyone, band, res)]
                 if side == 0:
                     value = sdtoolkit_quantile(data, 1 - self.paste_alpha) if data.size else low
-                    candidate = {**box, c: (value, box[c][1])}
+                    candidate = {**box, c: (value, lim[1])}
                 else:
                     value = sdtoolkit_quantile(data, self.paste_alpha) if data.size else high
-                    candidate = {**box, c: (box[c][0], value)}
+                    candidate = {**box, c: (lim[0], value)}
                 out.append((self.inside(everyone, candidate, res), candidate))
         return out
 

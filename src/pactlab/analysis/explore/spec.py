@@ -93,11 +93,26 @@ class Factor(_SpecPart):
         missing = [k for k in need if getattr(self, k) is None]
         if missing:
             raise ValueError(f"{missing[0]}: a {kind} factor needs {', '.join(need)}")
-        if kind in ("uniform", "triangular") and not self.low < self.high:
-            raise ValueError(f"high: must be above low ({self.low}), got {self.high}")
-        if kind == "triangular" and not self.low <= self.mode <= self.high:
-            raise ValueError(f"mode: must lie between low and high, got {self.mode}")
+        if kind in ("uniform", "triangular"):
+            low, high = self._bounds()
+            if not low < high:
+                raise ValueError(f"high: must be above low ({self.low}), got {self.high}")
+            if kind == "triangular" and not low <= self._mode() <= high:
+                raise ValueError(f"mode: must lie between low and high, got {self.mode}")
         return self
+
+    # the fields a kind needs are set once `_complete` has run: these narrow them for mypy
+    def _bounds(self) -> tuple[float, float]:
+        assert self.low is not None and self.high is not None
+        return self.low, self.high
+
+    def _mode(self) -> float:
+        assert self.mode is not None
+        return self.mode
+
+    def _levels(self) -> tuple[Any, ...]:
+        assert self.levels is not None
+        return self.levels
 
     @property
     def kind(self) -> str:
@@ -110,12 +125,15 @@ class Factor(_SpecPart):
         q = min(max(float(q), 1e-12), 1.0 - 1e-12)
         kind = self.kind
         if kind == "levels":
-            return self.levels[min(int(q * len(self.levels)), len(self.levels) - 1)]
+            levels = self._levels()
+            return levels[min(int(q * len(levels)), len(levels) - 1)]
         if kind == "uniform":
-            return self.low + q * (self.high - self.low)
+            low, high = self._bounds()
+            return low + q * (high - low)
         if kind == "triangular":
-            c = (self.mode - self.low) / (self.high - self.low)
-            return float(stats.triang.ppf(q, c, loc=self.low, scale=self.high - self.low))
+            low, high = self._bounds()
+            c = (self._mode() - low) / (high - low)
+            return float(stats.triang.ppf(q, c, loc=low, scale=high - low))
         x = float(stats.norm.ppf(q, loc=self.mean, scale=self.sd))
         return float(np.clip(x, -np.inf if self.low is None else self.low,
                              np.inf if self.high is None else self.high))
@@ -123,9 +141,10 @@ class Factor(_SpecPart):
     def grid(self, count: int) -> tuple[Any, ...]:
         """Levels for a full factorial: the levels, or `count` evenly spaced quantiles."""
         if self.kind == "levels":
-            return tuple(self.levels)
+            return tuple(self._levels())
         if self.kind == "uniform":
-            return tuple(np.linspace(self.low, self.high, count).tolist())
+            low, high = self._bounds()
+            return tuple(np.linspace(low, high, count).tolist())
         return tuple(self.value(q) for q in (np.arange(count) + 0.5) / count)
 
 

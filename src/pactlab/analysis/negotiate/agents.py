@@ -27,6 +27,7 @@ agent's current ask to itself (a "nice" offer; ties go to the lower index).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -157,7 +158,8 @@ def alternating_offers(u: np.ndarray, agents: tuple[Agent, Agent], rounds: int, 
             row |= values.iloc[candidate].to_dict()
         rows.append(row)
         if accepted:
-            discounted = tuple(float(u[candidate, i] * agents[i].discount ** (t - 1)) for i in (0, 1))
+            discounted = cast(tuple[float, float], tuple(
+                float(u[candidate, i] * agents[i].discount ** (t - 1)) for i in (0, 1)))
             return Outcome(candidate, t, discounted, "agreement", pd.DataFrame(rows))
         if breakdown and rng.random() < breakdown:
             return Outcome(None, t, (d[0], d[1]), "breakdown", pd.DataFrame(rows))

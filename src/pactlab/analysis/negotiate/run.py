@@ -4,6 +4,7 @@ sheets of the solutions."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypedDict
 
 import numpy as np
 import pandas as pd
@@ -29,6 +30,15 @@ SOLUTIONS = {"nash": ("Nash bargaining solution", nash_point),
              "egalitarian": ("egalitarian solution", egalitarian_point),
              "utilitarian": ("utilitarian solution", utilitarian_point)}
 
+
+
+class ReferenceGap(TypedDict):
+    """:meth:`Negotiation.reference_gap`: the frontier candidate (None: the reference is on the
+    frontier) and the gain in utility for each side, USD bn."""
+
+    candidate: int | None
+    investor: float
+    host: float
 
 @dataclass(frozen=True)
 class Negotiation:
@@ -71,7 +81,7 @@ class Negotiation:
         pact = self.solution_pact(name)
         return None if pact is None else pact_to_toml(pact)
 
-    def reference_gap(self) -> dict[str, float] | None:
+    def reference_gap(self) -> ReferenceGap | None:
         """How far the reference preset is from the frontier: the frontier candidate that
         improves most on it for both sides (the larger of the two smaller gains), and the
         gains in utility for each side; zeros if nothing improves on it for both."""

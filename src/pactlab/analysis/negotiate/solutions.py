@@ -123,7 +123,7 @@ def zopa(u, d: Sequence[float], values: pd.DataFrame) -> pd.DataFrame:
     `values` has one row per row of `u` and one column per issue; numeric issues get their
     min and max, others the levels that occur."""
     ir = individually_rational(u, d)
-    rows = {}
+    rows: dict[str, dict[str, float | str | None]] = {}
     for column in values.columns:
         inside = values.loc[ir, column]
         if inside.empty:

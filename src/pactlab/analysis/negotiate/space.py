@@ -33,7 +33,7 @@ import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -77,10 +77,11 @@ class Issue:
         """Levels for a full grid: the levels, the range by its step, or low, middle and high."""
         if self.levels is not None:
             return self.levels
+        low, high = self._bounds()
         if self.step is None:
-            return tuple(dict.fromkeys((self.low, (self.low + self.high) / 2, self.high)))
-        count = int(math.floor((self.high - self.low) / self.step + 1e-9)) + 1
-        return tuple(round(self.low + k * self.step, 12) for k in range(count))
+            return tuple(dict.fromkeys((low, (low + high) / 2, high)))
+        count = int(math.floor((high - low) / self.step + 1e-9)) + 1
+        return tuple(round(low + k * self.step, 12) for k in range(count))
 
     def at(self, q: float) -> Any:
         """The value at quantile `q` in [0, 1): a level by index, or a point of the range
@@ -90,7 +91,12 @@ class Issue:
         if self.step is not None:
             grid = self.grid()
             return grid[min(int(q * len(grid)), len(grid) - 1)]
-        return self.low + q * (self.high - self.low)
+        low, high = self._bounds()
+        return low + q * (high - low)
+
+    def _bounds(self) -> tuple[float, float]:
+        """`low` and `high` of a range issue (``__post_init__`` makes sure both are set)."""
+        return cast(float, self.low), cast(float, self.high)
 
 
 def parse_issue(text: str) -> Issue:
@@ -235,8 +241,10 @@ class IssueSpace:
             raise PactError(f"negotiate: --sample must be grid, lhs or sobol, got {method!r}")
         return self._candidates(rows)
 
-    def _candidates(self, rows: Sequence[tuple]) -> Candidates:
-        pacts, kept, reasons = [], [], {}
+    def _candidates(self, rows: Sequence[tuple[Any, ...]]) -> Candidates:
+        pacts: list[Pact] = []
+        kept: list[tuple[Any, ...]] = []
+        reasons: dict[str, int] = {}
         for row in dict.fromkeys(rows):          # a repeated point is one candidate
             try:
                 pacts.append(apply(self.base, dict(zip(self.keys, row, strict=True))))

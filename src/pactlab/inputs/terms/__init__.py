@@ -103,7 +103,7 @@ def _shorten(text: str, limit: int = 60) -> str:
 
 def looks_like_path(text: str) -> bool:
     """Whether a pact argument names a file: it has a folder separator or ends in .toml."""
-    separators = {"/", os.sep, os.altsep} - {None}
+    separators = [s for s in ("/", os.sep, os.altsep) if s]
     return text.endswith(".toml") or any(s in text for s in separators)
 
 

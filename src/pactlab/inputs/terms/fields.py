@@ -25,12 +25,11 @@ SECTIONS = {
 }
 
 #: term key (indices as [*]) -> (label, unit); units: usd_bn, usd_bn_year, share, rate, years,
-#: date, ratio, days, thousands_year, hurdle (a rate or "deemed"), text
+#: date, ratio, thousands_year, hurdle (a rate or "deemed"), text
 LABELS: dict[str, tuple[str, str]] = {
     "parties.investor": ("investor", "text"),
     "parties.investor_code": ("investor (ISO code)", "text"),
     "parties.host": ("host", "text"),
-    "parties.host_code": ("host (ISO code)", "text"),
     "tranches[*].name": ("tranche", "text"),
     "tranches[*].instrument": ("instrument", "text"),
     "tranches[*].amount": ("amount", "usd_bn"),
@@ -51,7 +50,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "schedule.selection_deadline": ("projects selected by", "date"),
     "schedule.funding_deadline": ("no cash called after", "date"),
     "schedule.annual_cap": ("annual cap on cash calls", "usd_bn_year"),
-    "schedule.funding_window_business_days": ("funding window", "days"),
     "schedule.call_timing": ("cash called", "text"),
     "governance.selection": ("who selects projects", "text"),
     "governance.allowed_sectors": ("eligible sectors", "text"),
@@ -108,7 +106,7 @@ def format_term(value: object, unit: str) -> str:
     if value == float("inf"):
         return "unlimited"
     return {"usd_bn": f"${value:,.4g}B", "usd_bn_year": f"${value:,.4g}B a year",
-            "share": f"{100 * value:.4g}%", "rate": f"{100 * value:.4g}%", "hurdle": f"{100 * value:.4g}%", "years": f"{value:g} years", "days": f"{value:g} business days",
+            "share": f"{100 * value:.4g}%", "rate": f"{100 * value:.4g}%", "hurdle": f"{100 * value:.4g}%", "years": f"{value:g} years",
             "ratio": f"{value:.4g} × the IMF metric", "thousands_year": f"{value:,.4g} thousand a year",
             }.get(unit, f"{value:g}")
 

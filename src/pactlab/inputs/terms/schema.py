@@ -81,8 +81,11 @@ def bool_for_number(annotation: Any, value: Any) -> tuple[str, Any] | None:
         return next((f for f in found if f is not None), None)
     if origin is dict and isinstance(value, Mapping):
         inner = typing.get_args(annotation)[1]
-        found = ((k, bool_for_number(inner, v)) for k, v in value.items())
-        return next(((f".{k}{f[0]}", f[1]) for k, f in found if f is not None), None)
+        for k, v in value.items():
+            f = bool_for_number(inner, v)
+            if f is not None:
+                return f".{k}{f[0]}", f[1]
+        return None
     if origin in (tuple, list) and isinstance(value, (list, tuple)):
         args = typing.get_args(annotation)
         repeat = origin is list or (len(args) == 2 and args[1] is Ellipsis)
@@ -99,7 +102,6 @@ class Parties(Terms):
     investor_code: str = Field(pattern=r"^([A-Z]{3}|EU27)$",
                                description="ISO 3166 alpha-3, e.g. KOR; EU27 for the European Union")
     host: str = Field(min_length=1)
-    host_code: str = Field(default="USA", pattern=r"^[A-Z]{3}$")
 
 
 class _TrancheBase(Terms):
@@ -187,7 +189,6 @@ class Schedule(Terms):
     annual_cap: Money | None = Field(default=None, description="max cash calls per calendar year")
     funding_deadline: dt.date | None = Field(
         default=None, description="no cash is called after this date; what is left is a shortfall")
-    funding_window_business_days: Annotated[int, Field(ge=1, le=365)] = 45
     call_timing: Literal["as_built", "at_selection"] = "as_built"
 
     @model_validator(mode="after")

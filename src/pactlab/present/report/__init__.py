@@ -7,14 +7,19 @@ with the pactlab version, seed and paths.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from importlib import resources
+from typing import TYPE_CHECKING
 
 import jinja2
+import pandas as pd
+import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from ..._version import __version__
-from ...analysis.valuation import Evaluation, crisis_sensitivity, evaluate_all
+from ...analysis.batch import Progress
+from ...analysis.crisis import crisis_paths, crisis_tables
+from ...analysis.valuation import Evaluation, evaluate_all
 from ...inputs import data
 from ...inputs.assumptions import Assumptions
 from ...inputs.terms import Pact
@@ -22,6 +27,10 @@ from ...inputs.terms.fields import SECTIONS, term_fields
 from ...model.tariffs import trade_data
 from .. import context_note, format_value, metric_units, titled
 from . import figures, tables
+
+if TYPE_CHECKING:
+    from ...analysis.explore.analysis import Discovery, Sensitivity
+    from ...analysis.negotiate.run import Negotiation
 
 METHODS = (
     "Each pact is simulated on the same futures (common random numbers): correlated six-month "
@@ -170,23 +179,28 @@ def terms_table(evaluations: Sequence[Evaluation]) -> list[dict[str, object]]:
     return rows
 
 
-def build_report(evaluations: Sequence[Evaluation], *, title: str | None = None,
-                 negotiation=None, sensitivity=None, discovery=None) -> str:
-    """The report as one HTML string (deterministic for the same evaluations)."""
-    if not evaluations:
-        raise ValueError("a report needs at least one evaluation")
-    a = evaluations[0].assumptions
-    names = [ev.label for ev in evaluations]
+_CHART_CONFIG = {"displaylogo": False, "responsive": True}
+
+
+def _chart_html(fig: go.Figure, cid: str) -> str:
+    """A figure as a div for the page (plotly.js is inlined once, at the top)."""
+    return fig.to_html(full_html=False, include_plotlyjs=False, div_id=f"chart-{cid}",
+                       config=_CHART_CONFIG)
+
+
+def _comparison_rows(evaluations: Sequence[Evaluation]) -> list[dict[str, object]]:
+    """The side-by-side table's rows: the raw value (for the page's data attributes) and its
+    text in the metric's unit, a cell a pact."""
     units = metric_units()
-    side_by_side = tables.comparison(evaluations)
-    comparison = [{"label": label, "cells": [
+    return [{"label": label, "cells": [
         {"raw": repr(float(v)), "text": format_value(float(v), units[label])} for v in row]}
-        for label, row in side_by_side.iterrows()]
-    # only where a reserve-crisis test applies: elsewhere every cell would be 0
-    crisis = {ev.label: crisis_sensitivity(ev.pact, min(ev.paths, 2_000), ev.seed,
-                                           assumptions=ev.assumptions) for ev in evaluations
-              if ev.assumptions.country(ev.pact.parties.investor_code).ara_applicable}
-    costs = {ev.label: ev.plan.gains.tariff for ev in evaluations}
+        for label, row in tables.comparison(evaluations).iterrows()]
+
+
+def _charts(evaluations: Sequence[Evaluation]) -> list[dict[str, str]]:
+    """The chart sections in page order: id, heading, the note under it and the chart."""
+    a = evaluations[0].assumptions
+    costs = {ev.label: ev.plan.gain_inputs.tariff for ev in evaluations}
     charts = [
         ("cash-split", "Who gets the cash", "The investor's share of the MOU distributions each year "
          "(median and 5–95% band), one panel per pact on one scale; the host gets the rest. Dotted "
@@ -215,47 +229,123 @@ def build_report(evaluations: Sequence[Evaluation], *, title: str | None = None,
          "over the futures, on one scale: below the dotted line, that side would have done better "
          "with no deal.", figures.gain_spread(evaluations)),
     ]
-    chart_html = [{"id": cid, "heading": heading, "note": note,
-                   "html": fig.to_html(full_html=False, include_plotlyjs=False, div_id=f"chart-{cid}",
-                                       config={"displaylogo": False, "responsive": True})}
-                  for cid, heading, note, fig in charts]
+    return [{"id": cid, "heading": heading, "note": note, "html": _chart_html(fig, cid)}
+            for cid, heading, note, fig in charts]
+
+
+def _projects(evaluations: Sequence[Evaluation]) -> list[dict[str, object]]:
+    """The projects each pact selects, with their amounts and sources."""
     pipeline = data.pipeline().set_index("project")["source"]
-    projects = [{"pact": ev.label, **row, "amount": format_value(row["amount"], "usd_bn"),
-                 "source": pipeline.get(row["project"], "generic project of its archetype (assumed)")}
-                for ev in evaluations for row in ev.projects().to_dict(orient="records")]
-    assumptions = {r["key"]: r for ev in evaluations for r in ev.assumptions.provenance()}
-    schedule = trade_data().schedule.fillna("").to_dict(orient="records")
-    terms = terms_table(evaluations)
+    return [{"pact": ev.label, **row, "amount": format_value(row["amount"], "usd_bn"),
+             "source": pipeline.get(row["project"], "generic project of its archetype (assumed)")}
+            for ev in evaluations for row in ev.projects().to_dict(orient="records")]
+
+
+def _crisis_sections(crisis: Mapping[str, pd.DataFrame] | None) -> list[dict[str, object]] | None:
+    """Each crisis table as the page shows it: growth levels across, stop probabilities down,
+    cells as percentages (None: no tables were given)."""
+    if crisis is None:
+        return None
+    return [{"pact": label, "growth": list(t.columns.levels[0]),
+             "rows": [{"stop": stop, "cells": [format_value(t.loc[stop, (g, c)], "share")
+                                               for g in t.columns.levels[0] for c in ("pact", "no pact")]}
+                      for stop in t.index]} for label, t in crisis.items()]
+
+
+def _template() -> jinja2.Template:
+    """The page's template (autoescaped; an undefined name is an error, not a blank)."""
+    return jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined).from_string(
+        (resources.files(__package__) / "report.html.j2").read_text(encoding="utf-8"))
+
+
+def build_report(evaluations: Sequence[Evaluation], *,
+                 crisis_tables: Mapping[str, pd.DataFrame] | None = None,
+                 title: str | None = None, negotiation: Negotiation | None = None,
+                 sensitivity: Sensitivity | None = None,
+                 discovery: Discovery | None = None) -> str:
+    """The report as one HTML string (deterministic for the same inputs). It renders what it is
+    given and computes nothing: every table comes from the caller.
+
+    Parameters
+    ----------
+    evaluations : sequence of Evaluation, length pacts
+        The pacts, evaluated on the same futures (the first one's assumptions head the page).
+    crisis_tables : mapping of str to DataFrame, optional
+        By evaluation label, :func:`pactlab.analysis.crisis.crisis_sensitivity` tables, shape
+        (3, 2 * levels), fractions: what :func:`pactlab.analysis.crisis.crisis_tables` returns.
+        None: the report says the tables were not computed.
+    title : str, optional
+        The page title (default: the pacts' titles and the overrides).
+    negotiation : Negotiation, optional
+        A negotiation result, for its section.
+    sensitivity : Sensitivity, optional
+        An exploration's sensitivity result, for the tornado section.
+    discovery : Discovery, optional
+        An exploration's PRIM result, for the scenario-discovery section.
+
+    Returns
+    -------
+    str
+        A self-contained HTML page (plotly.js inlined).
+
+    Raises
+    ------
+    ValueError
+        When `evaluations` is empty.
+    """
+    if not evaluations:
+        raise ValueError("a report needs at least one evaluation")
+    a = evaluations[0].assumptions
     neg = None if negotiation is None else _negotiation(negotiation, evaluations)
     explored = _exploration(sensitivity, discovery) if (sensitivity or discovery) else None
-    data_tables = tables.report_tables(evaluations, sensitivities=crisis, negotiation=neg,
-                                       exploration=explored)
-    template = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined).from_string(
-        (resources.files(__package__) / "report.html.j2").read_text(encoding="utf-8"))
-    return template.render(
+    data_tables = tables.report_tables(evaluations, sensitivities=crisis_tables or {},
+                                       negotiation=neg, exploration=explored)
+    return _template().render(
         title=title or titled("; ".join(ev.pact.title.split(":")[0] for ev in evaluations),
                               context_note(a, [ev.pact for ev in evaluations])),
         summary=summary(evaluations),
         version=__version__,
-        paths=f"{evaluations[0].paths:,}", seed=evaluations[0].seed, pact_names=names,
-        comparison=comparison, terms=terms,
+        paths=f"{evaluations[0].paths:,}", seed=evaluations[0].seed,
+        pact_names=[ev.label for ev in evaluations],
+        comparison=_comparison_rows(evaluations), terms=terms_table(evaluations),
         term_sheets=[{"name": ev.label, "title": ev.pact.title} for ev in evaluations],
-        charts=chart_html, methods=METHODS, manifests=[ev.manifest() for ev in evaluations],
-        assumptions=list(assumptions.values()), projects=projects, data_sources=_data_sources(),
-        schedule=schedule, plotly_js=get_plotlyjs(), negotiation=neg, exploration=explored,
-        crisis=[{"pact": label, "growth": list(t.columns.levels[0]),
-                 "rows": [{"stop": stop, "cells": [format_value(t.loc[stop, (g, c)], "share")
-                                                   for g in t.columns.levels[0] for c in ("pact", "no pact")]}
-                          for stop in t.index]} for label, t in crisis.items()],
-        crisis_paths=f"{min(evaluations[0].paths, 2_000):,}",
+        charts=_charts(evaluations), methods=METHODS, manifests=[ev.manifest() for ev in evaluations],
+        assumptions=list({r["key"]: r for ev in evaluations for r in ev.assumptions.provenance()}.values()),
+        projects=_projects(evaluations), data_sources=_data_sources(),
+        schedule=trade_data().schedule.fillna("").to_dict(orient="records"),
+        plotly_js=get_plotlyjs(), negotiation=neg, exploration=explored,
+        crisis=_crisis_sections(crisis_tables),
+        crisis_paths=f"{crisis_paths(evaluations[0].paths):,}",
         downloads={name: tables.csv_uri(t) for name, t in data_tables.items()},
         workbook=tables.xlsx_uri(data_tables))
 
 
 def report(pacts: Sequence[Pact | str], *, paths: int = 10_000, seed: int = 0,
-           assumptions: Assumptions | None = None, progress=None) -> str:
-    """Evaluate the pacts on the same futures and build their report."""
-    return build_report(evaluate_all(pacts, paths, seed, assumptions=assumptions, progress=progress))
+           assumptions: Assumptions | None = None, progress: Progress | None = None) -> str:
+    """Evaluate the pacts on the same futures, run their crisis tables and build their report
+    (a convenience for notebooks: the front ends compute first and call :func:`build_report`).
+
+    Parameters
+    ----------
+    pacts : sequence of Pact or str, length pacts
+        Pacts, or preset names / .toml paths.
+    paths : int
+        Futures to evaluate on (the crisis tables run on at most
+        :data:`pactlab.analysis.crisis.CRISIS_PATHS`).
+    seed : int
+        Their seed.
+    assumptions : Assumptions, optional
+        Default: the shipped ones.
+    progress : callable (done, total) -> None, optional
+        As in :func:`pactlab.analysis.valuation.evaluate_all`.
+
+    Returns
+    -------
+    str
+        The report's HTML, as :func:`build_report` returns it.
+    """
+    evaluations = evaluate_all(pacts, paths, seed, assumptions=assumptions, progress=progress)
+    return build_report(evaluations, crisis_tables=crisis_tables(evaluations))
 
 
 __all__ = ["build_report", "report"]

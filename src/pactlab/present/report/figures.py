@@ -5,7 +5,7 @@ writes files. Colours are fixed per pact so a pact looks the same in every chart
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from itertools import cycle
 
 import numpy as np
@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ...analysis.valuation import Evaluation
+from ...model.tariffs import NoDealCost
 
 COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#17becf")
 LAYOUT = dict(template="plotly_white", height=420, margin=dict(l=60, r=20, t=50, b=50),
@@ -136,10 +137,13 @@ def reserves_fan(evs: Sequence[Evaluation]) -> go.Figure:
     return fig
 
 
-def tariff_cost(costs: dict[str, object]) -> go.Figure:
+def tariff_cost(costs: Mapping[str, NoDealCost]) -> go.Figure:
     """Value added the investor loses by sector in a full year without the deal."""
     fig = go.Figure()
     for (name, cost), colour in zip(costs.items(), cycle(COLOURS), strict=False):
+        # `by_sector` is None only for a horizon that ends before the deal's first full year,
+        # which this chart cannot show (as before: it stops here rather than skip the pact)
+        assert cost.by_sector is not None, f"{name}: no full year of the deal to chart"
         table = cost.by_sector.drop("total")
         fig.add_trace(go.Bar(x=[s.replace("_", " ") for s in table.index],
                              y=-table["investor_value_added_change"],

@@ -9,10 +9,12 @@ import re
 import urllib.parse
 import zipfile
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 
-from ...analysis.valuation import Evaluation, crisis_rows
+from ...analysis.crisis import crisis_rows
+from ...analysis.valuation import Evaluation
 from ...inputs.terms.fields import term_fields
 from ...model.tariffs import trade_data
 from .. import comparison_column, json_safe
@@ -45,8 +47,8 @@ def crisis(sensitivities: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
 
 
 def report_tables(evaluations: Sequence[Evaluation], *, sensitivities: Mapping[str, pd.DataFrame],
-                  negotiation: Mapping[str, object] | None = None,
-                  exploration: Mapping[str, object] | None = None) -> dict[str, pd.DataFrame]:
+                  negotiation: Mapping[str, Any] | None = None,
+                  exploration: Mapping[str, Any] | None = None) -> dict[str, pd.DataFrame]:
     """Every table the report shows, by its id in the page."""
     out = {
         "comparison": comparison(evaluations),

@@ -1,0 +1,219 @@
+"""``pactlab tariffs``: a what-if (``--korea 25 --japan 15``: percent, the one place rates are
+percent, converted to fractions here) or a pact's deal against no deal."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from ...core.units import percent_to_fraction
+from ...inputs.assumptions import Assumptions, parse_settings
+from ...inputs.data.trade import PARTNERS
+from ...inputs.terms import pact_label
+from ...present import format_value as fmt
+from .. import service
+from ..requests import TariffRequest, build
+from .common import (
+    AssumptionsOpt,
+    JsonOpt,
+    SeedOpt,
+    SetOpt,
+    TermOpt,
+    app,
+    assumption_fields,
+    err,
+    out,
+    pact_fields,
+    title,
+    write_json,
+)
+
+_PARTNER_OPTS = {name: typer.Option(None, f"--{name.replace('_', '-')}", min=0.0, max=200.0,
+                                    help=f"Tariff on {name} in percent, every sector in scope.")
+                 for name in PARTNERS}
+
+
+def _tariff_footnote(a: Assumptions, legal_shocks: bool | None, when: str) -> None:
+    from ...model.tariffs import substitution, trade_data
+    td = trade_data()
+    t = a.trade
+    subs = ", ".join(f"{sector} {substitution(sector, a):.2g}" for sector in td.sector_names)
+    lo, _, hi = t.span("substitution_scale")
+    e_lo, _, e_hi = t.span("exporter_share")
+    out.print(f"[dim]Flows: US imports 2024 (Census, via the Yale Budget Lab); rates {when}; "
+              f"legal shocks (IEEPA void 20 Feb 2026, s122 10%) "
+              f"{'both ways' if legal_shocks is None else 'on' if legal_shocks else 'off'}. "
+              f"Solved exactly (constant elasticities; no flow can go negative)."
+              f"\nElasticity of substitution among sources, long run = GTAP ESUBM x {t.substitution_scale:g} "
+              f"(range {lo:g}–{hi:g}): {subs}; in the first year of a change {t.short_run_share:.0%} of "
+              f"that, rising linearly to it by year {t.years_to_long_run} (Boehm, Levchenko & "
+              f"Pandalai-Nayar 2023: about -0.76 after a year, -1.75 to -2.25 after 7-10); import "
+              f"demand {float(td.sectors['import_elasticity'].iloc[0]):g} (GSIM example)."
+              f"\nExporters bear {t.exporter_share:.0%} of a tariff (range {e_lo:.0%}–{e_hi:.0%}; Goldman "
+              f"Sachs 2025), {t.exporter_share_autos:.0%} for Korean and Japanese cars and parts (assumed); "
+              f"value added: OECD TiVA shares (assumed, ±20%), fading over {t.adjustment_years} years to "
+              f"the terms-of-trade loss in the investor's tariff relief.[/dim]")
+
+
+def _rates(percent: dict[str, float | None]) -> dict[str, float]:
+    """The shorthand flags' percent as fractions (with a note for a likely slip: 0.25 is 0.25%)."""
+    given = {k: v for k, v in percent.items() if v is not None}
+    for name, value in given.items():
+        if 0 < value < 1:
+            err.print(f"note: --{name.replace('_', '-')} {value:g} is read as {value:g}% "
+                      f"(tariffs here are in percent: {value * 100:g} for {value:.0%})")
+    return {k: percent_to_fraction(v) for k, v in given.items()}
+
+
+@app.command()
+def tariffs(pact: str | None = typer.Argument(None, help="A pact: deal vs no deal, year by year."),
+            korea: float | None = _PARTNER_OPTS["korea"], japan: float | None = _PARTNER_OPTS["japan"],
+            eu27: float | None = _PARTNER_OPTS["eu27"], china: float | None = _PARTNER_OPTS["china"],
+            mexico: float | None = _PARTNER_OPTS["mexico"], canada: float | None = _PARTNER_OPTS["canada"],
+            taiwan: float | None = _PARTNER_OPTS["taiwan"], vietnam: float | None = _PARTNER_OPTS["vietnam"],
+            rest_of_world: float | None = _PARTNER_OPTS["rest_of_world"],
+            sector: list[str] | None = typer.Option(None, "--sector", help="Limit the change to these sectors (repeatable)."),
+            investor: str = typer.Option("korea", "--investor",
+                                         help="Whose losses to report: korea, japan, taiwan or eu27."),
+            legal_shocks: str | None = typer.Option(None, "--legal-shocks",
+                                                    help="on, off or both (a pact's costs before and after the Feb 2026 IEEPA ruling; default: assumption trade.legal_shocks)."),
+            paths: int = typer.Option(2_000, "--paths", min=1, max=1_000_000,
+                                      help="Draws of the uncertain parameters, for the ranges."),
+            seed: int = SeedOpt, as_json: bool = JsonOpt,
+            as_csv: bool = typer.Option(False, "--csv", help="A what-if's sector table as CSV."),
+            set_: list[str] | None = SetOpt, term: list[str] | None = TermOpt,
+            assumptions: Path | None = AssumptionsOpt) -> None:
+    """What tariffs cost: a what-if (--korea 25 --japan 15) or a pact's deal vs no deal."""
+    rates = _rates(dict(korea=korea, japan=japan, eu27=eu27, china=china, mexico=mexico, canada=canada,
+                        taiwan=taiwan, vietnam=vietnam, rest_of_world=rest_of_world))
+    fields: dict[str, Any] = {**assumption_fields(set_, assumptions), "rates": rates,
+                              "sectors": sector or None, "investor": investor,
+                              "legal_shocks": legal_shocks, "draws": paths, "seed": seed,
+                              "terms": parse_settings(term or [], flag="--term")}
+    if pact is not None:
+        fields |= pact_fields(pact)
+    result = service.tariffs(build(TariffRequest, **fields))
+    if as_json:
+        write_json(result.to_json())
+    elif as_csv and result.what_if is not None:
+        sys.stdout.write(result.to_csv())
+    elif result.what_if is not None:
+        _show_what_if(result)
+    elif result.costs is not None and len(result.costs) == 2:
+        _show_both(result)
+    else:
+        _show_no_deal(result)
+
+
+def _what_if_grid(result: service.Tariffs) -> Table:
+    req, a, table = result.request, result.assumptions, result.what_if.by_sector
+    investor, rival = req.investor, service.rival(req.investor)
+    heading = (f"Tariffs: {', '.join(f'{k} {v:.0%}' for k, v in req.rates.items())} (before: rates of "
+               f"{a.trade.reference_date}; legal shocks {'on' if result.shocks else 'off'}) — long run, "
+               "central parameters")
+    grid = Table("sector", f"{investor} exports at the before rates", "rate before → after", "export change",
+                 "change %", "value added at risk", "terms of trade", f"{rival} change", "US buyers pay",
+                 "US tariff revenue", f"{investor} absorbs", title=title(heading, a, []))
+    for name, row in table.iterrows():
+        rates = "" if name == "total" else f"{row.investor_rate_before:.0%} → {row.investor_rate_after:.0%}"
+        pct = row.investor_export_change / row.investor_exports if row.investor_exports else float("nan")
+        grid.add_row(name, fmt(row.investor_exports, "usd_bn"), rates, fmt(row.investor_export_change, "usd_bn"),
+                     fmt(pct, "share"), fmt(row.investor_value_added_change, "usd_bn"),
+                     fmt(row.investor_producer_surplus_change, "usd_bn"),
+                     fmt(row.rival_export_change, "usd_bn"), fmt(row.us_consumer_cost, "usd_bn"),
+                     fmt(row.us_tariff_revenue_change, "usd_bn"), fmt(row.exporter_share, "share"))
+    return grid
+
+
+def _show_what_if(result: service.Tariffs) -> None:
+    req, a, w = result.request, result.assumptions, result.what_if
+    out.print(_what_if_grid(result))
+    ranges = Table("partner", "measure", "first year P5", "P50", "P95", "long run P5", "P50", "P95",
+                   title=f"Ranges over the uncertain elasticities, pass-through and value-added shares "
+                         f"({req.draws:,} draws, seed {req.seed}); USD bn a year, a loss is positive")
+    for measure, label in (("exports_lost", "exports lost"), ("value_added_lost", "value added lost")):
+        for partner_code, spans in w.ranges[measure].items():
+            if all(abs(v) < 0.05 for h in spans.values() for v in h.values()):
+                continue
+            ranges.add_row(partner_code, label, *(fmt(spans[h][q], "usd_bn") for h in ("first_year", "long_run")
+                                                  for q in ("p5", "p50", "p95")))
+    out.print(ranges)
+    va = w.ranges["value_added_lost"][result.investor_code()]
+    total, gdp = w.by_sector.loc["total"], result.investor_gdp()
+    out.print(f"{req.investor.capitalize()} loses {fmt(va['first_year']['p50'], 'usd_bn')} of value added in the "
+              f"first year ({fmt(va['first_year']['p5'], 'usd_bn')}–{fmt(va['first_year']['p95'], 'usd_bn')}), "
+              f"{fmt(va['long_run']['p50'], 'usd_bn')} a year in the long run "
+              f"({va['long_run']['p50'] / gdp:.2%} of GDP); {service.rival(req.investor)} changes its exports by "
+              f"{fmt(total.rival_export_change, 'usd_bn')}; US buyers pay {fmt(total.us_consumer_cost, 'usd_bn')} "
+              f"more and US tariff revenue changes by {fmt(total.us_tariff_revenue_change, 'usd_bn')} "
+              "(long run, central).")
+    _tariff_footnote(a, result.shocks, f"in force on {a.trade.reference_date}")
+
+
+def _show_both(result: service.Tariffs) -> None:
+    """A pact's tariff costs before and after the IEEPA ruling, side by side."""
+    p, a, costs = result.pact, result.assumptions, result.costs
+    assert p is not None and costs is not None
+    names = {False: "legal shocks off (pre-ruling)", True: "legal shocks on (post-ruling)"}
+    table = Table("present value, USD bn", *names.values(),
+                  title=title(f"{pact_label(p)}: the deal's tariff relief before and after the "
+                              "20 Feb 2026 IEEPA ruling", a, [p]))
+    for key, label in (("investor_value_added_relief", f"{p.parties.investor}: value added kept (tariff relief)"),
+                       ("investor_export_relief", f"{p.parties.investor}: exports kept"),
+                       ("investor_producer_surplus_relief", f"{p.parties.investor}: terms-of-trade loss avoided"),
+                       ("host_consumer_saving", "US buyers' saving"),
+                       ("host_tariff_revenue_forgone", "US tariff revenue forgone")):
+        table.add_row(label, *(fmt(costs[state].present_value[key], "usd_bn") for state in names))
+    out.print(table)
+    out.print("After the ruling the pact's IEEPA-based general rate lapses for both the deal and no "
+              "deal; only the Section 232 relief (cars and parts) is left to the deal.")
+    _tariff_footnote(a, None, "from data/tariff_schedule.csv and the pact's deal/no-deal terms")
+
+
+def _no_deal_grid(result: service.Tariffs) -> Table:
+    p, a, shocks = result.pact, result.assumptions, result.shocks
+    assert p is not None and result.costs is not None
+    grid = Table("sector", "exports at the deal rates", "deal → no-deal rate", "export loss", "value added lost",
+                 "rival gain", "US buyers' saving with the deal",
+                 title=title(f"{pact_label(p)}: what no deal costs, {p.schedule.base_year + 1} "
+                             f"(a full year; legal shocks {'on' if shocks else 'off'})", a, [p]))
+    for name, row in result.costs[shocks].by_sector.iterrows():
+        rates = "" if name == "total" else f"{row.investor_rate_before:.0%} → {row.investor_rate_after:.0%}"
+        grid.add_row(name, fmt(row.investor_exports, "usd_bn"), rates, fmt(-row.investor_export_change, "usd_bn"),
+                     fmt(-row.investor_value_added_change, "usd_bn"), fmt(row.rival_export_change, "usd_bn"),
+                     fmt(row.us_consumer_cost, "usd_bn"))
+    return grid
+
+
+def _show_no_deal(result: service.Tariffs) -> None:
+    p, a, shocks = result.pact, result.assumptions, result.shocks
+    assert p is not None and result.costs is not None
+    cost = result.costs[shocks]
+    out.print(_no_deal_grid(result))
+    years = Table("year", "P(deal stands)", "export loss", "value added at risk",
+                  "terms-of-trade loss", "value added lost (tariff relief)", "US buyers' saving",
+                  "US tariff revenue forgone",
+                  title="Year by year (no deal vs deal, central parameters)")
+    shown = cost.by_year.iloc[[k for k in (0, 1, 2, 4, 8, 11, 20) if k < len(cost.by_year)]]
+    for year, row in shown.iterrows():
+        years.add_row(str(year), fmt(row.survival, "share"), fmt(row.investor_export_loss, "usd_bn"),
+                      fmt(row.investor_value_added_at_risk, "usd_bn"),
+                      fmt(row.investor_producer_surplus_loss, "usd_bn"),
+                      fmt(row.investor_value_added_loss, "usd_bn"), fmt(row.us_consumer_cost, "usd_bn"),
+                      fmt(row.us_tariff_revenue, "usd_bn"))
+    out.print(years)
+    out.print(f"The investor's tariff relief counts the value added lost after adjustment: all of the "
+              f"value added at risk in the first year, fading over {a.trade.adjustment_years} years to "
+              f"the lasting terms-of-trade loss as labour and capital move (exports lost are shown "
+              f"for reference; they are not a welfare measure).")
+    pv = cost.present_value
+    out.print(f"Present value of the deal's tariff relief to {p.parties.investor}: "
+              f"{fmt(pv['investor_value_added_relief'], 'usd_bn')} of value added "
+              f"({fmt(pv['investor_export_relief'], 'usd_bn')} of exports); to US buyers "
+              f"{fmt(pv['host_consumer_saving'], 'usd_bn')}, against {fmt(pv['host_tariff_revenue_forgone'], 'usd_bn')} "
+              f"of tariff revenue forgone. Weighted by a {a.trade.deal_withdrawal_prob:.0%} yearly chance "
+              f"the relief is withdrawn.")
+    _tariff_footnote(a, shocks, "from data/tariff_schedule.csv and the pact's deal/no-deal terms")

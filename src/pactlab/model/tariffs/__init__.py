@@ -1,0 +1,71 @@
+"""What no deal costs: US tariffs by partner, sector and year, run through the GSIM model.
+
+* **Schedules as data** (``data/tariff_schedule.csv``): dated rates by partner and tariff
+  line (general, cars, auto_parts, steel, …) with their legal basis. On a day, a partner's rate on
+  a line is its own latest row in force, else the all-partner row, else its general rate.
+  The investor's own rates come from the pact (``tariffs.deal`` or ``tariffs.no_deal``) from
+  the pact's start; its rival (Japan for Korea, Korea for Japan) keeps its real schedule.
+  With ``legal_shocks``, IEEPA-based rates lapse on 20 Feb 2026 and the Section 122 surcharge
+  is added for 150 days; Section 232 rates stand.
+* **Sectors** (``data/us_imports_2024.csv``): 2024 US imports by sector and supplier, observed
+  at 2024's rates and moved by the model to each scenario's 'before' rates. A
+  sector's rate mixes its lines by their trade shares (pharmaceuticals within chemicals,
+  semiconductors within electronics, aluminium within metals). One vocabulary throughout:
+  tariff lines cars, auto_parts, steel, aluminium, pharmaceuticals, semiconductors, lumber,
+  aircraft; ``--sector autos`` stays as a shorthand for cars and parts.
+* **The model**: one GSIM market per sector (importer: the US; suppliers: nine partners),
+  GTAP substitution elasticities, export supply calibrated to the share of a tariff exporters
+  bear (18% in 2025, more for Japanese and Korean cars).
+* **The investor**: exports lost, value added lost (domestic value-added shares of exports)
+  and that as a share of GDP; **the host**: tariff revenue and the cost to US buyers.
+
+Years are calendar years; a year's rate is the average of its monthly rates.
+
+The package, by idea: :mod:`.schedule` (dated rates by partner and line, rate tables, yearly
+rates), :mod:`.params` (the uncertain parameters: substitution, export supply, horizon),
+:mod:`.solve` (the GSIM market per sector, its effects and the uncertainty grid) and
+:mod:`.no_deal` (deal vs no deal by year, in present value, and its cache). The data tables
+and the partners' names and codes are in :mod:`pactlab.inputs.data.trade`.
+"""
+from __future__ import annotations
+
+from ...inputs.data.trade import CODES, PARTNERS, TradeData, trade_data
+from .no_deal import NoDealCost, Runs, TariffCosts, lasting, no_deal_cost
+from .params import TradeParams, horizon_factor, substitution, supply_elasticities, triangular
+from .schedule import (
+    BY_CODE,
+    IEEPA_VOID,
+    KEPT_LINES,
+    MIXED_LINES,
+    RIVAL,
+    SECTOR_ALIASES,
+    SECTOR_LINE,
+    last_change_year,
+    lines_on,
+    partner_of,
+    rate_table,
+    rates_2024,
+    sector_rates,
+    yearly_rates,
+)
+from .solve import (
+    ELASTICITY_NODES,
+    GRID_OUTPUTS,
+    PASS_THROUGH_NODES,
+    corners,
+    effect_grid,
+    effects,
+    interpolate,
+    rebased,
+    solve_sector,
+)
+
+__all__ = [
+    "BY_CODE", "CODES", "ELASTICITY_NODES", "GRID_OUTPUTS", "IEEPA_VOID", "KEPT_LINES",
+    "MIXED_LINES", "PARTNERS", "PASS_THROUGH_NODES", "RIVAL", "SECTOR_ALIASES", "SECTOR_LINE",
+    "NoDealCost", "Runs", "TariffCosts", "TradeData", "TradeParams", "corners", "effect_grid",
+    "effects", "horizon_factor", "interpolate", "lasting", "last_change_year", "lines_on",
+    "no_deal_cost", "partner_of", "rate_table", "rates_2024", "rebased", "sector_rates",
+    "solve_sector", "substitution", "supply_elasticities", "trade_data", "triangular",
+    "yearly_rates",
+]
