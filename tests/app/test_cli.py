@@ -56,6 +56,7 @@ def test_evaluate_table_is_readable(capsys) -> None:
     assert "IRR P50" in out and "assumed terms" in out and "$550.0B" in out
 
 
+@pytest.mark.slow
 def test_compare_same_seed_same_numbers(capsys) -> None:
     args = ("compare", *pl.preset_names(), "--paths", "300", "--json")
     _, first, _ = run(capsys, *args)
@@ -141,6 +142,7 @@ def test_reserves_command(capsys) -> None:
     assert any(r["key"] == "macro.KOR.reserves" and r["value"] == 416.29 for r in payload["macro_inputs"])
 
 
+@pytest.mark.slow
 def test_compare_shows_the_fx_rows_for_every_pact(capsys) -> None:
     code, out, _ = run(capsys, "compare", *pl.preset_names(), "--paths", "200")
     assert code == 0
@@ -168,6 +170,7 @@ def test_tariffs_what_if(capsys) -> None:
     assert set(payload["value_added_lost"]) == {"KOR", "JPN", "EU27", "TWN"}
 
 
+@pytest.mark.slow
 def test_tariffs_for_a_pact(capsys) -> None:
     code, out, _ = run(capsys, "tariffs", "korea-final-2025-11", "--json", "--legal-shocks", "on")
     payload = json.loads(out)
@@ -221,6 +224,7 @@ def test_the_same_pact_twice_gets_two_columns_and_term_overrides_are_named(capsy
     assert "--term schedule.annual_cap=25" in out and "--set discount.host=0.03" in out
 
 
+@pytest.mark.slow
 def test_negotiate_prints_the_solutions_and_writes_their_term_sheets(capsys, tmp_path: Path) -> None:
     folder = tmp_path / "neg"
     args = ("negotiate", "korea-us-demand-2025-09", "--space", "korea", "--sample", "lhs", "--n", "60",

@@ -24,7 +24,7 @@ from pactlab.app.web.cache import ByteCache
 from pactlab.app.web.jobs import Jobs
 from pactlab.core.errors import PactError
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]   # the repository
 PACTLAB = Path(sys.executable).parent / "pactlab"
 client = TestClient(create_app(max_paths=300, max_jobs=1))
 LONG_NEGOTIATION = {"pact": "korea-us-demand-2025-09", "n": 2_000, "paths": 2_000}
@@ -86,6 +86,7 @@ def _chunks(total: int, size: int = 64 * 1024):
     yield b'"}}'
 
 
+@pytest.mark.slow
 def test_a_chunked_body_over_the_cap_is_a_413(server) -> None:
     start = time.monotonic()
     with httpx.Client(timeout=30) as c:
@@ -95,6 +96,7 @@ def test_a_chunked_body_over_the_cap_is_a_413(server) -> None:
     assert "content-length" not in r.request.headers and time.monotonic() - start < 30
 
 
+@pytest.mark.slow
 def test_a_big_bad_body_never_comes_back_big(server) -> None:
     with httpx.Client(timeout=30) as c:
         big = c.post(f"{server}/api/evaluate", content=_chunks(2_600_000),
@@ -200,6 +202,7 @@ def test_the_answer_cache_is_capped_by_bytes() -> None:
     assert cache.get("huge") is None and cache.get("0") is None
 
 
+@pytest.mark.slow
 def test_while_a_job_runs_the_server_answers(server) -> None:
     with httpx.Client(base_url=server, timeout=60) as c:
         job = c.post("/api/jobs/negotiate", json=LONG_NEGOTIATION).json()
@@ -216,6 +219,7 @@ def test_while_a_job_runs_the_server_answers(server) -> None:
             assert c.delete(f"/api/jobs/{job['id']}").json()["status"] == "cancelled"
 
 
+@pytest.mark.slow
 def test_sigterm_stops_the_server_and_its_jobs_within_10_s() -> None:
     with _serve() as (url, process):
         job = httpx.post(f"{url}/api/jobs/negotiate", json=LONG_NEGOTIATION, timeout=30)
@@ -230,6 +234,7 @@ def test_sigterm_stops_the_server_and_its_jobs_within_10_s() -> None:
         _gone(workers, 5)
 
 
+@pytest.mark.slow
 def test_a_killed_server_leaves_no_worker_behind() -> None:
     with _serve() as (url, process):
         httpx.post(f"{url}/api/jobs/negotiate", json=LONG_NEGOTIATION, timeout=30)
@@ -257,6 +262,7 @@ def test_a_where_condition_is_one_expression_with_limits() -> None:
     assert time.monotonic() - start < 8
 
 
+@pytest.mark.slow
 def test_a_fifo_is_not_waited_on(server, tmp_path) -> None:
     fifo = tmp_path / "pipe.toml"
     os.mkfifo(fifo)
