@@ -160,6 +160,7 @@ def korea() -> pl.negotiate.Negotiation:
                      reference="korea-final-2025-11")
 
 
+@pytest.mark.slow
 def test_the_nash_deal_beats_no_deal_for_both_and_is_efficient(korea) -> None:
     i = korea.solutions["nash"]
     assert i is not None and i in set(korea.frontier.tolist())
@@ -174,6 +175,7 @@ def test_the_nash_deal_beats_no_deal_for_both_and_is_efficient(korea) -> None:
     assert utility_rows(pay.host, 0.5, 0.05)[0] == pytest.approx(util[1])
 
 
+@pytest.mark.slow
 def test_rerunning_gives_the_same_term_sheets_byte_for_byte(korea) -> None:
     again = negotiate(korea.space, pl.futures(600, 5), sample="lhs", n=150, seed=5)
     for name in korea.solutions:

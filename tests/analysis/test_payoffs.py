@@ -14,6 +14,7 @@ VARIANTS = [FINAL, FINAL.with_terms({"schedule.annual_cap": 30}),
             pl.load_pact("japan-mou-2025"), pl.load_pact("korea-counter-2025-09")]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("paths", [700, BLOCK + 30])
 def test_payoffs_are_the_evaluations_gains_bit_for_bit(paths: int) -> None:
     f = pl.futures(paths, 11)

@@ -102,6 +102,7 @@ def test_capex_by_sector_adds_up(final) -> None:
     assert set(final.projects()["tranche"]) == {"mou-spv-cash", "masga"}
 
 
+@pytest.mark.slow
 def test_compare_is_evaluate_side_by_side() -> None:
     table = pl.compare(["korea-final-2025-11", "korea-us-demand-2025-09"], paths=300, seed=2,
                        detail=True)
@@ -130,6 +131,7 @@ def test_the_cap_slows_the_calls() -> None:
     assert fast.metrics["investor"]["peak_call"] > slow.metrics["investor"]["peak_call"] == 20.0
 
 
+@pytest.mark.slow
 def test_better_terms_for_the_investor_raise_its_value() -> None:
     base = pl.load_pact("korea-us-demand-2025-09")
     richer = base.with_terms({"waterfall.tiers[0].investor_share": 0.6})

@@ -131,6 +131,7 @@ def test_failed_write_leaves_nothing(capsys, tmp_path: Path) -> None:
     assert not target.parent.exists()
 
 
+@pytest.mark.slow
 def test_reserves_command(capsys) -> None:
     code, out, _ = run(capsys, "reserves", "korea-final-2025-11", "--paths", "200")
     assert code == 0
@@ -275,6 +276,7 @@ paths = 100
 """
 
 
+@pytest.mark.slow
 def test_explore_sensitivity_and_discover(capsys, tmp_path: Path) -> None:
     spec = tmp_path / "spec.toml"
     spec.write_text(EXPLORE_SPEC, encoding="utf-8")

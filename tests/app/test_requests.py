@@ -64,6 +64,7 @@ def test_evaluate_is_the_same_request_in_both(capsys) -> None:
     assert cmd["manifest"] == web["manifest"]
 
 
+@pytest.mark.slow
 def test_compare_is_the_same_request_in_both(capsys) -> None:
     pacts = [KOREA, "japan-mou-2025"]
     cmd = cli_json(capsys, "compare", *pacts, "--paths", "100", "--seed", "2",
@@ -75,6 +76,7 @@ def test_compare_is_the_same_request_in_both(capsys) -> None:
     assert cmd["manifests"] == web["manifests"]
 
 
+@pytest.mark.slow
 def test_a_lever_is_a_term_in_both(capsys) -> None:
     cmd = cli_json(capsys, "evaluate", KOREA, "--paths", "100", "--term", "commitment=200")
     web = web_json("/api/evaluate", {"pact": KOREA, "paths": 100, "terms": {"commitment": 200}})
@@ -84,6 +86,7 @@ def test_a_lever_is_a_term_in_both(capsys) -> None:
     assert share["metrics"]["investor"]["cash_share"] == pytest.approx(0.3)
 
 
+@pytest.mark.slow
 def test_tariffs_are_the_same_request_in_both(capsys) -> None:
     cmd = cli_json(capsys, "tariffs", "--korea", "25", "--japan", "15", "--paths", "60", "--seed", "1")
     web = web_json("/api/tariffs", {"rates": {"korea": 0.25, "japan": 0.15}, "draws": 60, "seed": 1})
@@ -94,6 +97,7 @@ def test_tariffs_are_the_same_request_in_both(capsys) -> None:
     close(cmd, web)
 
 
+@pytest.mark.slow
 def test_a_negotiation_is_the_same_request_in_both(capsys) -> None:
     args = {"pact": KOREA, "space": "korea", "sample": "lhs", "n": 16, "paths": 60, "seed": 2}
     cmd = cli_json(capsys, "negotiate", KOREA, "--space", "korea", "--sample", "lhs", "--n", "16",

@@ -44,6 +44,7 @@ def test_presets_terms_and_toml() -> None:
         "error": f"nowhere: not a preset; presets are {', '.join(pl.preset_names())}"}
 
 
+@pytest.mark.slow
 def test_evaluate_is_the_library_and_a_moved_term_moves_it() -> None:
     body = {"pact": "korea-final-2025-11", "paths": 200, "seed": 3}
     base = client.post("/api/evaluate", json=body).json()
@@ -161,6 +162,7 @@ def test_bad_sweeps_are_one_line_422s(change, message) -> None:
     assert r.status_code == 422 and message in r.json()["error"]
 
 
+@pytest.mark.slow
 def test_a_where_condition_cannot_read_files() -> None:
     job = _finish(client.post("/api/jobs/sweep", json={
         "spec": SWEEP, "where": "(select count(*) from read_csv_auto('/etc/passwd')) > 0"}).json())
