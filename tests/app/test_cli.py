@@ -7,15 +7,12 @@ from pathlib import Path
 import pytest
 
 import pactlab as pl
-from pactlab.app.cli import main
+
+from .cli_runner import run_cli
 
 
 def run(capsys, *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as info:
-        main([*args])
-        raise SystemExit(0)
-    captured = capsys.readouterr()
-    return info.value.code or 0, captured.out, captured.err
+    return run_cli(capsys, *args)
 
 
 def test_presets_lists_all(capsys) -> None:

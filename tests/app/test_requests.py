@@ -12,21 +12,18 @@ import pytest
 from fastapi.testclient import TestClient
 
 from pactlab.app import requests as rq
-from pactlab.app.cli import main
 from pactlab.app.web import create_app
 from pactlab.core.errors import PactError
 from pactlab.core.units import UNITS, format_value, vocabulary
+
+from .cli_runner import run_cli
 
 client = TestClient(create_app(max_paths=300, max_jobs=1))
 KOREA = "korea-final-2025-11"
 
 
 def cli(capsys, *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as info:
-        main([*args])
-        raise SystemExit(0)
-    captured = capsys.readouterr()
-    return info.value.code or 0, captured.out, captured.err
+    return run_cli(capsys, *args)
 
 
 def cli_json(capsys, *args: str) -> Any:
