@@ -1,7 +1,8 @@
-"""The redesign into layers moves code, never numbers (issue 17's guard): `compare` of the demo's
-four presets and a negotiation, as JSON with their manifests set aside, equal what pactlab 0.2
-printed before the moves, byte for byte. A later model change that moves a number retires or
-regenerates these files, saying so."""
+"""Numbers move only when a model change says so: `compare` of the demo's four presets and a
+negotiation, as JSON with their manifests set aside, equal the files in tests/data/golden byte for
+byte. Issue 17 (the layers) wrote them from pactlab 0.2; issue 18 (credible models: the reserve
+crisis model, the tariffs as of a date, the deal's life for both sides, one relief in one unit)
+regenerated them. A change that moves a number regenerates them and says why in its note."""
 from __future__ import annotations
 
 import json

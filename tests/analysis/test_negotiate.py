@@ -190,7 +190,7 @@ def test_presets_and_the_reference_gap(korea) -> None:
     assert set(korea.presets.index) == {"korea-counter-2025-09", "korea-final-2025-11",
                                         "korea-us-demand-2025-09"}
     demand = korea.presets.loc["korea-us-demand-2025-09"]
-    assert demand["investor_mean"] < 0 and demand["p_crisis"] == 1.0
+    assert demand["investor_mean"] < 0 and demand["p_crisis"] > 0.5   # $350B mostly upfront
     gap = korea.reference_gap()
     assert gap["investor"] >= 0 and gap["host"] >= 0
     zone = korea.zopa()
@@ -202,7 +202,7 @@ def test_presets_and_the_reference_gap(korea) -> None:
 def test_a_crisis_limit_rules_pacts_out(korea) -> None:
     from pactlab.analysis.negotiate import Preferences
     strict = negotiate(korea.space, pl.futures(600, 5), sample="lhs", n=150, seed=5,
-                       prefs=Preferences(0.5, 0.5, 0.05, investor_max_crisis_prob=0.0))
+                       prefs=Preferences(0.5, 0.5, 0.05, investor_max_crisis_prob=0.03))
     chosen = [i for i in strict.solutions.values() if i is not None]
-    assert all(strict.stats.loc[i, "p_crisis"] == 0.0 for i in chosen)
+    assert all(strict.stats.loc[i, "p_crisis"] <= 0.03 + 1e-12 for i in chosen)
     assert (~strict.utilities.feasible).any()

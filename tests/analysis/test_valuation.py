@@ -9,6 +9,7 @@ import pactlab as pl
 from pactlab.engine.finance import npv
 from pactlab.engine.rng import BLOCK
 from pactlab.model.simulation import simulate
+from pactlab.present.payloads import comparison_payload, evaluation_payload
 
 PRESETS = pl.preset_names()
 
@@ -90,7 +91,8 @@ def test_metrics_are_computed_from_the_flows(final) -> None:
     assert final.metrics["investor"]["cash_called"] == pytest.approx(deal.calls.sum(axis=1).mean())
     assert final.metrics["investor"]["peak_call"] == pytest.approx(np.median(deal.calls.max(axis=1)))
     h = final.plan.gain_inputs.fx_horizon
-    assert final.metrics["fx"]["p_crisis"] == pytest.approx((deal.funding.crisis_year < h).mean())
+    p_crisis = 1 - np.prod(1 - deal.funding.hazard[:, :h], axis=1)
+    assert final.metrics["fx"]["p_crisis"] == pytest.approx(p_crisis.mean())
     table = final.reserves_table()
     np.testing.assert_allclose(table["reserves_p50"], np.percentile(deal.funding.reserves[:, :h], 50, axis=0),
                                rtol=1e-6)
@@ -236,3 +238,27 @@ def test_crisis_tables_only_where_a_reserve_crisis_test_applies() -> None:
     expected = crisis_sensitivity(evs[0].pact, 120, 2, assumptions=evs[0].assumptions)
     pd.testing.assert_frame_equal(tables["korea-final-2025-11"], expected)
     assert crisis_paths(10_000) == CRISIS_PATHS == 2_000 and crisis_paths(120) == 120
+
+
+def test_the_swiss_deal_moves_no_public_money_and_pays_in_tariff_relief() -> None:
+    """switzerland-2025-11: a private pledge for a 15% ceiling (39% without the deal). No
+    investment, no FX stress; the relief is Switzerland's gain, and it snaps back (refusal at
+    39%) on the paths where the pledge is not delivered by end-2028."""
+    ev = pl.evaluate("switzerland-2025-11", paths=400, seed=2)
+    inv = ev.gains.investor
+    assert not inv["investment NPV"].any() and not inv["FX stress"].any()
+    assert ev.metrics["gain"]["investor:tariff relief"] > 0
+    assert ev.metrics["investor"]["p_snapback"] == pytest.approx(0.5, abs=0.08)
+    assert ev.to_dict()["warnings"] == [] and ev.manifest()["pact"] == "switzerland-2025-11"
+
+
+def test_an_unallocated_tranche_reaches_the_json() -> None:
+    a = pl.load_assumptions(overrides={"markets.sofr.long_run": 0.04})
+    (high,) = pl.evaluate_all(["korea-final-2025-11"], paths=50, seed=1, assumptions=a)
+    (warning,) = high.to_dict()["warnings"]
+    assert warning["tranche"] == "mou-spv-cash" and warning["amount"] == 200.0
+    assert warning["rule"] == "commercially_reasonable" and warning["deemed_rate"] == pytest.approx(0.05)
+    assert comparison_payload([high])["warnings"] == {high.label: [warning]}
+    assert evaluation_payload(high)["warnings"] == [warning]
+    (default,) = pl.evaluate_all(["korea-final-2025-11"], paths=50, seed=1)
+    assert default.to_dict()["warnings"] == [] and default.plan.warnings == ()

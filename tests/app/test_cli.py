@@ -32,7 +32,7 @@ def test_show_toml_round_trips(capsys, tmp_path: Path, name: str) -> None:
 
 
 def test_evaluate_json_has_the_metrics(capsys) -> None:
-    code, out, err = run(capsys, "evaluate", "korea-final-2025-11", "--paths", "300", "--seed", "3",
+    code, out, err = run(capsys, "evaluate", "--no-flips", "korea-final-2025-11", "--paths", "300", "--seed", "3",
                          "--json")
     assert code == 0, err
     payload = json.loads(out)
@@ -48,7 +48,7 @@ def test_evaluate_json_has_the_metrics(capsys) -> None:
 
 
 def test_evaluate_table_is_readable(capsys) -> None:
-    code, out, _ = run(capsys, "evaluate", "japan-mou-2025", "--paths", "200")
+    code, out, _ = run(capsys, "evaluate", "--no-flips", "japan-mou-2025", "--paths", "200")
     assert code == 0
     assert "IRR P50" in out and "assumed terms" in out and "$550.0B" in out
 
@@ -68,11 +68,11 @@ def test_compare_same_seed_same_numbers(capsys) -> None:
 
 
 def test_set_and_term_overrides_apply(capsys) -> None:
-    base = json.loads(run(capsys, "evaluate", "korea-final-2025-11", "--paths", "200", "--json")[1])
-    cheap = json.loads(run(capsys, "evaluate", "korea-final-2025-11", "--paths", "200", "--json",
+    base = json.loads(run(capsys, "evaluate", "--no-flips", "korea-final-2025-11", "--paths", "200", "--json")[1])
+    cheap = json.loads(run(capsys, "evaluate", "--no-flips", "korea-final-2025-11", "--paths", "200", "--json",
                            "--set", "discount.investor.KOR=0.02")[1])
     assert cheap["metrics"]["investor"]["npv_mean"] > base["metrics"]["investor"]["npv_mean"]
-    capped = json.loads(run(capsys, "evaluate", "korea-final-2025-11", "--paths", "200", "--json",
+    capped = json.loads(run(capsys, "evaluate", "--no-flips", "korea-final-2025-11", "--paths", "200", "--json",
                             "--term", "schedule.annual_cap=10")[1])
     assert capped["metrics"]["investor"]["peak_call"] <= 10.0 + 1e-9
 
@@ -80,7 +80,7 @@ def test_set_and_term_overrides_apply(capsys) -> None:
 def test_assumptions_file(capsys, tmp_path: Path) -> None:
     path = tmp_path / "mine.toml"
     path.write_text("[discount]\nhost = 0.03\n", encoding="utf-8")
-    code, out, _ = run(capsys, "evaluate", "korea-final-2025-11", "--paths", "100", "--json",
+    code, out, _ = run(capsys, "evaluate", "--no-flips", "korea-final-2025-11", "--paths", "100", "--json",
                        "--assumptions", str(path))
     assert code == 0
     assert any(r["key"] == "discount.host" and r["value"] == 0.03 for r in json.loads(out)["assumptions"])
@@ -115,7 +115,7 @@ def test_bad_term_sheet_file_is_one_line(capsys, tmp_path: Path) -> None:
     path = tmp_path / "korea.toml"
     text = Path(pl.__file__).parent.joinpath("inputs/terms/presets/korea-final-2025-11.toml").read_text()
     path.write_text(text.replace("{ investor_share = 0.1 }", "{ investor_share = 1.4 }"))
-    code, out, err = run(capsys, "evaluate", str(path))
+    code, out, err = run(capsys, "evaluate", "--no-flips", str(path))
     assert code == 2 and out == ""
     assert err.strip() == ("error: korea.toml: waterfall.tiers[1].investor_share: must be <= 1.0, "
                            "got 1.4")
@@ -155,7 +155,7 @@ def test_tariffs_what_if(capsys) -> None:
     code, out, _ = run(capsys, "tariffs", "--korea", "25", "--japan", "15", "--paths", "300")
     assert code == 0
     assert "Korea loses" in out and "of GDP" in out and "GTAP ESUBM" in out and "2024" in out
-    assert "first year P5" in out and "Boehm" in out and "legal shocks off" in out
+    assert "first year P5" in out and "Boehm" in out and "tariffs as of 2026-10-09" in " ".join(out.split())
     code, out, _ = run(capsys, "tariffs", "--korea", "25", "--japan", "15", "--sector", "autos",
                        "--json", "--paths", "300")
     payload = json.loads(out)
@@ -165,20 +165,25 @@ def test_tariffs_what_if(capsys) -> None:
     kor = payload["exports_lost"]["KOR"]
     assert set(kor) == {"first_year", "long_run"} and set(kor["long_run"]) == {"p5", "p50", "p95"}
     assert 0 < kor["first_year"]["p50"] < kor["long_run"]["p50"]
-    assert set(payload["value_added_lost"]) == {"KOR", "JPN", "EU27", "TWN"}
+    assert set(payload["value_added_lost"]) == {"KOR", "JPN", "EU27", "TWN", "CHE"}
 
 
 @pytest.mark.slow
 def test_tariffs_for_a_pact(capsys) -> None:
-    code, out, _ = run(capsys, "tariffs", "korea-final-2025-11", "--json", "--legal-shocks", "on")
+    code, out, _ = run(capsys, "tariffs", "korea-final-2025-11", "--json")
     payload = json.loads(out)
-    assert payload["legal_shocks"] is True
-    code, out, _ = run(capsys, "tariffs", "korea-final-2025-11", "--legal-shocks", "both")
-    assert code == 0 and "legal shocks off (pre-ruling)" in out and "legal shocks on (post-ruling)" in out
-    code, out, _ = run(capsys, "tariffs", "korea-final-2025-11", "--legal-shocks", "both", "--json")
+    assert payload["as_of"] == payload["manifest"]["as_of"] == "2026-10-09"
+    assert "no_deal rows" in payload["no_deal_case"] and "166bn" in payload["ieepa_refunds"]
+    code, out, _ = run(capsys, "tariffs", "korea-final-2025-11", "--as-of", "2025-11-14",
+                       "--compare-to", "2026-10-09")
+    flat = " ".join(out.split())
+    assert code == 0 and "tariffs as of 2025-11-14" in flat and "tariffs as of 2026-10-09" in flat
+    code, out, _ = run(capsys, "tariffs", "korea-final-2025-11", "--as-of", "2025-11-14",
+                       "--compare-to", "2026-10-09", "--json")
     both = json.loads(out)
-    assert both["pre_ruling"]["present_value"]["investor_value_added_relief"] > \
-        both["post_ruling"]["present_value"]["investor_value_added_relief"]
+    assert (both["before"]["as_of"], both["after"]["as_of"]) == ("2025-11-14", "2026-10-09")
+    assert both["before"]["present_value"]["investor_value_added_relief"] > \
+        both["after"]["present_value"]["investor_value_added_relief"]
     assert payload["present_value"]["investor_value_added_relief"] > 0
     code, out, _ = run(capsys, "tariffs", "japan-mou-2025")
     assert code == 0 and "what no deal costs" in out
@@ -237,7 +242,7 @@ def test_negotiate_prints_the_solutions_and_writes_their_term_sheets(capsys, tmp
     assert (folder / "candidates.csv").read_text().startswith("candidate,commitment,")
     html = (folder / "report.html").read_text(encoding="utf-8")
     assert 'id="chart-negotiation"' in html and "The Nash deal beside korea-final-2025-11" in html
-    code, out, _ = run(capsys, "evaluate", str(folder / "nash.toml"), "--paths", "100", "--json")
+    code, out, _ = run(capsys, "evaluate", "--no-flips", str(folder / "nash.toml"), "--paths", "100", "--json")
     assert code == 0 and json.loads(out)["manifest"]["pact"] == "korea-us-demand-2025-09-nash"
     code, out, _ = run(capsys, *args[:-2], "--json")
     payload = json.loads(out)
@@ -352,18 +357,18 @@ def test_version_and_the_assumptions_catalogue(capsys) -> None:
     assert all(r["source"] and r["confidence"] in ("high", "medium", "assumption") for r in rows.values())
 
 
-def test_titles_say_whether_legal_shocks_are_on(capsys) -> None:
+def test_titles_say_the_date_the_tariffs_are_known_to(capsys) -> None:
     _, out, _ = run(capsys, "compare", "korea-final-2025-11", "--paths", "100")
-    assert "[legal shocks off]" in out
-    _, out, _ = run(capsys, "compare", "korea-final-2025-11", "--paths", "100", "--set",
-                    "trade.legal_shocks=true")
-    assert "legal shocks on]" in " ".join(out.split())     # a narrow table wraps its title
-    _, out, _ = run(capsys, "evaluate", "korea-final-2025-11", "--paths", "100", "--json")
-    assert json.loads(out)["manifest"]["legal_shocks"] is False
+    assert "[tariffs as of 2026-10-09]" in " ".join(out.split())
+    _, out, _ = run(capsys, "compare", "korea-final-2025-11", "--paths", "100", "--as-of", "2025-11-14")
+    assert "tariffs as of 2025-11-14]" in " ".join(out.split())     # a narrow table wraps its title
+    _, out, _ = run(capsys, "evaluate", "korea-final-2025-11", "--paths", "100", "--json", "--no-flips")
+    manifest = json.loads(out)["manifest"]
+    assert manifest["as_of"] == "2026-10-09" and "2026-10-09" in manifest["data_as_of"]["tariff_schedule"]
 
 
 def test_evaluate_reserves_and_tariffs_take_csv(capsys) -> None:
-    code, out, _ = run(capsys, "evaluate", "korea-final-2025-11", "--paths", "100", "--csv")
+    code, out, _ = run(capsys, "evaluate", "--no-flips", "korea-final-2025-11", "--paths", "100", "--csv")
     assert code == 0 and out.splitlines()[0] == "metric,value" and "investor.irr_p50," in out
     code, out, _ = run(capsys, "reserves", "korea-final-2025-11", "--paths", "100", "--csv")
     assert code == 0 and out.startswith("year,calls_mean,") and len(out.splitlines()) == 16

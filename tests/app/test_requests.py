@@ -89,9 +89,12 @@ def test_tariffs_are_the_same_request_in_both(capsys) -> None:
     web = web_json("/api/tariffs", {"rates": {"korea": 0.25, "japan": 0.15}, "draws": 60, "seed": 1})
     assert cmd["scenario"] == {"korea": 0.25, "japan": 0.15}         # percent at the flag only
     close({k: v for k, v in cmd.items() if k != "manifest"}, {k: v for k, v in web.items() if k != "manifest"})
-    cmd = cli_json(capsys, "tariffs", KOREA, "--legal-shocks", "both")
-    web = web_json("/api/tariffs", {"pact": KOREA, "legal_shocks": "both"})
+    cmd = cli_json(capsys, "tariffs", KOREA, "--as-of", "2025-11-14", "--compare-to", "2026-10-09")
+    web = web_json("/api/tariffs", {"pact": KOREA, "as_of": "2025-11-14", "compare_to": "2026-10-09"})
     close(cmd, web)
+    cmd = cli_json(capsys, "tariffs", "--from", "2024-12-31", "--to", "2025-12-31", "--paths", "40")
+    web = web_json("/api/tariffs", {"from_date": "2024-12-31", "to_date": "2025-12-31", "draws": 40})
+    close({k: v for k, v in cmd.items() if k != "manifest"}, {k: v for k, v in web.items() if k != "manifest"})
 
 
 @pytest.mark.slow
@@ -155,7 +158,7 @@ def test_requests_are_strict_and_pacts_never_paths() -> None:
     from pactlab.app import service
     with pytest.raises(PactError, match="request.pact: not a preset"):
         service.resolve(rq.build(rq.PactRequest, pact="./korea.toml"))
-    assert set(rq.INVESTORS) == {"korea", "japan", "taiwan", "eu27"}
+    assert set(rq.INVESTORS) == {"korea", "japan", "taiwan", "eu27", "switzerland"}
 
 
 def test_the_page_reads_the_unit_vocabulary() -> None:

@@ -77,20 +77,23 @@ def _mou_only(pact: pl.Pact) -> pl.Pact:
     return pact.with_terms({"tranches": [pact.tranches[0].model_dump()]})
 
 
-def test_with_no_pact_and_no_shocks_reserves_grow_at_their_historical_rate() -> None:
-    """Calibrated on history: Korea's reserves went from 408.8 (end-2019) to 428.05 (end-2025);
-    with no pact and no sudden stop the model grows them at that rate, not at their yield."""
-    calm = A.with_values({"fx.sudden_stop_prob": 0.0})
-    assert KOR.reserve_growth == pytest.approx((428.05 / 408.8) ** (1 / 6) - 1, abs=5e-5)
+#: no sudden stops, no flow or valuation noise: the reserve path is deterministic
+CALM = {"fx.sudden_stop_prob": 0.0, "fx.valuation_sigma": 0.0, "macro.KOR.flow_sigma": 0.0}
+
+
+def test_with_no_pact_and_no_shocks_reserves_follow_their_yield_and_the_non_pact_flows() -> None:
+    """R_t = R_{t-1} (1 + y) + f GDP (1 + g)^t: the non-pact flows fitted on history."""
+    calm = A.with_values(CALM)
     no_pact = pl.futures(50, 1, calm).block(0).no_pact("KOR").reserves
-    years = np.arange(1, no_pact.shape[1] + 1)
-    expected = KOR.reserves * (1 + KOR.reserve_growth) ** years
+    expected, r = [], KOR.reserves
+    for t in range(no_pact.shape[1]):
+        r = r * (1 + KOR.reserve_yield) + KOR.non_pact_flow * KOR.gdp * (1 + A.fx.components_growth) ** t
+        expected.append(r)
     np.testing.assert_allclose(no_pact, np.broadcast_to(expected, no_pact.shape), rtol=1e-12)
 
 
 def test_without_shocks_and_with_income_covering_calls_reserves_never_fall() -> None:
-    # reserves that keep all their income (no drift), so only the pact can move them
-    calm = A.with_values({"fx.sudden_stop_prob": 0.0, "macro.KOR.reserve_growth": KOR.reserve_yield})
+    calm = A.with_values({**CALM, "macro.KOR.non_pact_flow": 0.0})   # only the pact moves them
     pact = _mou_only(pl.load_pact("korea-final-2025-11"))
     assert KOR.reserve_yield * KOR.reserves > 20 * (1 - pact.funding.bonds)   # income covers calls
     f = simulate(pact, pl.futures(300, 3, calm)).funding
@@ -156,32 +159,32 @@ def test_the_calibration_is_computed_from_sourced_rows() -> None:
     assert KOR.ara_calibration == pytest.approx(436.29 / 375.0, abs=1e-3)
 
 
-def test_the_crisis_probability_rises_with_sudden_stops_and_metric_growth() -> None:
+def test_the_crisis_probability_rises_with_sudden_stops_and_short_term_debt() -> None:
     from pactlab.analysis.crisis import crisis_sensitivity
-    table = crisis_sensitivity("korea-final-2025-11", paths=400, seed=1, growth="components_growth")
-    assert table.columns.names == ["components_growth", "case"]
-    pact = table.xs("pact", axis=1, level="case")
-    assert (pact.diff(axis=0).iloc[1:] >= -0.02).all().all()    # more stops, more crises
-    assert (pact.diff(axis=1).iloc[:, 1:] >= -0.02).all().all()  # faster growth, more crises
+    table = crisis_sensitivity("korea-final-2025-11", paths=400, seed=1, growth="std_growth")
+    assert table.columns.names == ["std_growth", "case"]
+    assert list(table.columns.levels[0]) == pytest.approx([0.0, KOR.std_growth, 0.05])
+    for case in ("pact", "no pact"):
+        cells = table.xs(case, axis=1, level="case")
+        assert (cells.diff(axis=0).iloc[1:] >= -1e-12).all().all()    # more stops, more crises
+        assert (cells.diff(axis=1).iloc[:, 1:] >= -1e-12).all().all()  # more debt, more crises
     none = table.xs("no pact", axis=1, level="case")
-    assert (none <= pact + 1e-12).all().all()                    # the final deal adds risk
+    assert (none <= table.xs("pact", axis=1, level="case") + 1e-12).all().all()   # the deal adds risk
 
 
 @pytest.mark.slow
-def test_the_crisis_probability_falls_as_reserves_grow_faster() -> None:
-    """The default table: reserve growth from its history (+0.77%) to all its yield (3.8%)."""
+def test_the_crisis_probability_falls_as_the_non_pact_flows_rise() -> None:
+    """The default table: the flows of Korea's 2016–2025 regime, the whole history, 2005–2015."""
     from pactlab.analysis.crisis import crisis_rows, crisis_sensitivity
     table = crisis_sensitivity("korea-final-2025-11", paths=400, seed=1)
-    growth = list(table.columns.levels[0])
-    assert growth == pytest.approx([KOR.reserve_growth, (KOR.reserve_growth + KOR.reserve_yield) / 2,
-                                    KOR.reserve_yield], abs=1e-6)
+    flows = list(table.columns.levels[0])
+    assert flows[1] == pytest.approx(KOR.non_pact_flow) and flows[0] < flows[1] < flows[2]
     for case in ("pact", "no pact"):
         cells = table.xs(case, axis=1, level="case")
-        assert (cells.diff(axis=1).iloc[:, 1:] <= 0.02).all().all()   # faster growth, fewer crises
-    # the default column is the evaluation itself
-    ev = pl.evaluate("korea-final-2025-11", paths=400, seed=1,
-                     assumptions=A.with_values({"fx.sudden_stop_prob": 0.05}))
-    assert table.loc[0.05, (growth[0], "pact")] == ev.metrics["fx"]["p_crisis"]
-    assert {r["reserve_growth"] for r in crisis_rows(table)} == set(growth)
+        assert (cells.diff(axis=1).iloc[:, 1:] <= 1e-12).all().all()   # more flows, fewer crises
+    # the default cell is the evaluation itself
+    ev = pl.evaluate("korea-final-2025-11", paths=400, seed=1, assumptions=A)
+    assert table.loc[A.fx.sudden_stop_prob, (flows[1], "pact")] == ev.metrics["fx"]["p_crisis"]
+    assert {r["non_pact_flow"] for r in crisis_rows(table)} == set(flows)
     with pytest.raises(pl.PactError, match="growth: 'gdp'"):
         crisis_sensitivity("korea-final-2025-11", paths=10, growth="gdp")

@@ -80,7 +80,10 @@ def test_every_output_of_the_funding_kernel_is_written() -> None:
     np.testing.assert_array_equal(c.paid, [[20, 20, 0, 0], [5, 5, 0, 0]])
     np.testing.assert_array_equal(c.shortfall, [20.0, 10.0])
     np.testing.assert_array_equal(c.backlog, [[30, 20, 20, 20], [0, 0, 0, 0]])
-    np.testing.assert_array_equal(c.crisis_year, [4, 4])
+    np.testing.assert_array_equal(c.below_std_year, [4, 4])
+    np.testing.assert_array_equal(c.float_year, [4, 4])
+    np.testing.assert_array_equal(c.hazard, np.zeros((2, 4)))
+    np.testing.assert_array_equal(c.stress_swap, np.zeros((2, 4)))
     np.testing.assert_array_equal(c.funded_by(np.array([[0, 0], [1, 3]]), 100.0), [[4, 0], [4, 4]])
 
 

@@ -1,11 +1,13 @@
 """Assumptions: defaults with provenance, overrides from a file and --set, validation."""
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 import pytest
 
 import pactlab as pl
+from pactlab.inputs import data
 from pactlab.inputs.assumptions import parse_settings, parse_value
 
 
@@ -50,10 +52,73 @@ def test_bad_values_are_one_line_errors(key: str, value: object, needle: str) ->
 
 def test_missing_country_data_says_how_to_add_it() -> None:
     a = pl.load_assumptions()
-    with pytest.raises(pl.PactError, match=r"macro\.CHE"):
-        a.country("CHE")
-    with pytest.raises(pl.PactError, match=r"--set discount\.investor\.CHE"):
-        a.investor_rate("CHE")
+    with pytest.raises(pl.PactError, match=r"macro\.GBR"):
+        a.country("GBR")
+    with pytest.raises(pl.PactError, match=r"--set discount\.investor\.GBR"):
+        a.investor_rate("GBR")
+
+
+# --- issue 18: project types are listed --set keys with sources and ranges ------------------------
+
+ARCHETYPE_FIELDS = ("sector", "build_years", "life_years", "cash_yield", "overrun_mean",
+                    "overrun_sigma", "delay_prob", "delay_max_years", "failure_prob",
+                    "market_factor", "market_beta", "idio_sigma", "host_priority")
+
+
+def test_every_project_type_field_is_a_listed_key_with_a_source() -> None:
+    a = pl.load_assumptions()
+    rows = {r["key"]: r for r in a.catalogue()}
+    for name in a.archetypes:
+        for field in ARCHETYPE_FIELDS:
+            row = rows[f"archetypes.{name}.{field}"]
+            assert row["value"] == getattr(a.archetypes[name], field)
+            assert row["source"] and row["source"] != "user override" and row["unit"]
+            assert row["confidence"] in {"high", "medium", "assumption"}
+    assert not any(k.endswith((".source", ".confidence")) for k in rows if k.startswith("archetypes."))
+    lng = rows["archetypes.lng_export.cash_yield"]
+    assert (lng["value"], lng["unit"], lng["range"], lng["confidence"]) == (
+        0.12, "fraction of capex a year", "0.0 to 1.0", "assumption")
+    assert "MMBtu" in lng["source"]                       # its own source, not the general one
+    assert rows["archetypes.nuclear.life_years"]["confidence"] == "high"
+    assert rows["archetypes.nuclear.build_years"]["range"] == "1 to 100"
+    assert rows["archetypes.gas_power.market_factor"]["range"] == "energy, power, none"
+    assert rows["archetypes.shipbuilding.cash_yield"]["source"].startswith("pactlab assumption")
+
+
+def test_a_project_type_field_is_set_like_any_key() -> None:
+    a = pl.load_assumptions(overrides={"archetypes.nuclear.overrun_mean": 1.5})
+    assert a.archetypes["nuclear"].overrun_mean == 1.5
+    assert {"key": "archetypes.nuclear.overrun_mean", "value": 1.5}.items() <= \
+        next(r for r in a.catalogue() if r["key"] == "archetypes.nuclear.overrun_mean").items()
+    with pytest.raises(pl.PactError, match=r"archetypes\.nuclear\.overrun_mean: must be <= 5"):
+        a.with_values({"archetypes.nuclear.overrun_mean": 9.0})
+
+
+def test_a_users_project_type_keeps_its_own_source(tmp_path: Path) -> None:
+    path = tmp_path / "mine.toml"
+    fields = ('sector = "energy"\nbuild_years = 3\nlife_years = 20\ncash_yield = 0.1\n'
+              'overrun_mean = 0.1\noverrun_sigma = 0.1\ndelay_prob = 0.1\ndelay_max_years = 1\n'
+              'failure_prob = 0.05\nmarket_factor = "none"\nmarket_beta = 0.0\nidio_sigma = 0.1\n'
+              'host_priority = 0.5\nsource = "my model"\nconfidence = "medium"\n')
+    path.write_text("[archetypes.geothermal]\n" + fields, encoding="utf-8")
+    rows = {r["key"]: r for r in pl.load_assumptions(path).provenance()}
+    assert rows["archetypes.geothermal.cash_yield"]["source"] == "my model"
+    assert rows["archetypes.geothermal.cash_yield"]["confidence"] == "medium"
+
+
+def test_yields_overruns_and_failures_have_plausible_ranges() -> None:
+    """ranges.toml ("projects"): a range for each project type's yield, overrun and failure risk,
+    with a source, around the default; the knife-edge rate and the discount rates too."""
+    ranges = tomllib.loads((Path(data.__file__).parent / "ranges.toml").read_text(encoding="utf-8"))
+    a = pl.load_assumptions()
+    values = {r["key"]: r["value"] for r in a.catalogue()}
+    wanted = [f"archetypes.{name}.{field}" for name in a.archetypes
+              for field in ("cash_yield", "overrun_mean", "failure_prob")]
+    wanted += ["markets.sofr.long_run", "discount.host", *(f"discount.investor.{c}" for c in a.discount.investor)]
+    for key in wanted:
+        r = ranges[key]
+        assert r["low"] <= values[key] <= r["high"] and r["source"], key
+    assert ranges["markets.sofr.long_run"]["high"] >= 0.04     # the issue's alternative is inside
 
 
 # --- issue 16: a boolean is not a number ---------------------------------------------------------
@@ -86,7 +151,9 @@ def test_a_boolean_is_not_a_number_for_any_assumption(key: str) -> None:
 
 
 def test_booleans_stay_booleans_and_ranges_take_no_booleans(tmp_path: Path) -> None:
-    assert pl.load_assumptions(overrides={"trade.legal_shocks": True}).trade.legal_shocks is True
+    assert pl.load_assumptions(overrides={"trade.withdrawal_stops_calls": False}).trade.withdrawal_stops_calls is False
+    with pytest.raises(pl.PactError, match=r"^--set: trade\.as_of: must be a date as YYYY-MM-DD .*got true$"):
+        pl.load_assumptions(overrides={"trade.as_of": True})
     with pytest.raises(pl.PactError, match=r"^--set: trade\.value_added_range\[1\]: must be a number, got false$"):
         pl.load_assumptions(overrides={"trade.value_added_range": [0.5, False]})
     path = tmp_path / "mine.toml"

@@ -17,7 +17,27 @@ GOOD = (Path(pl.__file__).parent / "inputs" / "terms" / "presets" / "korea-final
 
 def test_the_presets_ship() -> None:
     assert PRESETS == ["eu-joint-statement-2025-08", "japan-mou-2025", "korea-counter-2025-09",
-                       "korea-final-2025-11", "korea-us-demand-2025-09", "taiwan-2026-01"]
+                       "korea-final-2025-11", "korea-us-demand-2025-09", "switzerland-2025-11",
+                       "taiwan-2026-01"]
+
+
+def test_the_swiss_preset_is_a_private_pledge_for_a_tariff_ceiling() -> None:
+    """14 Nov 2025: 39% -> a 15% ceiling for $200B of Swiss firms' investment by end-2028
+    (switzerland.md): no public money, no tranche, no waterfall; chips exempt; the deal caps the
+    Section 232 pharma duty at 15% (100% without it: tariffs-2026.md §4)."""
+    swiss = pl.load_pact("switzerland-2025-11")
+    assert "switzerland" in swiss.name and swiss.parties.investor_code == "CHE"
+    assert swiss.pledge is not None and swiss.pledge.amount == 200.0
+    assert swiss.pledge.by.isoformat() == "2028-12-31"
+    assert swiss.commitment == 0.0 and not swiss.tranches and swiss.waterfall is None
+    assert swiss.schedule.start.isoformat() == "2025-11-14"
+    assert swiss.tariffs.deal.general == 0.15 and swiss.tariffs.no_deal.general == pytest.approx(0.396)
+    for scenario in (swiss.tariffs.deal, swiss.tariffs.no_deal):
+        assert scenario.rate("semiconductors") == 0.0
+        assert scenario.rate("cars") == 0.275 and scenario.rate("steel") == 0.50
+    assert swiss.tariffs.deal.rate("pharmaceuticals") == 0.15 < swiss.tariffs.no_deal.rate("pharmaceuticals") == 1.0
+    assert swiss.tariffs.deal.rate("aircraft") == 0.0 < swiss.tariffs.no_deal.rate("aircraft")
+    assert set(swiss.assumed) == {"governance.refusal_tariff", "schedule.selection_deadline"}
 
 
 @pytest.mark.parametrize("name", PRESETS)

@@ -19,7 +19,8 @@ def _draws(block, code="KOR"):
     return {
         "sofr": block.markets.sofr, "energy": block.markets.energy,
         "overrun": block.project("Alaska LNG", "lng_export").overrun,
-        "stops": block.sudden_stops(code), "acceptance": block.acceptance(code),
+        **{f"fx/{k}": v for k, v in block.sudden_stops(code)._asdict().items()},
+        "acceptance": block.acceptance(code),
         "lasts": block.deal_lasts(code), "no-deal": block.no_pact(code).reserves,
     }
 
@@ -73,8 +74,9 @@ def test_the_no_deal_path_is_the_country_with_no_pact() -> None:
     bare = simulate_funding(np.zeros((500, a.horizon_years)), None, 0.0, fx=country_fx(a, "KOR"),
                             shocks=block.sudden_stops("KOR"))
     np.testing.assert_array_equal(block.no_pact("KOR").reserves, bare.reserves)
-    assert (block.no_pact("KOR").crisis_year < a.fx.horizon_years).any()
-    assert (block.sudden_stops("JPN") == 0).all()   # no sudden stops for Japan (see docs)
+    np.testing.assert_array_equal(block.no_pact("KOR").hazard, bare.hazard)
+    assert (block.no_pact("KOR").hazard > 0).all()      # a smooth hazard on every path and year
+    assert all((d == 0).all() for d in block.sudden_stops("JPN"))   # none for Japan (see docs)
 
 
 def test_deal_withdrawal_follows_its_probability() -> None:

@@ -58,7 +58,7 @@ def test_every_pact_of_one_investor_meets_the_same_no_deal_case() -> None:
                           futures=f)
     no_pact = {ev.metrics["fx"]["p_crisis_no_pact"] for ev in evs}
     assert len(no_pact) == 1
-    crisis = [ev.outcomes.paths["no_pact_crisis_year"] for ev in evs]
+    crisis = [ev.outcomes.paths["p_crisis_no_pact"] for ev in evs]
     np.testing.assert_array_equal(crisis[0], crisis[1])
     np.testing.assert_array_equal(crisis[0], crisis[2])
 

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import pactlab as pl
 from pactlab.engine.projects import profitability_index
-from pactlab.model.plan import Planner, pact_fx
+from pactlab.model.plan import Planner, break_even_rate, pact_fx
 from pactlab.model.specs import country_fx
 
 A = pl.load_assumptions()
@@ -87,3 +90,55 @@ def test_scheduled_daa_life_is_the_allocation_weighted_life() -> None:
     assert plan.split.scheduled_life == expected
     assert PLANNER.plan(pl.load_pact("korea-final-2025-11").with_terms(
         {"waterfall.daa_convention": "compounding"})).split.scheduled_life is None
+
+
+# --- issue 18: no silent knife-edges --------------------------------------------------------------
+
+def test_no_project_passing_the_test_is_a_warning_naming_tranche_amount_rule_and_rate() -> None:
+    """At markets.sofr.long_run = 4% the deemed rate is 5%: every project type fails the
+    commercial-reasonableness test (gas_power, the best, breaks even at 4.68%), so Korea's $200B
+    goes unallocated and the refusal clause snaps the tariff back from 2030 — said, not silent."""
+    pact = pl.load_pact("korea-final-2025-11")
+    assert PLANNER.plan(pact).warnings == ()
+    high = Planner(A.with_values({"markets.sofr.long_run": 0.04})).plan(pact)
+    (short,) = high.shortfalls
+    assert (short.tranche, short.amount, short.rule) == ("mou-spv-cash", 200.0, "commercially_reasonable")
+    assert short.deemed_rate == pytest.approx(0.05)
+    (line,) = high.warnings
+    for needle in ("$200.0B of tranche 'mou-spv-cash' is unallocated", "deemed rate 5.00%",
+                   "markets.sofr.long_run 4.00%", "gas_power, has 0.96", "passes only up to 4.68%",
+                   "markets.sofr.long_run <= 3.68%", "snaps back to 25% from 2030"):
+        assert needle in line, needle
+    assert short.to_dict()["kind"] == "unallocated" and short.to_dict()["message"] == line
+    # just under the break-even the best type passes again and nothing is left over
+    edge = Planner(A.with_values({"markets.sofr.long_run": 0.0367})).plan(pact)
+    assert edge.warnings == () and not edge.selection.unallocated
+
+
+def test_a_tranche_with_no_project_type_in_its_sectors_says_so() -> None:
+    pact = pl.load_pact("korea-final-2025-11").with_terms(
+        {"governance.allowed_sectors": ["pharmaceuticals"], "tranches[1].sectors": ["pharmaceuticals"]})
+    reasons = {s.tranche: s.reason for s in PLANNER.plan(pact).shortfalls}
+    assert reasons == {t: "no project type is in its sectors (pharmaceuticals)"
+                       for t in ("mou-spv-cash", "masga")}
+
+
+@pytest.mark.parametrize("name", sorted(A.archetypes))
+def test_the_break_even_rate_is_where_the_index_is_one(name: str) -> None:
+    arch = PLANNER.archetypes[name]
+    rate = break_even_rate(arch, A.markets.tax_rate)
+    assert profitability_index(arch, rate, A.markets.tax_rate) == pytest.approx(1.0, abs=1e-9)
+    assert profitability_index(arch, rate + 1e-4, A.markets.tax_rate) < 1.0
+
+
+@settings(max_examples=40, deadline=None)
+@given(cash_yield=st.floats(0.01, 0.4), overrun=st.floats(0.0, 2.0), failure=st.floats(0.0, 0.9),
+       rate=st.floats(-0.02, 0.2))
+def test_a_type_passes_exactly_below_its_break_even(cash_yield: float, overrun: float,
+                                                    failure: float, rate: float) -> None:
+    arch = replace(PLANNER.archetypes["lng_export"], cash_yield=cash_yield, overrun_mean=overrun,
+                   failure_prob=failure)
+    tax = A.markets.tax_rate
+    edge = break_even_rate(arch, tax)
+    if abs(rate - edge) > 1e-6:
+        assert (profitability_index(arch, rate, tax) >= 1.0) == (rate < edge)

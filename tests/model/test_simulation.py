@@ -1,10 +1,15 @@
 """Pacts applied to futures: the stages, their sharing across a batch, and conservation."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import pactlab as pl
+from pactlab.engine.projects import add_spend, total_spend
 from pactlab.engine.rng import BLOCK
 from pactlab.model.plan import Planner
 from pactlab.model.simulation import fund, simulate, simulate_block
@@ -73,7 +78,8 @@ def test_simulate_joins_blocks_in_order() -> None:
     f = pl.futures(BLOCK + 40, 3)
     deal = simulate(pl.load_pact("korea-counter-2025-09"), f)
     assert deal.calls.shape == (BLOCK + 40, A.horizon_years)
-    assert deal.funding.crisis_year.shape == (BLOCK + 40,)
+    assert deal.funding.float_year.shape == (BLOCK + 40,)
+    assert deal.no_pact.hazard.shape == (BLOCK + 40, A.horizon_years)
     tail = next(simulate_block([Planner(A).plan(pl.load_pact("korea-counter-2025-09"))], f.block(1)))[1]
     np.testing.assert_array_equal(deal.investor_total[BLOCK:], tail.investor_total)
 
@@ -94,3 +100,110 @@ def test_demand_timing(timing: str) -> None:
         assert first_year_share > 0.4      # the whole cost of early projects is due at once
     else:
         assert first_year_share < 0.4
+
+
+# --- a deal's life for both sides: a withdrawn deal launches no new stake -------------------
+
+def _life(p: float, stops: bool = True) -> pl.Assumptions:
+    return A.with_values({"trade.deal_withdrawal_prob": p, "trade.withdrawal_stops_calls": stops})
+
+
+def _inverse_geometric(u: np.ndarray, p: float, years: int) -> np.ndarray:
+    """Withdrawal years by inversion of one uniform per path: monotone in `p` path by path."""
+    if p < 1e-9:
+        return np.full(u.size, years, dtype=np.int64)
+    if p == 1.0:
+        return np.ones(u.size, dtype=np.int64)
+    return np.minimum(np.ceil(np.log1p(-u) / np.log1p(-p)), years).clip(1).astype(np.int64)
+
+
+def test_a_deal_never_withdrawn_calls_as_if_withdrawal_stopped_nothing() -> None:
+    f_stop, f_go = pl.futures(300, 6, _life(0.0)), pl.futures(300, 6, _life(0.0, stops=False))
+    stop, go = simulate(FINAL, f_stop), simulate(FINAL, f_go)
+    for a, b in ((stop.calls, go.calls), (stop.mou_cash, go.mou_cash),
+                 (stop.investor_total, go.investor_total), (stop.funding.reserves, go.funding.reserves)):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_calls_go_on_after_a_withdrawal_when_the_assumption_says_so() -> None:
+    never = simulate(FINAL, pl.futures(300, 6, _life(0.0)))
+    often = simulate(FINAL, pl.futures(300, 6, _life(0.95, stops=False)))
+    np.testing.assert_array_equal(never.calls, often.calls)
+    np.testing.assert_array_equal(never.capex["shipbuilding"], often.capex["shipbuilding"])
+
+
+def test_a_deal_withdrawn_in_year_one_funds_exactly_the_stakes_launched_in_year_zero() -> None:
+    block = pl.futures(300, 2, _life(1.0)).block(0)
+    plan = Planner(A).plan(FINAL)
+    assert (block.deal_lasts("KOR") == 1).all()
+    first = replace(plan.calls, mou=tuple(al for al in plan.calls.mou if al.launch_year == 0),
+                    debts=tuple(d for d in plan.calls.debts if d[0].launch_year == 0))
+    assert 0 < len(first.mou) < len(plan.calls.mou)
+    withdrawn, alone = fund(plan.calls, block), fund(first, block)
+    for a, b in ((withdrawn.calls.demand, alone.calls.demand), (withdrawn.calls.paid, alone.calls.paid),
+                 (withdrawn.mou_cash, alone.mou_cash), (withdrawn.priority_capex, alone.priority_capex),
+                 (withdrawn.calls.reserves, alone.calls.reserves)):
+        np.testing.assert_array_equal(a, b)
+    for tranche in alone.debt:
+        np.testing.assert_array_equal(withdrawn.debt[tranche], alone.debt[tranche])
+    for sector, spent in withdrawn.capex.items():   # the stakes never launched spend nothing
+        np.testing.assert_array_equal(spent, alone.capex.get(sector, np.zeros_like(spent)))
+    # by hand: the year-0 stakes' realised capex (until a failure stops it), all called within
+    # the horizon, under the ceiling
+    by_hand = sum(al.stake * total_spend(al.capex, block.project(al.project, al.archetype), 0,
+                                         block.years) for al in first.mou)
+    np.testing.assert_allclose(withdrawn.calls.paid.sum(axis=1), np.minimum(by_hand, 200.0))
+
+
+def test_at_withdrawal_probability_095_the_investment_falls_to_the_first_launches() -> None:
+    f_go, f_stop = pl.futures(1000, 4, _life(0.95, stops=False)), pl.futures(1000, 4, _life(0.95))
+    go, stop = simulate(FINAL, f_go).calls.sum(axis=1), simulate(FINAL, f_stop).calls.sum(axis=1)
+    lasts = f_stop.block(0).deal_lasts("KOR")
+    first = simulate(FINAL, pl.futures(1000, 4, _life(1.0))).calls.sum(axis=1)
+    np.testing.assert_allclose(stop[lasts == 1], first[lasts == 1])
+    assert go.mean() == pytest.approx(199.1, abs=5.0)     # 0.2: calls went on regardless
+    assert first.mean() < stop.mean() < 1.1 * first.mean() < 0.35 * go.mean()
+
+
+@pytest.mark.slow
+@settings(max_examples=12, deadline=None)
+@given(st.floats(0.0, 1.0), st.floats(0.0, 1.0))
+def test_a_likelier_withdrawal_never_raises_the_total_called(p1: float, p2: float) -> None:
+    low, high = sorted((p1, p2))
+    block = pl.futures(150, 8).block(0)
+    plan = Planner(A).plan(FINAL)
+    u = np.random.default_rng(5).random(block.size)
+    called = {p: fund(plan.calls, block, withdrawn=_inverse_geometric(u, p, block.years))
+              for p in (low, high)}
+    total = {p: c.calls.paid.sum(axis=1) for p, c in called.items()}
+    assert (total[high] <= total[low] + 1e-9).all()
+    capex = {p: sum(c.capex.values()) for p, c in called.items()}
+    assert (capex[high] <= capex[low] + 1e-9).all()
+
+
+def test_what_is_called_is_the_launched_stakes_demand_and_is_paid() -> None:
+    block = pl.futures(300, 3).block(0)      # the default 10% a year: withdrawn on most paths
+    plan = Planner(A).plan(FINAL)
+    funded = fund(plan.calls, block)
+    calls, ceiling = funded.calls, plan.calls.ceiling
+    # demand by hand: each MOU stake's spend, on the paths where the deal stood at its launch
+    lasts, by_hand = block.deal_lasts("KOR"), np.zeros((block.size, block.years))
+    assert 0.3 < (lasts < block.years).mean() and (lasts <= 3).mean() > 0.1
+    for al in plan.calls.mou:
+        spend = add_spend(np.zeros_like(by_hand), al.stake, al.capex,
+                          block.project(al.project, al.archetype), al.launch_year)
+        by_hand += (lasts > al.launch_year)[:, None] * spend
+    np.testing.assert_allclose(calls.demand, by_hand, atol=1e-12)
+    # all of it is called, under the ceiling; the queue holds exactly what is not yet called
+    np.testing.assert_allclose(calls.paid.sum(axis=1), np.minimum(by_hand.sum(axis=1), ceiling))
+    under = by_hand.sum(axis=1) <= ceiling
+    np.testing.assert_allclose(calls.backlog[under],
+                               np.cumsum(calls.demand - calls.paid, axis=1)[under], atol=1e-9)
+    # what is paid (calls, and guarantee payouts) is funded: the pact's bond share of each outflow
+    other = np.maximum(-sum(funded.debt.values()), 0.0)
+    np.testing.assert_allclose(calls.bonds, plan.calls.fx.bonds_share
+                               * np.cumsum(calls.paid + other, axis=1), atol=1e-9)
+    # the waterfall pours only the cash of funded stakes, and all of it
+    deal = next(simulate_block([plan], block))[1]
+    mou = deal.investor["mou-spv-cash"] + deal.calls
+    np.testing.assert_allclose(mou + deal.host["mou-spv-cash"], np.maximum(deal.mou_cash, 0), atol=1e-9)

@@ -209,30 +209,35 @@ def test_bad_inputs_are_refused() -> None:
 
 def test_schedule_knows_the_deal_dates() -> None:
     import datetime as dt
-    before = rate_table(dt.date(2025, 9, 1), legal_shocks=False)
-    after = rate_table(dt.date(2025, 10, 1), legal_shocks=False)
+    today = A.trade.as_of
+    before = rate_table(dt.date(2025, 9, 1), as_of=today)
+    after = rate_table(dt.date(2025, 10, 1), as_of=today)
     assert before.loc["cars", "japan"] == pytest.approx(0.275)     # 2.5% MFN + 25% s232
     assert after.loc["cars", "japan"] == pytest.approx(0.15)       # from 16 Sep 2025
     assert after.loc["cars", "korea"] == pytest.approx(0.25)       # Korea's cut came 1 Nov
     assert after.loc["steel_aluminium"].eq(0.5).all()
-    ruling = rate_table(dt.date(2026, 3, 1), legal_shocks=True)
+    ruling = rate_table(dt.date(2026, 3, 1), as_of=today)
     computers = trade_data().line_shares[("korea", "machinery", "computers")]
     assert ruling.loc["machinery", "korea"] == pytest.approx(0.10 * (1 - computers))  # KORUS 0 + s122 10%
     assert ruling.loc["cars", "korea"] == pytest.approx(0.15)       # s232 stands
-    assert rate_table(dt.date(2026, 9, 1), legal_shocks=True).loc["machinery", "korea"] == 0.0
+    # the forced-labour s301 from 24 Jul 2026: max(KORUS, 12.5%), computers on its exempt list
+    later = rate_table(dt.date(2026, 9, 1), as_of=today)
+    assert later.loc["machinery", "korea"] == pytest.approx(0.125 * (1 - computers))
 
 
 def test_real_data_korea_25_japan_15() -> None:
     """Korea 15% -> 25% with Japan at 15%: Korea loses, by sector; vehicles lose most when
     Korean carmakers bear the same share of a tariff as other exporters."""
-    table = what_if({"korea": 0.25, "japan": 0.15}, A, draws=200).by_sector
+    import datetime as dt
+    deal_world = dt.date(2026, 1, 1)                # both at 15% before the IEEPA ruling
+    table = what_if({"korea": 0.25, "japan": 0.15}, A, day=deal_world, draws=200).by_sector
     loss = -table["investor_export_change"]
     raised = table.index[(table["investor_rate_after"] > table["investor_rate_before"])]
     assert (loss[raised] > 0).all() and loss["total"] > 0
     assert loss["steel_aluminium"] == 0.0                             # 50% before and after
     assert table.loc["total", "rival_export_change"] > 0              # Japan gains
     even = what_if({"korea": 0.25, "japan": 0.15}, A.with_values({"trade.exporter_share_autos": 0.18}),
-                   draws=200).by_sector
+                   day=deal_world, draws=200).by_sector
     by_group = -even["investor_export_change"].drop("total")
     vehicles = by_group["cars"] + by_group["auto_parts"]
     assert vehicles > by_group.drop(["cars", "auto_parts"]).max()
@@ -246,9 +251,11 @@ def test_no_deal_cost_of_the_korean_deal() -> None:
     assert cost.by_year.loc[2026, "investor_export_loss"] > 0
     assert cost.present_value["investor_value_added_relief"] > 0
     assert (np.diff(cost.by_year["survival"]) < 0).all()
-    # after the IEEPA ruling only the Section 232 part of the relief survives
-    shocked = no_deal_cost(pact, A, years=10, legal_shocks=True)
-    assert 0 < shocked.present_value["investor_value_added_relief"] < cost.present_value["investor_value_added_relief"]
+    # known at signing (before the IEEPA ruling) the general 15%-vs-25% relief counts too; today
+    # only the Section 232 part survives (cars, parts, patented drugs)
+    import datetime as dt
+    signing = no_deal_cost(pact, A, years=10, as_of=dt.date(2025, 11, 14))
+    assert 0 < cost.present_value["investor_value_added_relief"] < signing.present_value["investor_value_added_relief"]
 
 
 def test_the_elasticity_rises_from_the_short_run_to_the_long_run() -> None:
@@ -278,7 +285,8 @@ def test_every_ranged_parameter_moves_the_result() -> None:
     assert kor["p5"] < kor["p50"] < kor["p95"] and kor["p50"] == pytest.approx(base, rel=0.25)
     va = ranges["value_added_lost"]["KOR"]["long_run"]
     assert 0 < va["p5"] < va["p50"] < va["p95"] < kor["p95"]
-    assert set(ranges["exports_lost"]) == {"KOR", "JPN", "EU27", "CHN", "MEX", "CAN", "TWN", "VNM", "ROW"}
+    assert set(ranges["exports_lost"]) == {"KOR", "JPN", "EU27", "CHN", "MEX", "CAN", "TWN", "VNM",
+                                           "CHE", "ROW"}
 
 
 def test_tariff_relief_has_a_distribution_on_the_paths() -> None:
@@ -289,7 +297,7 @@ def test_tariff_relief_has_a_distribution_on_the_paths() -> None:
     cost = no_deal_cost(pl.load_pact("korea-final-2025-11"), A)
     assert (cost.fade[:A.trade.adjustment_years] > 0).all() and cost.fade[A.trade.adjustment_years] == 0
     by = cost.by_year
-    late = by.index[A.trade.adjustment_years + 1]
+    late = by.index[-1]     # each year's new loss fades by its own age: all gone by the end
     assert by.loc[late, "investor_value_added_loss"] == pytest.approx(by.loc[late, "investor_producer_surplus_loss"])
     assert (by["investor_value_added_loss"] <= by["investor_value_added_at_risk"] + 1e-9).all()
 
@@ -299,7 +307,7 @@ def test_the_april_2025_exemptions_lower_the_reciprocal_rate_on_their_lines() ->
 
     from pactlab.model.tariffs import lines_on, sector_rates
     day = dt.date(2025, 6, 1)                       # the 10% baseline, before Korea's deal
-    lines = lines_on("korea", day, legal_shocks=False)
+    lines = lines_on("korea", day, as_of=A.trade.as_of)
     assert lines["general"] == pytest.approx(0.10)
     for line in ("pharmaceuticals", "semiconductors", "phones", "computers", "energy"):
         assert lines[line] == 0.0, line
@@ -309,7 +317,7 @@ def test_the_april_2025_exemptions_lower_the_reciprocal_rate_on_their_lines() ->
     assert rates["electronics"] == pytest.approx(0.10 * (1 - exempt))
     assert rates["chemicals_pharmaceuticals"] == pytest.approx(
         0.10 * (1 - shares[("korea", "chemicals_pharmaceuticals", "pharmaceuticals")]))
-    assert lines_on("china", day, legal_shocks=False)["phones"] == pytest.approx(0.20)
+    assert lines_on("china", day, as_of=A.trade.as_of)["phones"] == pytest.approx(0.20)   # fentanyl
     assert set(shares.index.get_level_values("line")) == {"pharmaceuticals", "semiconductors", "phones",
                                                          "computers", "aluminium", "energy"}
 

@@ -203,7 +203,7 @@ def test_crisis_sensitivity_in_the_report(html: str, evaluations) -> None:
     ev = evaluations[0]
     table = crisis_sensitivity(ev.pact, ev.paths, ev.seed, assumptions=ev.assumptions)
     section = html.split('id="crisis-sensitivity"')[1].split("</section>")[0]
-    assert f"{table.iloc[2, 0]:.1%}" in section and "reserves grow 0.77% a year" in section
+    assert f"{table.iloc[2, 0]:.1%}" in section and "non-pact flows 0.38% of GDP" in section
 
 
 def test_cash_split_marks_the_switch_and_the_review(evaluations) -> None:
@@ -248,3 +248,13 @@ def test_the_report_renders_the_crisis_tables_it_is_given(evaluations, crisis) -
     section = build_report(evaluations, crisis_tables=halves).split(
         'id="crisis-sensitivity"')[1].split("</section>")[0]
     assert section.count("50.0%") == table.size
+
+
+def test_the_backtest_is_in_the_methods_when_given(evaluations, html: str) -> None:
+    from pactlab.analysis.backtest import backtest
+    bt = backtest(paths=100, seed=0)
+    page = build_report(evaluations, crisis_tables=None, backtest=bt)
+    section = page.split('id="backtest"')[1].split("<h3>")[0]
+    assert "out of sample" in section and 'id="chart-backtest"' in section
+    assert "$210.4B" in section and section.count("<tr>") == 1 + len(bt.years)
+    assert 'id="backtest"' not in html        # not given, not shown

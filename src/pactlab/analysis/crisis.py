@@ -1,5 +1,6 @@
 """How the chance of a reserve crisis hangs on its assumptions: a grid of the sudden-stop
-probability against a growth rate, with the pact and with no pact.
+probability against the non-pact flows or the growth of short-term debt, with the pact and with
+no pact; and the investor's yearly funding capacity beside the pact's calls.
 
 Each cell is a full evaluation of the pact under changed assumptions (nine a pact), so the
 grid runs on at most :data:`CRISIS_PATHS` futures, whatever the evaluation it accompanies used:
@@ -10,22 +11,28 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
+import numpy as np
 import pandas as pd
 
 from ..core.errors import PactError
+from ..engine.funding import FxSpec
 from ..inputs.assumptions import Assumptions, load_assumptions
 from ..inputs.terms import Pact, load_pact
 from ..model.tariffs import TariffCosts
+from .backtest import CODES as HISTORY_CODES
+from .backtest import FIT_THROUGH, History, fit
 from .batch import plan_all, resolve_futures, value_all
 
-__all__ = ["CRISIS_GROWTH", "CRISIS_PATHS", "GROWTH_RATES", "STOP_PROBS", "crisis_paths",
-           "crisis_rows", "crisis_sensitivity", "crisis_tables"]
+__all__ = ["CRISIS_GROWTH", "CRISIS_PATHS", "STD_GROWTH", "STOP_PROBS", "crisis_paths",
+           "crisis_rows", "crisis_sensitivity", "crisis_tables", "funding_capacity"]
 
-#: the sudden-stop probabilities the crisis table spans, and its metric growth rates
-STOP_PROBS = (0.02, 0.05, 0.10)
-GROWTH_RATES = (0.02, 0.04, 0.06)
+#: the sudden-stop probabilities the crisis table spans (Korea's 3 in 30 years in the middle)
+STOP_PROBS = (0.05, 0.10, 0.15)
+#: the growth rates of short-term debt the table spans beside the default: none, and 2005–2025's
+#: endpoint rate (65.9 to 179.0, data/korea_history.csv)
+STD_GROWTH = (0.0, 0.05)
 #: what the crisis table's columns can vary: the label each column carries
-CRISIS_GROWTH = {"reserve_growth": "reserves grow", "components_growth": "metric grows"}
+CRISIS_GROWTH = {"non_pact_flow": "non-pact flows (% of GDP)", "std_growth": "short-term debt grows"}
 #: the most futures a crisis table runs on (each of its cells is a whole evaluation)
 CRISIS_PATHS = 2_000
 
@@ -62,14 +69,21 @@ def crisis_paths(paths: int) -> int:
 
 
 def _levels(pact: Pact, base: Assumptions, growth: str) -> tuple[str, tuple[float, ...]]:
-    """The assumption key the columns vary and its levels (fractions a year)."""
-    if growth == "reserve_growth":
-        code = pact.parties.investor_code
-        m = base.country(code)
-        return f"macro.{code}.reserve_growth", tuple(dict.fromkeys(round(g, 6) for g in (
-            m.reserve_growth, (m.reserve_growth + m.reserve_yield) / 2, m.reserve_yield)))
-    if growth == "components_growth":
-        return "fx.components_growth", GROWTH_RATES
+    """The assumption key the columns vary and its levels (fractions a year): the non-pact flows
+    of Korea's 2016–2025 (outflow) regime, the default, and its 2005–2015 (inflow) regime (fitted
+    as :func:`pactlab.analysis.backtest.fit` fits the default); or short-term debt's growth."""
+    code = pact.parties.investor_code
+    m = base.country(code)
+    if growth == "non_pact_flow" and code not in HISTORY_CODES:
+        return f"macro.{code}.non_pact_flow", (m.non_pact_flow,)   # no history to fit regimes on
+    if growth == "non_pact_flow":
+        h = History.load()
+        regimes = (fit(h, int(h.years[-1]), base, since=FIT_THROUGH + 1).non_pact_flow,
+                   m.non_pact_flow, fit(h, FIT_THROUGH, base).non_pact_flow)
+        return f"macro.{code}.non_pact_flow", tuple(dict.fromkeys(round(g, 5) for g in regimes))
+    if growth == "std_growth":
+        levels = (STD_GROWTH[0], m.std_growth, STD_GROWTH[1])
+        return f"macro.{code}.std_growth", tuple(dict.fromkeys(round(g, 5) for g in levels))
     raise PactError(f"growth: {growth!r}; the crisis table varies {', '.join(CRISIS_GROWTH)}")
 
 
@@ -84,9 +98,10 @@ def _p_crisis(pact: Pact, paths: int, seed: int, a: Assumptions,
 
 def crisis_sensitivity(pact: Pact | str, paths: int = CRISIS_PATHS, seed: int = 0, *,
                        assumptions: Assumptions | None = None,
-                       growth: str = "reserve_growth") -> pd.DataFrame:
+                       growth: str = "non_pact_flow") -> pd.DataFrame:
     """P(reserve crisis within the FX horizon) with the pact and with no pact, as the chance of a
-    sudden stop a year and a growth rate vary — the assumptions the crisis probability hangs on.
+    sudden stop a year and the non-pact flows (or short-term debt's growth) vary — the
+    assumptions the crisis probability hangs on.
 
     Parameters
     ----------
@@ -99,10 +114,10 @@ def crisis_sensitivity(pact: Pact | str, paths: int = CRISIS_PATHS, seed: int = 
         The futures' seed (the same in every cell).
     assumptions : Assumptions or None
         The assumptions the grid varies (default: the shipped ones).
-    growth : {"reserve_growth", "components_growth"}
-        ``reserve_growth``: the investor's reserve growth with no pact, from its history (the
-        default) through halfway to keeping all its yield; ``components_growth``: the growth of
-        the ARA metric's components (2%, 4%, 6%).
+    growth : {"non_pact_flow", "std_growth"}
+        ``non_pact_flow``: the investor's net non-pact flows into reserves (share of GDP) of
+        Korea's 2016–2025 regime, the default (the whole history) and the 2005–2015 regime;
+        ``std_growth``: the growth of short-term debt (0, the default, 5% a year).
 
     Returns
     -------
@@ -169,3 +184,41 @@ def crisis_rows(table: pd.DataFrame) -> list[dict[str, float | str]]:
              "p_crisis": float(table.loc[stop, (g, case)])}
             for stop in table.index for g, case in table.columns]
 
+
+
+#: the funding-capacity table's columns, in order
+CAPACITY_COLUMNS = ("calls", "from_reserves", "reserve_income", "bond_funding", "non_pact_flows",
+                    "capacity", "headroom")
+
+
+def funding_capacity(spec: FxSpec, table: pd.DataFrame) -> pd.DataFrame:
+    """What the investor raises each year beside what the pact calls (USD bn a year, means).
+
+    Parameters
+    ----------
+    spec : FxSpec
+        The pact's reserve side (its plan's ``calls.fx``).
+    table : DataFrame
+        The evaluation's :meth:`~pactlab.analysis.valuation.Evaluation.reserves_table` (by year).
+
+    Returns
+    -------
+    DataFrame, by year, USD bn a year
+        ``calls`` (mean), ``from_reserves`` (the part not funded by bonds or FDI),
+        ``reserve_income`` (the yield on the median reserve path's year-start level),
+        ``bond_funding`` (the pact's bond share of its calls), ``non_pact_flows`` (their mean),
+        ``capacity`` (income + bonds + flows) and ``headroom`` (capacity − calls). The research
+        (deal-facts §2.6): Korea funds the calls from reserve income (about $15–20B a year) and
+        state-guaranteed USD bonds (about $5–10B a year, Barclays).
+    """
+    calls = table["calls_mean"].to_numpy()
+    start = np.r_[spec.reserves, table["reserves_p50"].to_numpy()[:-1]]
+    t = np.arange(calls.size)
+    income = spec.reserve_yield * start
+    bonds = spec.bonds_share * calls
+    flows = spec.flow * (1.0 + spec.growth) ** t
+    capacity = income + bonds + flows
+    return pd.DataFrame({
+        "calls": calls, "from_reserves": calls * (1.0 - spec.bonds_share - spec.fdi_share),
+        "reserve_income": income, "bond_funding": bonds, "non_pact_flows": flows,
+        "capacity": capacity, "headroom": capacity - calls}, index=table.index)

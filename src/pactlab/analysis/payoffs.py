@@ -23,6 +23,7 @@ import pandas as pd
 from ..core.capacity import check_fits
 from ..inputs.terms import Pact, load_pact
 from ..model.futures import Block, Futures
+from ..model.fx_stress import crisis_probability
 from ..model.gains import HOST_COMPONENTS, INVESTOR_COMPONENTS, PARTIES, Gains
 from ..model.metrics import spread
 from ..model.simulation import DealPaths
@@ -38,8 +39,8 @@ class Payoffs:
     labels: tuple[str, ...]
     investor: np.ndarray
     host: np.ndarray
-    crisis: np.ndarray                                   # (pacts, paths) bool: a reserve crisis
-                                                         # within the FX horizon, with the pact
+    crisis: np.ndarray                                   # (pacts, paths) P(reserve crisis within
+                                                         # the FX horizon), with the pact
     components: dict[str, dict[str, np.ndarray]] | None  # party -> component -> (pacts, paths)
 
     def party(self, name: str) -> np.ndarray:
@@ -93,11 +94,11 @@ def payoffs(pacts: Sequence[Pact | str], futures: Futures, *, components: bool =
         raise ValueError("payoffs needs at least one pact")
     n, paths = len(loaded), futures.paths
     arrays = 2 + (len(INVESTOR_COMPONENTS) + len(HOST_COMPONENTS) if components else 0)
-    check_fits(n * paths * (8 * arrays + 1), f"payoffs for {n:,} pacts on {paths:,} paths",
+    check_fits(n * paths * 8 * (arrays + 1), f"payoffs for {n:,} pacts on {paths:,} paths",
                "use fewer paths or pacts" + (", or components=False" if components else ""))
     plans = plan_all(loaded, futures.assumptions, tariff_costs=futures.tariff_costs)
     investor, host = np.empty((n, paths)), np.empty((n, paths))
-    crisis = np.empty((n, paths), dtype=bool)
+    crisis = np.empty((n, paths))
     parts = None
     if components:
         parts = {"investor": {c: np.empty((n, paths)) for c in INVESTOR_COMPONENTS},
@@ -108,7 +109,7 @@ def payoffs(pacts: Sequence[Pact | str], futures: Futures, *, components: bool =
         s = slice(block.start, block.stop)
         investor[i, s] = g.total("investor")
         host[i, s] = g.total("host")
-        crisis[i, s] = deal.funding.crisis_year < horizons[i]
+        crisis[i, s] = crisis_probability(deal.funding.hazard, horizons[i])
         if parts is not None:
             for party in PARTIES:
                 for name, values in getattr(g, party).items():

@@ -23,7 +23,7 @@ from ..inputs import data
 from ..inputs.assumptions import Assumptions
 from ..inputs.terms import Pact, pact_to_toml
 from ..model.futures import Futures
-from ..model.gains import PARTIES, Gains
+from ..model.gains import DEFINITIONS, PARTIES, Gains
 from ..model.metrics import FX_METRICS, METRICS, Outcomes, spread
 from ..model.plan import Plan
 from ..model.tariffs import TariffCosts
@@ -177,7 +177,7 @@ class Evaluation:
             "assumptions_sha256": digest(a.model_dump_json()),
             "assumptions_file": a.source,
             "assumption_overrides": json_safe(a.overrides),
-            "legal_shocks": a.trade.legal_shocks,
+            "as_of": a.trade.as_of.isoformat(),
             "data_as_of": data.as_of(self.pact.parties.investor_code),
         }
 
@@ -192,7 +192,9 @@ class Evaluation:
             "capex_by_sector": self.capex_by_sector().to_dict(),
             "reserves_by_year": frame_columns(self.reserves_table()),
             "unallocated": dict(self.plan.selection.unallocated),
+            "warnings": [s.to_dict() for s in self.plan.shortfalls],
             "assumed_terms": self.assumed_terms(),
+            "definitions": dict(DEFINITIONS),
             "assumptions": self.assumptions.provenance(),
         })
 

@@ -21,14 +21,24 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, WithJsonSchema, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    WithJsonSchema,
+    model_validator,
+)
 
 from ..core.errors import PactError, format_loc
+from ..inputs.assumptions import as_date
 from ..inputs.terms import preset_names
 from ..model.tariffs import RIVAL
 from .pacts import pact_schema
 
-__all__ = ["INVESTORS", "AssumptionsRequest", "CompareRequest", "DiscoverRequest",
+__all__ = ["INVESTORS", "LEGAL_SHOCKS_GONE", "AssumptionsRequest", "BacktestRequest",
+           "CompareRequest", "DiscoverRequest",
            "EvaluateRequest", "ExploreRequest", "NegotiationRequest", "PactRequest",
            "ReportRequest", "ReservesRequest", "SensitivityRequest", "Strict", "SweepRequest",
            "TariffRequest", "build", "describe"]
@@ -41,11 +51,14 @@ Paths = Annotated[int, Field(ge=1, le=5_000_000)]
 FileName = Annotated[str, Field(min_length=1, max_length=4096)]
 #: a preset's name or an inline term sheet (checked by `pacts.pact_from`, never read as a path)
 PactField = Annotated[str | dict[str, Any], WithJsonSchema(pact_schema())]
+#: a calendar day as text, YYYY-MM-DD (checked to be a real date; kept as text)
+DateText = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$", json_schema_extra={"format": "date"}),
+                     AfterValidator(lambda text: as_date(text).isoformat())]
 #: a tariff rate, as a fraction (0.25 for 25%); at most 200%
 Rate = Annotated[float, Field(ge=0.0, le=2.0)]
 #: the investors the tariff model covers (each with a rival): the one list of them
-INVESTORS = ("korea", "japan", "taiwan", "eu27")
-Investor = Literal["korea", "japan", "taiwan", "eu27"]
+INVESTORS = ("korea", "japan", "taiwan", "eu27", "switzerland")
+Investor = Literal["korea", "japan", "taiwan", "eu27", "switzerland"]
 assert set(INVESTORS) == set(RIVAL), "INVESTORS must list model.tariffs.RIVAL's investors"
 SpecField = Annotated[dict[str, Any], WithJsonSchema({
     "type": "object", "required": ["name", "outcomes"], "additionalProperties": True,
@@ -61,11 +74,13 @@ class Strict(BaseModel):
 
 class Assumed(Strict):
     """The assumptions an action runs under: the defaults, a whole assumptions sheet over them,
-    then dotted changes."""
+    then dotted changes, then ``as_of`` (``--as-of``: the assumption ``trade.as_of``, the date
+    the tariffs in force are known to)."""
 
     assumptions: dict[str, TermValue] = Field(default_factory=dict)
     assumptions_sheet: dict[str, Any] | None = None
     assumptions_file: FileName | None = None
+    as_of: DateText | None = None
 
 
 class Simulated(Assumed):
@@ -82,6 +97,9 @@ class PactRequest(Simulated):
 
     pact: PactField
     pact_file: FileName | None = None
+    #: evaluate: check whether a headline verdict flips within the plausible ranges
+    #: (see :mod:`pactlab.analysis.flips`; the command line's default, off here)
+    flips: bool = False
 
 
 EvaluateRequest = PactRequest
@@ -90,7 +108,18 @@ EvaluateRequest = PactRequest
 class ReservesRequest(PactRequest):
     """A pact's reserves year by year, and the crisis table whose columns vary `vary`."""
 
-    vary: Literal["reserve_growth", "components_growth"] = "reserve_growth"
+    vary: Literal["non_pact_flow", "std_growth"] = "non_pact_flow"
+
+
+class BacktestRequest(Assumed):
+    """The no-pact reserve model from an investor's position in `start` against its history to
+    `end` (``pactlab backtest``): the investor by code or name."""
+
+    investor: Annotated[str, Field(min_length=1, max_length=40)] = "KOR"
+    start: Annotated[int, Field(ge=1900, le=2100)] = 2005
+    end: Annotated[int, Field(ge=1900, le=2100)] = 2025
+    paths: Paths = 2_000
+    seed: Seed = 0
 
 
 class CompareRequest(Simulated):
@@ -100,6 +129,8 @@ class CompareRequest(Simulated):
     pact_files: list[FileName | None] = Field(default_factory=list)
     detail: bool = False
     format: Literal["json", "csv", "xlsx"] = "json"
+    #: check whether a headline verdict flips within the plausible ranges (as PactRequest)
+    flips: bool = False
 
 
 class ReportRequest(Simulated):
@@ -110,8 +141,10 @@ class ReportRequest(Simulated):
 
 
 class TariffRequest(Assumed):
-    """A tariff what-if (``rates``: partner -> new rate, fractions) or, with ``pact``, a pact's
-    deal against no deal year by year."""
+    """A tariff what-if (``rates``: partner -> new rate, fractions, against the rates in force on
+    ``as_of``); the schedule's own change between two days (``from_date``, ``to_date``); or, with
+    ``pact``, a pact's deal against no deal year by year (``compare_to``: also as known on a
+    second date, side by side)."""
 
     pact: PactField | None = None
     pact_file: FileName | None = None
@@ -119,21 +152,41 @@ class TariffRequest(Assumed):
     rates: dict[str, Rate] = Field(default_factory=dict)
     sectors: list[str] | None = None
     investor: Investor = "korea"
-    legal_shocks: Literal["on", "off", "both"] | None = None
+    compare_to: DateText | None = None
+    from_date: DateText | None = None
+    to_date: DateText | None = None
     draws: Annotated[int, Field(ge=1, le=1_000_000)] = 500
     seed: Seed = 0
 
+    @model_validator(mode="before")
+    @classmethod
+    def _no_legal_shocks(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "legal_shocks" in data:
+            raise ValueError(LEGAL_SHOCKS_GONE)
+        return data
+
     @model_validator(mode="after")
     def _one_question(self) -> TariffRequest:
-        if self.pact is not None and (self.rates or self.sectors):
-            raise ValueError("tariffs: give either a pact or partner rates (--korea 25 …), not both")
-        if self.pact is None and self.legal_shocks == "both":
-            raise ValueError("--legal-shocks both: compares a pact's costs; for a what-if give "
-                             "on or off")
-        if self.pact is None and not self.rates:
-            raise ValueError("tariffs: name a pact, or set at least one partner's rate, e.g. "
-                             "--korea 25 --japan 15")
+        change = self.from_date is not None or self.to_date is not None
+        if self.pact is not None and (self.rates or self.sectors or change):
+            raise ValueError("tariffs: give either a pact or partner rates (--korea 25 …) or "
+                             "--from/--to dates, not both")
+        if self.compare_to is not None and self.pact is None:
+            raise ValueError("--compare-to: compares a pact's costs as known on two dates; for "
+                             "the schedule's own change give --from DATE --to DATE")
+        if change and (self.from_date is None or self.to_date is None or self.rates):
+            raise ValueError("--from/--to: the change from the rates in force on one date to those "
+                             "on another: give both dates, and no partner rates")
+        if self.pact is None and not self.rates and not change:
+            raise ValueError("tariffs: name a pact, set at least one partner's rate (e.g. "
+                             "--korea 25 --japan 15), or give --from DATE --to DATE")
         return self
+
+
+#: what a request (or the command line) that still names the legal-shock switch is told
+LEGAL_SHOCKS_GONE = ("--legal-shocks is gone: the dates carry the ruling; use --as-of DATE (the "
+                     "tariffs known on a date; e.g. --as-of 2025-11-14, before it) and, for a "
+                     "pact, --compare-to DATE for a before/after")
 
 
 class NegotiationRequest(Simulated):

@@ -11,7 +11,8 @@ from typing import Any
 import pandas as pd
 from pydantic import ValidationError
 
-from ..analysis.crisis import crisis_tables
+from ..analysis.backtest import backtest
+from ..analysis.crisis import crisis_paths, crisis_tables
 from ..analysis.negotiate.space import LEVERS, apply
 from ..analysis.valuation import Evaluation, evaluate_all
 from ..core.errors import PactError, from_validation_error
@@ -65,10 +66,14 @@ def _sheet_assumptions(sheet: Mapping[str, Any], file: str | None) -> Assumption
 
 
 def assumptions_of(req: AssumptionsRequest | Any) -> Assumptions:
-    """A request's assumptions: the defaults, its sheet, then its dotted changes (``--set``)."""
+    """A request's assumptions: the defaults, its sheet, then its dotted changes (``--set``),
+    then its ``as_of`` (``--as-of``, the assumption ``trade.as_of``)."""
     base = (load_assumptions() if req.assumptions_sheet is None
             else _sheet_assumptions(req.assumptions_sheet, req.assumptions_file))
-    return base.with_values(req.assumptions, source="--set") if req.assumptions else base
+    changes = dict(req.assumptions)
+    if getattr(req, "as_of", None) is not None:
+        changes["trade.as_of"] = req.as_of
+    return base.with_values(changes, source="--set") if changes else base
 
 
 def _pacts(values: Sequence[str | dict[str, Any]], files: Sequence[str | None],
@@ -115,7 +120,12 @@ def csv(frame: pd.DataFrame, **options: Any) -> str:
 
 
 def report_html(evaluations: list[Evaluation], **sections: Any) -> str:
-    """The report of `evaluations`, its crisis tables computed here (the report computes
-    nothing)."""
+    """The report of `evaluations`, its crisis tables and (for a Korean pact) the reserve
+    model's backtest computed here (the report computes nothing)."""
     from ..present.report import build_report
-    return build_report(evaluations, crisis_tables=crisis_tables(evaluations), **sections)
+    first = evaluations[0]
+    korean = any(ev.pact.parties.investor_code == "KOR" for ev in evaluations)
+    bt = (backtest(paths=crisis_paths(first.paths), seed=first.seed, assumptions=first.assumptions)
+          if korean else None)
+    return build_report(evaluations, crisis_tables=crisis_tables(evaluations), backtest=bt,
+                        **sections)

@@ -8,6 +8,7 @@ request at once or key a cache before it runs.
 """
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -17,16 +18,27 @@ from typing import Any
 import pandas as pd
 from pydantic import ValidationError
 
-from ..analysis.crisis import CRISIS_GROWTH, crisis_paths, crisis_rows, crisis_sensitivity
+from ..analysis.backtest import Backtest
+from ..analysis.backtest import backtest as run_backtest
+from ..analysis.crisis import (
+    CRISIS_GROWTH,
+    crisis_paths,
+    crisis_rows,
+    crisis_sensitivity,
+    funding_capacity,
+)
+from ..analysis.flips import FlipCheck, find_flips
 from ..analysis.valuation import Evaluation, comparison_table, evaluate_all
 from ..core.errors import PactError, from_validation_error
 from ..core.jsonable import frame_columns, json_safe, to_json
-from ..inputs.assumptions import Assumptions
+from ..inputs import ranges
+from ..inputs.assumptions import Assumptions, as_date
 from ..inputs.terms import Pact, preset_names
 from ..present import payloads
 from .pacts import pact_from, preset
 from .requests import (
     AssumptionsRequest,
+    BacktestRequest,
     CompareRequest,
     DiscoverRequest,
     ExploreRequest,
@@ -51,10 +63,11 @@ from .resolve import (
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-__all__ = ["CRISIS_GROWTH", "assumptions_of", "with_terms", "Comparison", "Discovered", "Evaluated", "Explored", "Negotiated",
+__all__ = ["CRISIS_GROWTH", "assumptions_of", "backtest", "with_terms", "Comparison", "Discovered", "Evaluated", "Explored", "Negotiated",
            "Report", "Reserves", "Resolved", "Sensitivity", "Swept", "Tariffs", "assumptions",
            "compare", "discover", "evaluate", "explore", "negotiate", "negotiation_inputs",
-           "presets", "report", "reserves", "resolve", "sensitivity", "sweep", "tariffs"]
+           "presets", "report", "reserves", "resolve", "sensitivity", "sweep", "tariffs",
+           "term_ranges"]
 
 
 # --- evaluate, compare, reserves, report ----------------------------------------------------
@@ -64,10 +77,16 @@ class Evaluated:
     """One pact for both sides."""
 
     evaluation: Evaluation
+    flips: FlipCheck | None = None
 
     def payload(self) -> dict[str, Any]:
-        """Everything (``pactlab evaluate --json``)."""
-        return self.evaluation.to_dict()
+        """Everything (``pactlab evaluate --json``); with a flip check, ``flips`` (a list) and
+        ``flip_check`` (its futures and the verdicts at the defaults)."""
+        out = self.evaluation.to_dict()
+        if self.flips is not None:
+            out |= json_safe({"flips": [f.to_dict() for f in self.flips.flips],
+                              "flip_check": self.flips.to_dict()})
+        return out
 
     def view(self) -> dict[str, Any]:
         """What the workbench shows (``POST /api/evaluate``)."""
@@ -86,9 +105,16 @@ class Evaluated:
 
 
 def evaluate(req: PactRequest, *, progress: Progress = None,
-             resolved: Resolved | None = None) -> Evaluated:
+             resolved: Resolved | None = None, flip_progress: Progress = None) -> Evaluated:
     r = resolved or resolve(req)
-    return Evaluated(evaluations(r, progress)[0])
+    ev = evaluations(r, progress)[0]
+    return Evaluated(ev, _flip_checks(r, flip_progress)[0] if req.flips else None)
+
+
+def _flip_checks(r: Resolved, progress: Progress) -> list[FlipCheck]:
+    """Whether each pact's headline verdicts flip within the plausible ranges, on
+    :func:`~pactlab.analysis.flips.flip_paths` of the request's futures and its seed."""
+    return find_flips(r.pacts, r.assumptions, paths=r.paths, seed=r.seed, progress=progress)
 
 
 @dataclass(frozen=True)
@@ -97,13 +123,19 @@ class Comparison:
 
     evaluations: list[Evaluation]
     detail: bool = False
+    flips: list[FlipCheck] | None = None
 
     def table(self) -> pd.DataFrame:
         """Rows: the headline (every metric with `detail`); a column a pact, by label."""
         return comparison_table(self.evaluations, detail=self.detail)
 
     def payload(self) -> dict[str, Any]:
-        return payloads.comparison_payload(self.evaluations, detail=self.detail)
+        """With a flip check, ``flips`` and ``flip_check`` by pact label."""
+        out = payloads.comparison_payload(self.evaluations, detail=self.detail)
+        if self.flips is not None:
+            out |= json_safe({"flips": {c.pact: [f.to_dict() for f in c.flips] for c in self.flips},
+                              "flip_check": {c.pact: c.to_dict() for c in self.flips}})
+        return out
 
     def view(self) -> dict[str, Any]:
         """The web's answer: the columns, the rows, the manifests."""
@@ -129,8 +161,10 @@ class Comparison:
 
 
 def compare(req: CompareRequest, *, progress: Progress = None,
-            resolved: Resolved | None = None) -> Comparison:
-    return Comparison(evaluations(resolved or resolve(req), progress), req.detail)
+            resolved: Resolved | None = None, flip_progress: Progress = None) -> Comparison:
+    r = resolved or resolve(req)
+    return Comparison(evaluations(r, progress), req.detail,
+                      _flip_checks(r, flip_progress) if req.flips else None)
 
 
 @dataclass(frozen=True)
@@ -145,10 +179,15 @@ class Reserves:
     def table(self) -> pd.DataFrame:
         return self.evaluation.reserves_table()
 
+    def capacity(self) -> pd.DataFrame:
+        """The investor's yearly funding capacity beside the calls (USD bn a year)."""
+        return funding_capacity(self.evaluation.plan.calls.fx, self.table())
+
     def payload(self) -> dict[str, Any]:
         ev = self.evaluation
         return json_safe({"manifest": ev.manifest(), "fx": ev.metrics["fx"],
                           "by_year": frame_columns(self.table()),
+                          "funding_capacity": frame_columns(self.capacity()),
                           "crisis_sensitivity": crisis_rows(self.crisis),
                           "macro_inputs": ev.macro_inputs()})
 
@@ -166,6 +205,12 @@ def reserves(req: ReservesRequest, *, progress: Progress = None, crisis: bool = 
     table = (crisis_sensitivity(ev.pact, n, r.seed, assumptions=r.assumptions, growth=req.vary)
              if crisis else pd.DataFrame())
     return Reserves(ev, table, req.vary, n)
+
+
+def backtest(req: BacktestRequest) -> Backtest:
+    """The reserve model against the investor's history (:mod:`pactlab.analysis.backtest`)."""
+    return run_backtest(req.investor, req.start, req.end, paths=req.paths, seed=req.seed,
+                        assumptions=assumptions_of(req))
 
 
 @dataclass(frozen=True)
@@ -186,47 +231,66 @@ def report(req: ReportRequest, *, progress: Progress = None) -> Report:
 
 @dataclass(frozen=True)
 class Tariffs:
-    """A what-if (`what_if` set) or a pact's deal against no deal (`costs`: by legal-shock
-    state, one or both)."""
+    """A what-if or the schedule's own change between two dates (`what_if` set; `change`: the
+    two dates), or a pact's deal against no deal (`costs`: by the date the tariffs are known to,
+    one or two: ``--as-of`` and ``--compare-to``)."""
 
     request: TariffRequest
     assumptions: Assumptions
     pact: Pact | None = None
     what_if: Any = None
-    costs: Mapping[bool, Any] | None = None
+    costs: Mapping[dt.date, Any] | None = None
+    change: tuple[dt.date, dt.date] | None = None
 
     @property
-    def shocks(self) -> bool:
-        r = self.request.legal_shocks
-        return self.assumptions.trade.legal_shocks if r is None else r == "on"
+    def as_of(self) -> dt.date:
+        """The date the tariffs in force are known to (``trade.as_of``)."""
+        return self.assumptions.trade.as_of
 
     def payload(self) -> dict[str, Any]:
+        from ..model.tariffs import IEEPA_REFUNDS, NO_DEAL_CASE
         if self.what_if is not None:
             return self._what_if_payload()
         assert self.pact is not None and self.costs is not None
-        head = {"manifest": payloads.manifest(self.assumptions, self.pact), "pact": self.pact.name}
+        head = {"manifest": payloads.manifest(self.assumptions, self.pact), "pact": self.pact.name,
+                "no_deal_case": NO_DEAL_CASE, "ieepa_refunds": IEEPA_REFUNDS}
         if len(self.costs) == 2:
-            return json_safe({**head, "legal_shocks": "both", **{
-                ("post_ruling" if state else "pre_ruling"): {
-                    "present_value": cost.present_value, "by_year": frame_columns(cost.by_year)}
-                for state, cost in self.costs.items()}})
-        cost = self.costs[self.shocks]
-        return json_safe({**head, "legal_shocks": self.shocks, "present_value": cost.present_value,
+            (before, early), (after, late) = sorted(self.costs.items())
+            return json_safe({**head, **{
+                name: {"as_of": when, "present_value": cost.present_value,
+                       "by_year": frame_columns(cost.by_year)}
+                for name, when, cost in (("before", before, early), ("after", after, late))}})
+        cost = self.costs[self.as_of]
+        return json_safe({**head, "as_of": self.as_of, "present_value": cost.present_value,
                           "by_year": frame_columns(cost.by_year),
                           "by_sector_first_full_year": cost.by_sector.to_dict(orient="index")})
 
     def _what_if_payload(self) -> dict[str, Any]:
+        from ..model.tariffs import IEEPA_REFUNDS
         req, a, result = self.request, self.assumptions, self.what_if
+        if self.change is not None:
+            question = {"from": self.change[0], "to": self.change[1],
+                        "first_year": self.first_year_loss(), "ieepa_refunds": IEEPA_REFUNDS}
+        else:
+            question = {"scenario": dict(req.rates), "sectors": req.sectors or "all",
+                        "rates_before": f"in force on {a.trade.as_of.isoformat()}"}
         return json_safe({
             "manifest": {**payloads.manifest(a), "draws": req.draws, "seed": req.seed},
-            "scenario": dict(req.rates), "sectors": req.sectors or "all",
-            "reference_date": a.trade.reference_date, "legal_shocks": self.shocks,
+            **question, "as_of": a.trade.as_of,
             "investor": req.investor, "gdp": self.investor_gdp(),
             "elasticity_path": elasticity_path(a),
             "exports_lost": result.ranges["exports_lost"],
             "value_added_lost": result.ranges["value_added_lost"],
             "by_sector": result.by_sector.to_dict(orient="index"),
             "by_sector_first_year": result.first_year.to_dict(orient="index")})
+
+    def first_year_loss(self) -> dict[str, float]:
+        """The investor's year-one losses at the central parameters: exports and value added
+        (USD bn a year, a loss positive) and exports lost as a share of its exports before."""
+        total = self.what_if.first_year.loc["total"]
+        return {"exports_lost": -float(total["investor_export_change"]),
+                "exports_lost_share": -float(total["investor_export_change"] / total["investor_exports"]),
+                "value_added_lost": -float(total["investor_value_added_change"])}
 
     def investor_code(self) -> str:
         from ..model.tariffs import CODES
@@ -240,7 +304,8 @@ class Tariffs:
 
     def to_csv(self) -> str:
         if self.what_if is not None:
-            return csv(self.what_if.by_sector, index_label="sector")
+            table = self.what_if.first_year if self.change is not None else self.what_if.by_sector
+            return csv(table, index_label="sector")
         assert self.costs is not None
         return csv(next(iter(self.costs.values())).by_year)
 
@@ -260,17 +325,21 @@ def elasticity_path(a: Assumptions) -> dict[str, Any]:
 
 
 def tariffs(req: TariffRequest) -> Tariffs:
-    from ..analysis.what_if import what_if
+    from ..analysis.what_if import schedule_change, what_if
     from ..model.tariffs import no_deal_cost
     a = assumptions_of(req)
-    shocks = {None: [a.trade.legal_shocks], "both": [False, True], "on": [True], "off": [False]}
-    states = shocks[req.legal_shocks]
     if req.pact is not None:
         pact = with_terms(pact_from(req.pact, "request.pact", req.pact_file), req.terms)
-        costs = {state: no_deal_cost(pact, a, legal_shocks=state) for state in states}
+        dates = {a.trade.as_of} | ({as_date(req.compare_to)} if req.compare_to else set())
+        costs = {when: no_deal_cost(pact, a, as_of=when) for when in sorted(dates)}
         return Tariffs(req, a, pact=pact, costs=costs)
+    if req.from_date is not None and req.to_date is not None:
+        change = (as_date(req.from_date), as_date(req.to_date))
+        result = schedule_change(*change, a, investor=req.investor, draws=req.draws,
+                                 seed=req.seed)
+        return Tariffs(req, a, what_if=result, change=change)
     result = what_if(req.rates, a, sectors=req.sectors or None, investor=req.investor,
-                     legal_shocks=states[0], draws=req.draws, seed=req.seed)
+                     draws=req.draws, seed=req.seed)
     return Tariffs(req, a, what_if=result)
 
 
@@ -511,5 +580,11 @@ def presets() -> list[dict[str, Any]]:
 
 
 def assumptions(req: AssumptionsRequest) -> list[dict[str, Any]]:
-    """Every assumption a request may change: value, unit, allowed range, source, confidence."""
-    return assumptions_of(req).catalogue()
+    """Every assumption a request may change: value, unit, allowed range, source, confidence,
+    and its plausible range (``plausible``; see :mod:`pactlab.inputs.ranges`)."""
+    return ranges.catalogue(assumptions_of(req))
+
+
+def term_ranges(req: AssumptionsRequest) -> list[ranges.Range]:
+    """The plausible ranges of terms (for the pacts that have the term)."""
+    return [r for r in ranges.load_ranges(assumptions_of(req)) if r.kind == "term"]

@@ -13,16 +13,33 @@ Per path and year *t*:
    ``bonds`` from state-bank USD bonds (no reserve loss, but external debt that raises the ARA
    metric), ``fdi`` from corporate FDI (no reserve effect), and the rest from reserves: their
    investment income first, then principal.
-4. **Reserves** drift with the flows the pact does not drive (``drift``: intervention,
-   valuation, income not kept, calibrated so that reserves with no pact grow as they did in
-   history), earn their yield, pay their share, and lose a *sudden stop* when one strikes:
-   a share of the pre-pact reserves, grown with the economy (capital flight scales with the
-   economy's liabilities, not with what the central bank has left), calibrated to Korea's 2008
-   loss of about a quarter of its reserves in eight months.
-5. **Swap line.** Under the trigger ratio it draws what brings reserves back to the trigger,
-   up to its size; it is repaid once the ratio is ``swap_margin`` above the trigger.
-6. **Crises.** Reserves never go negative: exhaustion is counted, and so is the first year
-   reserves fall below short-term external debt (the Greenspan–Guidotti rule, 1999).
+4. **Reserves** are a stock (all amounts USD bn, :math:`G_t = (1+g)^t` the economy's nominal
+   growth, :math:`D_t = D_0 (1+g_D)^t` short-term external debt at remaining maturity):
+
+   .. math::
+
+      R^{pre}_t = R_{t-1}(1 + y + \sigma_v \varepsilon^v_t) + (f + \sigma_f u_t) G_t
+                  + B_t - K_t, \qquad
+      R_t = R^{pre}_t - P_t - (s_t D_t - W_t)
+
+   with the yield :math:`y`, valuation noise :math:`\sigma_v`, the non-pact flows :math:`f`
+   (the current account less the private outflows, beyond the reserves' income; calibrated on
+   history, see :mod:`pactlab.analysis.backtest`) whose deviations :math:`u_t` are AR(1) with
+   coefficient ``flow_persistence`` (flow regimes last), the pact's payments from reserves
+   :math:`P_t`, and a **sudden stop** that drains the share :math:`s_t` of short-term debt
+   (the run is on what falls due, not on what the central bank holds). A stop *reverses*: the
+   share ``stop_return`` of what was met flows back, ``return_next_year`` of it the year after
+   and the rest a year later (:math:`B_t`). In a stop, a central-bank swap line (the Fed's in
+   2008 and 2020) may open: :math:`W_t` = ``stress_swap`` is drawn, and repaid from the returning
+   flows (:math:`K_t`).
+5. **Swap line of the pact.** Under the trigger ratio it draws what brings reserves back to the
+   trigger, up to its size; it is repaid once the ratio is ``swap_margin`` above the trigger.
+6. **The float.** Reserves never go below zero: the central bank stops selling dollars at
+   ``float_floor`` × short-term debt, and what is left of the year's outflows falls on the won
+   (the first such year is ``float_year``; the pact's calls still count as paid).
+7. **Crisis hazard.** The chance of a reserve crisis in year *t* is a logit in cover
+   (:func:`pactlab.engine.reserves.crisis_hazard`), 1 in a year the won floats; the first year
+   reserves fall below short-term debt (the Greenspan–Guidotti line) is recorded too.
 
 The ARA metric moves with its components, which grow at ``growth`` a year; new bonds add to
 its other-liabilities term. Receipts (distributions, debt service, fees) accrue to the
@@ -35,18 +52,30 @@ from typing import NamedTuple
 import numba as nb
 import numpy as np
 
+from .reserves import hazard_at
+
 
 class FxSpec(NamedTuple):
-    """The reserve side of the simulation (numba takes it as one argument)."""
+    """The reserve side of the simulation (numba takes it as one argument); USD bn and fractions."""
 
     enabled: bool = False
     reserves: float = 0.0
     reserve_yield: float = 0.0
-    drift: float = 0.0              # other net reserve flows a year, share of reserves
+    flow: float = 0.0               # mean non-pact flow into reserves in year 0 (grows at `growth`)
+    flow_sigma: float = 0.0         # its yearly std dev in year 0
+    flow_persistence: float = 0.0   # AR(1) coefficient of its deviations (flow regimes persist)
+    valuation_sigma: float = 0.0    # yearly valuation change, std dev as a share of reserves
     metric: float = 0.0             # calibrated ARA metric in year 0; 0: not applicable
-    growth: float = 0.0
+    growth: float = 0.0             # nominal growth of the economy: ARA components, flows
     bond_weight: float = 0.0        # weight of new USD bonds in the (calibrated) metric
-    short_term_debt: float = 0.0    # Greenspan–Guidotti line in year 0; 0: not used
+    short_term_debt: float = 0.0    # at remaining maturity in year 0; 0: no crisis hazard
+    std_growth: float = 0.0
+    stop_return: float = 1.0        # share of a stop's drain that flows back
+    return_next_year: float = 1.0   # of it, the share back the year after the stop
+    stress_swap: float = 0.0        # central-bank swap line drawn in a stop, where one opens
+    float_floor: float = 0.0        # share of short-term debt at which the won floats
+    logit_intercept: float = -np.inf   # crisis hazard: log-odds at cover 1 (-inf: none)
+    logit_slope: float = 0.0        # per unit of ln(cover)
     threshold: float = 0.0          # instability clause: ARA ratio; 0: no clause
     max_deferrals: int = 0
     acceptance: float = 0.0
@@ -60,6 +89,29 @@ class FxSpec(NamedTuple):
     def start_ratio(self) -> float:
         """Reserves over the ARA metric before anything happens (NaN: not applicable)."""
         return self.reserves / self.metric if self.metric > 0 else float("nan")
+
+    @property
+    def start_cover(self) -> float:
+        """Reserves over short-term debt (remaining maturity) before anything happens (NaN: none)."""
+        return self.reserves / self.short_term_debt if self.short_term_debt > 0 else float("nan")
+
+
+class FxDraws(NamedTuple):
+    """The capital-flow draws of a block, each (paths, years): the share of short-term debt a
+    sudden stop drains (0 in most years), 1 where a central-bank swap line opens in it, and
+    standard normal draws for the non-pact flows and the valuation noise."""
+
+    stops: np.ndarray
+    swap_open: np.ndarray
+    flow: np.ndarray
+    valuation: np.ndarray
+
+    @classmethod
+    def calm(cls, shape: tuple[int, int], stops: np.ndarray | None = None) -> FxDraws:
+        """No shocks and no noise (or only the given `stops`)."""
+        zeros = np.zeros(shape)
+        return cls(zeros if stops is None else np.ascontiguousarray(stops, dtype=np.float64),
+                   zeros, zeros, zeros)
 
 
 class Calls(NamedTuple):
@@ -75,11 +127,13 @@ class Calls(NamedTuple):
     refused: np.ndarray           # 1 where a deferral request was refused
     reserves: np.ndarray          # year-end reserves (swap proceeds included)
     ratio: np.ndarray             # reserves / calibrated ARA metric (NaN: not applicable)
-    swap: np.ndarray              # swap line outstanding at year end
+    swap: np.ndarray              # the pact's swap line outstanding at year end
+    stress_swap: np.ndarray       # central-bank swap line outstanding at year end
     principal: np.ndarray         # reserve principal spent (beyond the year's income)
     bonds: np.ndarray             # USD bonds outstanding
-    crisis_year: np.ndarray       # (paths,) first year under the Greenspan–Guidotti line
-    exhausted_year: np.ndarray    # (paths,) first year reserves ran out
+    hazard: np.ndarray            # chance of a reserve crisis in the year (1 where the won floats)
+    below_std_year: np.ndarray    # (paths,) first year reserves < short-term debt (Greenspan–Guidotti)
+    float_year: np.ndarray        # (paths,) first year the central bank stops at its floor
 
     @classmethod
     def empty(cls, demand: np.ndarray) -> Calls:
@@ -89,8 +143,9 @@ class Calls(NamedTuple):
         f = lambda: np.empty(shape)
         return cls(paid=f(), demand=demand, backlog=f(), shortfall=np.empty(paths),
                    deferred=f(), refused=np.empty(shape, dtype=np.int8), reserves=f(), ratio=f(),
-                   swap=f(), principal=f(), bonds=f(), crisis_year=np.empty(paths, dtype=np.int64),
-                   exhausted_year=np.empty(paths, dtype=np.int64))
+                   swap=f(), stress_swap=f(), principal=f(), bonds=f(), hazard=f(),
+                   below_std_year=np.empty(paths, dtype=np.int64),
+                   float_year=np.empty(paths, dtype=np.int64))
 
     def funded_by(self, last_demand_year: np.ndarray, ceiling: float) -> np.ndarray:
         """Per path and row of `last_demand_year` (rows, paths): the first year by whose end all
@@ -126,8 +181,54 @@ def _funded_by(demand, paid, last_demand_year, ceiling, out):
                     break
 
 
+@nb.njit(cache=True)
+def _call(t, queue, total, deferrals, last_ratio, cap, ceiling, last_call_year, fx, accept_draw):
+    """The year's call under the cap, the ceiling and the instability clause:
+    (pay, deferred, refused, deferrals)."""
+    pay = 0.0
+    if t <= last_call_year:
+        pay = max(min(queue, cap, ceiling - total), 0.0)
+    deferred = 0.0
+    refused = 0
+    if pay > 0.0 and fx.threshold > 0.0 and last_ratio < fx.threshold:
+        if deferrals < fx.max_deferrals and accept_draw < fx.acceptance:
+            deferred = pay
+            deferrals += 1
+            pay = 0.0
+        else:
+            refused = 1
+    return pay, deferred, refused, deferrals
+
+
+@nb.njit(cache=True)
+def _pact_swap(res, swap, metric, fx, applicable):
+    """The pact's swap line: draw under the trigger, repay above it: (reserves, outstanding)."""
+    if fx.swap_size > 0.0 and applicable:
+        floor = fx.swap_trigger * metric
+        if res < floor and swap < fx.swap_size:
+            draw = min(floor - res, fx.swap_size - swap)
+            res += draw
+            swap += draw
+        elif swap > 0.0 and res > floor * (1.0 + fx.swap_margin):
+            repay = min(swap, res - floor * (1.0 + fx.swap_margin))
+            res -= repay
+            swap -= repay
+    return res, swap
+
+
+@nb.njit(cache=True)
+def _floor(res, pre, floor):
+    """Reserves at the float floor: (reserves, floated, paid). Outflows are met while reserves
+    stay above `floor`; the rest falls on the exchange rate. `pre` is what the year brought in,
+    `paid` what was met out of it."""
+    if res >= floor:
+        return res, False, pre - res
+    kept = max(min(pre, floor), 0.0)
+    return kept, True, max(pre - kept, 0.0)
+
+
 @nb.njit(cache=True, parallel=True)
-def _simulate(demand, other, cap, ceiling, last_call_year, fx, shock, accept, out):
+def _simulate(demand, other, cap, ceiling, last_call_year, fx, draws, accept, out):
     paths, years = demand.shape
     applicable = fx.metric > 0.0
     # numba writes arrays reached through a tuple inside prange to a copy: unpack them first
@@ -139,91 +240,98 @@ def _simulate(demand, other, cap, ceiling, last_call_year, fx, shock, accept, ou
     reserves = out.reserves
     ratio = out.ratio
     swap_out = out.swap
+    stress_out = out.stress_swap
     principal = out.principal
     bonds_out = out.bonds
-    crisis_year = out.crisis_year
-    exhausted_year = out.exhausted_year
+    hazard = out.hazard
+    below_std_year = out.below_std_year
+    float_year = out.float_year
+    stops = draws.stops
+    swap_open = draws.swap_open
+    flow_z = draws.flow
+    value_z = draws.valuation
     for p in nb.prange(paths):
         queue = 0.0
         total = 0.0
         deferrals = 0
         res = fx.reserves
         swap = 0.0
+        stress = 0.0
         bonds = 0.0
         growth = 1.0
+        std = fx.short_term_debt
+        due = np.zeros(years + 2)      # stopped flows on their way back, by year
+        u = 0.0                        # the flows' deviation from their mean, in std devs
+        keep = fx.flow_persistence
+        fresh = np.sqrt(1.0 - keep * keep)
         last_ratio = res / fx.metric if fx.enabled and applicable else np.nan
-        crisis_year[p] = years
-        exhausted_year[p] = years
+        below_std_year[p] = years
+        float_year[p] = years
         late = 0.0
         for t in range(years):
             if t > last_call_year:
                 late += demand[p, t]
             else:
                 queue += demand[p, t]
-            pay = 0.0
-            if t <= last_call_year:
-                pay = max(min(queue, cap, ceiling - total), 0.0)
-            deferred[p, t] = 0.0
-            refused[p, t] = 0
-            if pay > 0.0 and fx.threshold > 0.0 and last_ratio < fx.threshold:
-                if deferrals < fx.max_deferrals and accept[p, t] < fx.acceptance:
-                    deferred[p, t] = pay
-                    deferrals += 1
-                    pay = 0.0
-                else:
-                    refused[p, t] = 1
+            pay, deferred[p, t], refused[p, t], deferrals = _call(
+                t, queue, total, deferrals, last_ratio, cap, ceiling, last_call_year, fx, accept[p, t])
             paid[p, t] = pay
             total += pay
             # demand beyond what the commitment has left is never called: drop it
             queue = min(queue - pay, ceiling - total)
             backlog[p, t] = queue
-
-            outflow = pay + other[p, t]
-            if fx.enabled:
-                from_reserves = outflow * (1.0 - fx.bonds_share - fx.fdi_share)
-                bonds += outflow * fx.bonds_share
-                res *= 1.0 + fx.drift
-                income = res * fx.reserve_yield
-                principal[p, t] = max(from_reserves - max(income, 0.0), 0.0)
-                res = res + income - from_reserves
-                res -= shock[p, t] * fx.reserves * growth  # sized on the economy, not on what is left
-                metric = fx.metric * growth + fx.bond_weight * bonds
-                if fx.swap_size > 0.0 and applicable:
-                    floor = fx.swap_trigger * metric
-                    if res < floor and swap < fx.swap_size:
-                        draw = min(floor - res, fx.swap_size - swap)
-                        res += draw
-                        swap += draw
-                    elif swap > 0.0 and res > floor * (1.0 + fx.swap_margin):
-                        repay = min(swap, res - floor * (1.0 + fx.swap_margin))
-                        res -= repay
-                        swap -= repay
-                if res <= 0.0:
-                    res = 0.0
-                    if exhausted_year[p] == years:
-                        exhausted_year[p] = t
-                if fx.short_term_debt > 0.0 and res < fx.short_term_debt * growth and crisis_year[p] == years:
-                    crisis_year[p] = t
-                if exhausted_year[p] < crisis_year[p]:
-                    crisis_year[p] = exhausted_year[p]
-                last_ratio = res / metric if applicable else np.nan
-                reserves[p, t] = res
-                ratio[p, t] = last_ratio
-                swap_out[p, t] = swap
-                bonds_out[p, t] = bonds
-                growth *= 1.0 + fx.growth
-            else:
+            if not fx.enabled:
                 principal[p, t] = 0.0
                 reserves[p, t] = np.nan
                 ratio[p, t] = np.nan
                 swap_out[p, t] = 0.0
+                stress_out[p, t] = 0.0
                 bonds_out[p, t] = 0.0
+                hazard[p, t] = 0.0
+                continue
+            outflow = pay + other[p, t]
+            from_reserves = outflow * (1.0 - fx.bonds_share - fx.fdi_share)
+            bonds += outflow * fx.bonds_share
+            income = res * fx.reserve_yield
+            principal[p, t] = max(from_reserves - max(income, 0.0), 0.0)
+            # AR(1) from its stationary law; last year's central-bank swap is repaid this year
+            # (2009, 2020), as the flows return
+            u = flow_z[p, t] if t == 0 else keep * u + fresh * flow_z[p, t]
+            pre = (res * (1.0 + fx.reserve_yield + fx.valuation_sigma * value_z[p, t])
+                   + (fx.flow + fx.flow_sigma * u) * growth + due[t] - stress)
+            drain = stops[p, t] * std
+            stress = min(fx.stress_swap, drain) if swap_open[p, t] > 0.0 else 0.0
+            res = pre + stress - from_reserves - drain
+            metric = fx.metric * growth + fx.bond_weight * bonds
+            before = res
+            res, swap = _pact_swap(res, swap, metric, fx, applicable)
+            # the floor keeps what the year brought in (the stress swap only pays outflows)
+            res, floated, met = _floor(res, pre + res - before, fx.float_floor * std)
+            met += stress
+            if drain > 0.0:   # what was met flows back (the part the won absorbed does not)
+                back = fx.stop_return * min(drain, max(met - from_reserves, 0.0))
+                due[t + 1] += back * fx.return_next_year
+                due[t + 2] += back * (1.0 - fx.return_next_year)
+            if floated and float_year[p] == years:
+                float_year[p] = t
+            if std > 0.0 and res < std and below_std_year[p] == years:
+                below_std_year[p] = t
+            hazard[p, t] = 1.0 if floated else (
+                hazard_at(res, std, fx.logit_intercept, fx.logit_slope) if std > 0.0 else 0.0)
+            last_ratio = res / metric if applicable else np.nan
+            reserves[p, t] = res
+            ratio[p, t] = last_ratio
+            swap_out[p, t] = swap
+            stress_out[p, t] = stress
+            bonds_out[p, t] = bonds
+            growth *= 1.0 + fx.growth
+            std *= 1.0 + fx.std_growth
         shortfall[p] = max(min(queue + late, ceiling - total), 0.0)
 
 
 def simulate_funding(demand: np.ndarray, cap: float | None, ceiling: float, *,
                      other_outflows: np.ndarray | None = None, last_call_year: int | None = None,
-                     fx: FxSpec = FxSpec(), shocks: np.ndarray | None = None,
+                     fx: FxSpec = FxSpec(), shocks: FxDraws | np.ndarray | None = None,
                      acceptance_draws: np.ndarray | None = None) -> Calls:
     """Calls and reserves, year by year (see the module docstring).
 
@@ -241,8 +349,9 @@ def simulate_funding(demand: np.ndarray, cap: float | None, ceiling: float, *,
         The last year anything is called (the funding deadline; the horizon's last if None).
     fx : FxSpec
         The reserve side; the default has none (calls alone).
-    shocks : ndarray, shape (paths, years), fraction, optional
-        The share of pre-pact reserves lost to a sudden stop each year; zeros if None.
+    shocks : FxDraws or ndarray, shape (paths, years), optional
+        The capital-flow draws (:class:`FxDraws`); an array is the sudden stops alone (the share
+        of short-term debt drained each year), with no noise; none if None.
     acceptance_draws : ndarray, shape (paths, years), uniform on [0, 1), optional
         Draws that decide deferral requests; ones (every request refused) if None.
 
@@ -253,26 +362,37 @@ def simulate_funding(demand: np.ndarray, cap: float | None, ceiling: float, *,
 
     References
     ----------
-    Greenspan, A. (1999). Currency reserves and debt (the Greenspan–Guidotti rule).
-    IMF (2015, 2016). Assessing Reserve Adequacy (the ARA metric).
+    Calvo, Izquierdo & Mejía (2004), NBER w10520; Greenspan (1999); IMF (2015, 2016);
+    Jeanne & Rancière (2011), Economic Journal 121(555).
 
     Examples
     --------
-    Calls alone, with no reserve side: demand under an annual cap of 20 and a ceiling of 100.
+    Calls alone (no reserve side): demand under an annual cap of 20 and a ceiling of 100.
 
-    >>> c = simulate_funding(np.array([[50.0, 10.0, 0.0, 0.0]]), 20.0, 100.0)
-    >>> c.paid.tolist(), c.backlog.tolist()
-    ([[20.0, 20.0, 20.0, 0.0]], [[30.0, 20.0, 0.0, 0.0]])
+    >>> simulate_funding(np.array([[50.0, 10.0, 0.0, 0.0]]), 20.0, 100.0).paid.tolist()
+    [[20.0, 20.0, 20.0, 0.0]]
+
+    A stop drains 25% of short-term debt of 100 in year 1 and flows back in year 2: reserves of
+    200 at 5% end 1.25 (the yield on the gap) short of the calm path's 231.525.
+
+    >>> fx = FxSpec(enabled=True, reserves=200.0, reserve_yield=0.05, short_term_debt=100.0)
+    >>> c = simulate_funding(np.zeros((1, 3)), None, 0.0, fx=fx, shocks=np.array([[0.0, 0.25, 0.0]]))
+    >>> np.round(c.reserves, 4).tolist()
+    [[210.0, 195.5, 230.275]]
     """
     demand = np.ascontiguousarray(demand, dtype=np.float64)
-    paths, years = demand.shape
-
-    def given(x: np.ndarray | None, fill: float) -> np.ndarray:
-        return np.full(demand.shape, fill) if x is None else np.ascontiguousarray(x, dtype=np.float64)
-
+    shape = demand.shape
+    draws = shocks if isinstance(shocks, FxDraws) else FxDraws.calm(shape, shocks)
     out = Calls.empty(demand)
-    _simulate(demand, given(other_outflows, 0.0), np.inf if cap is None else float(cap),
-              float(ceiling), years - 1 if last_call_year is None else int(last_call_year), fx,
-              given(shocks, 0.0), given(acceptance_draws, 1.0), out)
+    _simulate(demand, _full(other_outflows, shape, 0.0), np.inf if cap is None else float(cap),
+              float(ceiling), shape[1] - 1 if last_call_year is None else int(last_call_year), fx,
+              FxDraws(*(_full(d, shape, 0.0) for d in draws)),
+              _full(acceptance_draws, shape, 1.0), out)
     return out
 
+
+def _full(x: np.ndarray | None, shape: tuple[int, ...], fill: float) -> np.ndarray:
+    """`x` as a contiguous float array of `shape` (`fill` everywhere if None)."""
+    if x is None:
+        return np.full(shape, fill)
+    return np.ascontiguousarray(np.broadcast_to(x, shape), dtype=np.float64)

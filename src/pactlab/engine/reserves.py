@@ -1,4 +1,5 @@
-r"""Reserve adequacy: the IMF's ARA metric for emerging markets and the classic measures.
+r"""Reserve adequacy: the IMF's ARA metric for emerging markets, the classic measures, and the
+chance of a reserve crisis as a function of reserve cover.
 
 The metric (IMF 2011, *Assessing Reserve Adequacy*; weights recalibrated in IMF 2013 and
 *ARA — Specific Proposals*, 2015; operational guidance in the 2016 Guidance Note):
@@ -10,17 +11,32 @@ debt at remaining maturity :math:`STD` and other portfolio and other-investment 
 :math:`OL`. Weights: floating regimes 5% / 5% / 30% / 15%, fixed 10% / 10% / 30% / 20%.
 Reserves of 100–150% of the metric are *adequate*.
 
+**Crisis hazard.** A crossing of a line is not a crisis. The chance of a reserve crisis in a
+year is a logit in cover, reserves over short-term debt at remaining maturity (the ratio that
+Rodrik & Velasco 1999 found the most robust predictor of financial crises, and whose value of 1
+is the Greenspan–Guidotti rule):
+
+.. math:: h = \frac{1}{1 + e^{-(\alpha + \beta \ln(R / STD))}}
+
+so :math:`\alpha` is the log-odds at the line, :math:`\beta < 0` how fast cover above it lowers
+them. Over a horizon, P(at least one crisis) is :math:`1 - \prod_t (1 - h_t)`.
+
 >>> round(ara_metric(800.0, 3000.0, 150.0, 900.0), 1)   # floating: 40 + 150 + 45 + 135
 370.0
 >>> round(ara_metric(800.0, 3000.0, 150.0, 900.0, regime="fixed"), 1)  # 80 + 300 + 45 + 180
 605.0
 >>> adequacy_band(1.0), adequacy_band(0.999), adequacy_band(1.5), adequacy_band(1.51)
 ('adequate', 'below', 'adequate', 'above')
+>>> round(float(crisis_hazard(1.0, -2.197, -5.8)), 4)          # at the line: the intercept's 10%
+0.1
+>>> crisis_probability(np.array([[0.1, 0.5, 0.9]]), 2).tolist()  # 1 - 0.9 * 0.5
+[0.55]
 """
 from __future__ import annotations
 
 from typing import Literal
 
+import numba as nb
 import numpy as np
 
 Regime = Literal["floating", "fixed"]
@@ -107,3 +123,67 @@ def classic_measures(reserves: float, *, imports: float, short_term_debt: float,
         "reserves_to_broad_money": reserves / broad_money,
         "reserves_to_gdp": reserves / gdp,
     }
+
+
+@nb.njit(cache=True)
+def hazard_at(reserves: float, short_term_debt: float, intercept: float, slope: float) -> float:
+    """The yearly crisis hazard at one point (see :func:`crisis_hazard`); 1 where reserves are gone.
+
+    Parameters
+    ----------
+    reserves, short_term_debt : float, USD bn
+        Short-term debt > 0.
+    intercept, slope : float
+        The logit's log-odds at cover 1 and its slope in ln(cover).
+
+    Returns
+    -------
+    float, probability
+    """
+    if reserves <= 0.0:
+        return 1.0
+    return 1.0 / (1.0 + np.exp(-(intercept + slope * np.log(reserves / short_term_debt))))
+
+
+def crisis_hazard(cover, intercept: float, slope: float):
+    r"""The chance of a reserve crisis in a year at reserve cover `cover` (module docstring).
+
+    Parameters
+    ----------
+    cover : float or ndarray
+        Reserves over short-term external debt at remaining maturity (> 0; 0 gives 1).
+    intercept : float
+        :math:`\alpha`, the log-odds at cover 1 (the Greenspan–Guidotti line).
+    slope : float
+        :math:`\beta`, per unit of ln(cover); negative: more cover, fewer crises.
+
+    Returns
+    -------
+    float or ndarray, probability
+
+    References
+    ----------
+    Rodrik, D. & Velasco, A. (1999). Short-term capital flows. NBER w7364.
+    Greenspan, A. (1999). Currency reserves and debt.
+    """
+    cover = np.asarray(cover, dtype=float)
+    with np.errstate(divide="ignore"):
+        z = intercept + slope * np.log(np.maximum(cover, 0.0))
+    return np.where(cover > 0.0, 1.0 / (1.0 + np.exp(-z)), 1.0)
+
+
+def crisis_probability(hazard: np.ndarray, horizon: int) -> np.ndarray:
+    """Per path, the chance of at least one crisis in the first `horizon` years.
+
+    Parameters
+    ----------
+    hazard : ndarray, shape (paths, years), probabilities
+    horizon : int
+        Years counted (at most the array's).
+
+    Returns
+    -------
+    ndarray, shape (paths,), probability
+    """
+    h = np.clip(hazard[:, :horizon], 0.0, 1.0)
+    return 1.0 - np.prod(1.0 - h, axis=1)

@@ -9,11 +9,12 @@ import datetime as dt
 import difflib
 import tomllib
 from collections.abc import Iterable, Mapping
+from functools import cache
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 import numpy as np
-from pydantic import Field, PrivateAttr, ValidationError, model_validator
+from pydantic import Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from ..core.errors import PactError, from_validation_error
 from . import data
@@ -74,11 +75,21 @@ class Risk(Terms):
 
 
 class Fx(Terms):
-    """The reserve model's behavioural assumptions (see engine/funding.py)."""
+    """The reserve model's behavioural assumptions (see engine/funding.py and engine/reserves.py):
+    capital-flow shocks that reverse, central-bank swap lines in stress, valuation noise, the
+    float floor and the crisis hazard's logit in reserve cover."""
 
     sudden_stop_prob: Share
-    sudden_stop_size: Annotated[float, Field(ge=0.0, le=1.0)]
+    sudden_stop_size: Annotated[float, Field(ge=0.0, le=1.0)]      # mean share of short-term debt drained
     sudden_stop_sigma: Annotated[float, Field(ge=0.0, le=2.0)]
+    sudden_stop_return: Share                # share of a stop's drain that flows back
+    sudden_stop_return_next_year: Share      # of it, the share back the year after (the rest a year later)
+    stress_swap_prob: Share                  # chance a central-bank swap line opens in a stop
+    stress_swap_draw: Annotated[float, Field(ge=0.0, le=1000.0)]   # USD bn drawn on it
+    valuation_sigma: Annotated[float, Field(ge=0.0, le=0.2)]       # share of reserves, a year
+    float_floor: Annotated[float, Field(ge=0.0, le=1.0)]           # share of short-term debt
+    crisis_logit_intercept: Annotated[float, Field(ge=-20.0, le=20.0)]
+    crisis_logit_slope: Annotated[float, Field(ge=-50.0, le=0.0)]
     deferral_acceptance: Share
     swap_trigger: Annotated[float, Field(gt=0.0, le=5.0)]
     swap_repay_margin: Annotated[float, Field(ge=0.0, le=2.0)]
@@ -87,6 +98,26 @@ class Fx(Terms):
 
 
 Range = tuple[float, float]
+
+
+def as_date(value: Any) -> dt.date:
+    """A calendar date from a date or its ISO text (``2025-11-14``); anything else (a number, a
+    boolean, a date and time, other text) is a ValueError that says what is expected.
+
+    Examples
+    --------
+    >>> as_date("2025-11-14")
+    datetime.date(2025, 11, 14)
+    """
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and len(value.strip()) == 10:
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    shown = str(value).lower() if isinstance(value, bool) else repr(value)
+    raise ValueError(f"must be a date as YYYY-MM-DD (e.g. 2025-11-14), got {shown[:40]}")
 
 
 class Trade(Terms):
@@ -98,6 +129,8 @@ class Trade(Terms):
     exporter_share_autos: Annotated[float, Field(ge=0.0, lt=1.0)]
     exporter_share_autos_range: Range
     deal_withdrawal_prob: Share
+    withdrawal_stops_calls: bool   # a withdrawn deal stops the stakes not yet launched
+    nominal_growth: Annotated[float, Field(ge=-0.05, le=0.15)]   # of trade flows, a year
     pledge_delivery_prob: Share
     substitution_scale: Annotated[float, Field(gt=0.0, le=10.0)]
     substitution_scale_range: Range
@@ -105,8 +138,13 @@ class Trade(Terms):
     years_to_long_run: Annotated[int, Field(ge=1, le=50)]
     value_added_range: Range
     adjustment_years: Annotated[int, Field(ge=1, le=150)]
-    legal_shocks: bool
-    reference_date: dt.date
+    as_of: dt.date                 # the tariffs known on this date (default: the data's own)
+    no_deal_surcharge: Annotated[float, Field(ge=0.0, le=1.0)]   # over the no-deal rows' duty
+
+    @field_validator("as_of", mode="before")
+    @classmethod
+    def _a_date(cls, value: Any) -> dt.date:
+        return as_date(value)
 
     @model_validator(mode="after")
     def _ranges_in_order(self) -> Trade:
@@ -160,10 +198,29 @@ class Macro(Terms):
     other_liabilities: Annotated[float, Field(ge=0.0)]
     net_external_assets: float
     reserve_yield: Annotated[float, Field(ge=-0.05, le=0.2)]
-    reserve_growth: Annotated[float, Field(ge=-0.2, le=0.2)]   # with no pact, a year (history)
     ara_regime: Literal["floating", "fixed"]
     ara_calibration: Annotated[float, Field(gt=0.0, le=5.0)]
     ara_applicable: bool
+    # the reserve model (engine/funding.py); the defaults leave reserves growing at their yield
+    non_pact_flow: Annotated[float, Field(ge=-0.2, le=0.2)] = 0.0   # share of GDP a year, beyond income
+    flow_sigma: Annotated[float, Field(ge=0.0, le=0.2)] = 0.0       # its yearly std dev, share of GDP
+    flow_persistence: Annotated[float, Field(ge=0.0, lt=1.0)] = 0.0  # AR(1) coefficient of its deviations
+    std_growth: Annotated[float, Field(ge=-0.2, le=0.3)] = 0.0      # short-term debt, a year
+    std_residual_factor: Annotated[float, Field(ge=1.0, le=3.0)] = 1.0   # remaining / original maturity
+
+
+#: the reserve model's Macro inputs with a default: the source a country's value has where no
+#: data/macro.csv row sets it (the countries outside the emerging-market metric)
+_RESERVE_MODEL_DEFAULT = ("pactlab default where the emerging-market reserve model does not apply "
+                          "(no sudden stops or noise; reserves grow at their yield)")
+
+
+def _macro_default_source(field: str, value: Any) -> str | None:
+    """The source of a Macro field left at its default, or None if it is not one of those."""
+    info = Macro.model_fields.get(field)
+    if info is None or info.is_required() or value != info.default:
+        return None
+    return _RESERVE_MODEL_DEFAULT
 
 
 class Archetype(Terms):
@@ -244,12 +301,10 @@ class Assumptions(Terms):
         return out
 
     def catalogue(self) -> list[dict[str, Any]]:
-        """Every key `--set` takes (archetypes aside): its value, unit, allowed range, source
-        and confidence."""
+        """Every key `--set` takes, project-type fields (``archetypes.<name>.<field>``) included:
+        its value, unit, allowed range, source and confidence."""
         rows = []
         for row in self.provenance():
-            if row["key"].startswith("archetypes."):
-                continue
             rows.append({**row, **_unit_and_range(row["key"], row["value"])})
         return rows
 
@@ -264,14 +319,53 @@ class Assumptions(Terms):
         for code, macro in self.macro.items():
             for field, value in macro.model_dump().items():
                 row = table.loc[(code, field)] if (code, field) in table.index else None
+                fallback = _macro_default_source(field, value) or "user override"
                 rows.append({
                     "key": f"macro.{code}.{field}", "value": value,
-                    "source": "user override" if row is None else f"{row['source']} ({row['period']})",
+                    "source": fallback if row is None else f"{row['source']} ({row['period']})",
                     "confidence": "assumption" if row is None else _confidence(row["confidence"])})
         for name, arch in self.archetypes.items():
-            rows.append({"key": f"archetypes.{name}", "value": "see archetypes table",
-                         "source": arch.source, "confidence": arch.confidence})
+            rows.extend(_archetype_rows(name, arch))
         return rows
+
+
+#: an archetype's fields that describe it rather than set it (not --set keys)
+ARCHETYPE_NOTES = frozenset({"source", "confidence"})
+_ARCHETYPE_UNITS = {
+    "sector": "sector", "market_factor": "energy, power or none",
+    "cash_yield": "fraction of capex a year", "overrun_mean": "fraction of capex",
+    "overrun_sigma": "lognormal sigma", "idio_sigma": "lognormal sigma",
+    "delay_prob": "probability", "failure_prob": "probability", "market_beta": "number",
+    "host_priority": "weight (0 to 1)",
+}
+
+
+@cache
+def _archetype_sources() -> dict[tuple[str, str], dict[str, str]]:
+    """(archetype or "*", field) -> {'source', 'confidence'} from data/archetype_sources.csv."""
+    table = data.read_csv("archetype_sources.csv")
+    return {(r.archetype, r.field): {"source": r.source, "confidence": _confidence(r.confidence)}
+            for r in table.itertuples()}
+
+
+def _archetype_rows(name: str, arch: Archetype) -> list[dict[str, Any]]:
+    """One provenance row per field of a project type: its own source, else the field's
+    general one ("*"), else the row's (a user's archetype: its own ``source``)."""
+    sources = _archetype_sources()
+    shipped = name in _shipped_archetypes()
+    fallback = {"source": arch.source or "user override",
+                "confidence": arch.confidence if arch.source else "assumption"}
+    rows = []
+    for field, value in arch.model_dump(exclude=set(ARCHETYPE_NOTES)).items():
+        meta = sources.get((name, field)) or (sources.get(("*", field)) if shipped else None)
+        rows.append({"key": f"archetypes.{name}.{field}", "value": value, **(meta or fallback)})
+    return rows
+
+
+@cache
+def _shipped_archetypes() -> frozenset[str]:
+    """The project types data/archetypes.csv ships."""
+    return frozenset(data.read_csv("archetypes.csv")["archetype"])
 
 
 def _field(key: str):
@@ -289,6 +383,8 @@ def _field(key: str):
 
 def _unit_and_range(key: str, value: Any) -> dict[str, str]:
     """A key's unit, read from its name and type, and the bounds its validation allows."""
+    if key.startswith("archetypes."):
+        return _archetype_unit_and_range(key.rsplit(".", 1)[-1])
     info = _field(key) if not key.startswith("macro.") else None
     bounds = {}
     for meta in getattr(info, "metadata", []) if info is not None else []:
@@ -313,6 +409,20 @@ def _unit_and_range(key: str, value: Any) -> dict[str, str]:
         unit = "fraction"
     else:
         unit = "number"
+    span = "" if low is None and high is None else f"{'' if low is None else low} to {'' if high is None else high}"
+    return {"unit": unit, "range": span}
+
+
+def _archetype_unit_and_range(field: str) -> dict[str, str]:
+    """A project-type field's unit and the bounds (or choices) its validation allows."""
+    info = Archetype.model_fields[field]
+    if get_origin(info.annotation) is Literal:
+        return {"unit": _ARCHETYPE_UNITS.get(field, "choice"),
+                "range": ", ".join(map(str, get_args(info.annotation)))}
+    bounds = {name: getattr(meta, name) for meta in info.metadata
+              for name in ("ge", "gt", "le", "lt") if getattr(meta, name, None) is not None}
+    low, high = bounds.get("ge", bounds.get("gt")), bounds.get("le", bounds.get("lt"))
+    unit = "years" if field.endswith("_years") else _ARCHETYPE_UNITS.get(field, "number")
     span = "" if low is None and high is None else f"{'' if low is None else low} to {'' if high is None else high}"
     return {"unit": unit, "range": span}
 

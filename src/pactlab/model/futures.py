@@ -1,11 +1,12 @@
 """Futures: every random draw that does not depend on the terms, for (assumptions, paths, seed).
 
-Market paths, each project's cost and timing draws (by name), sudden stops and deferral draws
-per investor country, the deal-withdrawal draws, the tariff model's uncertain parameters
-(elasticities, pass-through, value-added shares), and the investor's reserve path with no pact
-at all (no calls, no swap line, no clause). Any number of pacts valued on one ``Futures`` meet
-the same futures (common random numbers), and every pact of one investor meets the same no-deal
-case: one fixed disagreement point.
+Market paths, each project's cost and timing draws (by name), capital-flow draws (sudden stops,
+swap lines in stress, flow and valuation noise) and deferral draws per investor country, the
+deal-withdrawal draws, the tariff model's uncertain parameters (elasticities, pass-through,
+value-added shares), and the investor's reserve path with no pact at all (no calls, no swap
+line, no clause). Any number of pacts valued on one ``Futures`` meet the same futures (common
+random numbers), and every pact of one investor meets the same no-deal case: one fixed
+disagreement point.
 
 Paths come in blocks of :data:`~pactlab.engine.rng.BLOCK` (see :mod:`pactlab.engine.rng`): the
 unit of chunked work. A block's draws are made when first asked for; a ``Futures`` of up to
@@ -29,7 +30,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from ..engine.funding import simulate_funding
+from ..engine.funding import FxDraws, simulate_funding
 from ..engine.markets import MarketPaths, simulate_markets
 from ..engine.projects import ProjectDraws, draw_project
 from ..engine.rng import BLOCK, streams
@@ -45,11 +46,19 @@ _T = TypeVar("_T")
 
 @dataclass(frozen=True)
 class NoPact:
-    """The investor's reserves with no pact at all: year-end reserves (paths, years) and the
-    first crisis year (paths,), on the same sudden stops as every pact."""
+    """The investor's reserves with no pact at all, on the same capital-flow draws as every
+    pact: year-end reserves and the yearly crisis hazard (paths, years), and the first year the
+    won floats (paths,)."""
 
     reserves: np.ndarray
-    crisis_year: np.ndarray
+    hazard: np.ndarray
+    float_year: np.ndarray
+
+    @classmethod
+    def concatenate(cls, parts: list[NoPact]) -> NoPact:
+        """One NoPact over all the parts' paths, in order."""
+        return cls(*(np.concatenate([getattr(p, f) for p in parts])
+                     for f in ("reserves", "hazard", "float_year")))
 
 
 @dataclass(frozen=True)
@@ -148,20 +157,29 @@ class Block:
             self._by_country[key] = make()
         return self._by_country[key]
 
-    def sudden_stops(self, code: str) -> np.ndarray:
-        """Share of pre-pact reserves lost to a sudden stop in each year (0 in most years).
+    def sudden_stops(self, code: str) -> FxDraws:
+        """The investor's capital-flow draws (:class:`~pactlab.engine.funding.FxDraws`): in a year
+        with a sudden stop (probability ``fx.sudden_stop_prob``), the share of short-term debt it
+        drains (lognormal around ``fx.sudden_stop_size``, at most 90%); whether a central-bank
+        swap line opens in it (``fx.stress_swap_prob``); normal draws for the non-pact flows and
+        valuation. Named streams ``fx/sudden-stop/<code>``, ``fx/stress-swap/<code>``,
+        ``fx/flows/<code>``.
 
         None strike an investor outside the emerging-market metric (Japan): its reserve
         currency and standing swap lines rule out the kind of run calibrated on Korea."""
-        def make() -> np.ndarray:
-            fx = self.assumptions.fx
+        def make() -> FxDraws:
+            fx, shape = self.assumptions.fx, (self.size, self.years)
             if not self.assumptions.country(code).ara_applicable:
-                return np.zeros((self.size, self.years))
+                return FxDraws.calm(shape)
             strikes, sizes = self._generator(f"fx/sudden-stop/{code}").spawn(2)
-            u = strikes.random((self.size, self.years))
-            z = sizes.standard_normal((self.size, self.years))
+            u = strikes.random(shape)
+            z = sizes.standard_normal(shape)
             size = fx.sudden_stop_size * np.exp(fx.sudden_stop_sigma * z - 0.5 * fx.sudden_stop_sigma**2)
-            return np.where(u < fx.sudden_stop_prob, np.clip(size, 0.0, 0.9), 0.0)
+            stops = np.where(u < fx.sudden_stop_prob, np.clip(size, 0.0, 0.9), 0.0)
+            swap = (self._generator(f"fx/stress-swap/{code}").random(shape) < fx.stress_swap_prob)
+            flow, value = self._generator(f"fx/flows/{code}").spawn(2)
+            return FxDraws(stops, swap.astype(float), flow.standard_normal(shape),
+                           value.standard_normal(shape))
         return self._country("stops", code, make)
 
     def acceptance(self, code: str) -> np.ndarray:
@@ -200,13 +218,13 @@ class Block:
             value_added=np.column_stack([draw(f"trade/value-added/{s}") for s in sectors]))
 
     def no_pact(self, code: str) -> NoPact:
-        """The investor's reserves with no pact at all: the same sudden stops, no calls, no swap
-        line, no instability clause."""
+        """The investor's reserves with no pact at all: the same capital-flow draws, no calls, no
+        swap line of a pact, no instability clause (central-bank swap lines in stress alike)."""
         def make() -> NoPact:
             bare = simulate_funding(np.zeros((self.size, self.years)), None, 0.0,
                                     fx=country_fx(self.assumptions, code),
                                     shocks=self.sudden_stops(code))
-            return NoPact(bare.reserves, bare.crisis_year)
+            return NoPact(bare.reserves, bare.hazard, bare.float_year)
         return self._country("no-pact", code, make)
 
 

@@ -6,18 +6,22 @@ no clause. It is the same for every pact of one investor on one :class:`~pactlab
 fixed disagreement point. Each component is an array over paths, discounted at the party's own
 rate to the base year:
 
-* investor — investment NPV (every tranche's flows); tariff relief (value added kept, from
-  the tariff model at each path's elasticities, pass-through and value-added shares, fading
-  as resources move; while the deal stands); side concessions (energy bought above market, the
-  cost of farm access, less the value of work visas, while it stands); FX stress (reserve crises the pact adds, or prevents,
-  against the no-pact path, times a crisis cost in % of GDP, in the year they strike);
+* investor — investment NPV (every tranche's flows); tariff relief (:data:`TARIFF_RELIEF`: the
+  value added kept, from the tariff model at each path's elasticities, pass-through and
+  value-added shares, each vintage of the loss fading as resources move, in nominal dollars;
+  while the deal stands); side concessions (energy bought above market, the
+  cost of farm access, less the value of work visas, while it stands); FX stress (the expected, discounted cost of the reserve crises the pact adds, or
+  prevents, against the no-pact path: the yearly crisis hazards path by path, a crisis costing a
+  share of that year's GDP; :mod:`pactlab.model.fx_stress`);
 * host — its share of project cash (NPV); the strategic value of capex in its priority
   sectors (an explicit assumption); tariff revenue forgone; consumer gains from the lower
   tariffs; side concessions (the premium and margin on energy sold, farm sales, less the cost
   of work visas, each at a stated willingness to pay); upside terms (its take of the investor's receipts above a threshold).
 
 Whether the deal stands is drawn per path (see :meth:`~pactlab.model.futures.Block.deal_lasts`):
-tariff relief and concessions stop when it is withdrawn; the investment stays. Under a refusal
+tariff relief and concessions stop when it is withdrawn; the investment already under way stays,
+and no new stake is launched (``trade.withdrawal_stops_calls``,
+:func:`~pactlab.model.simulation.fund`). Under a refusal
 clause (``governance.refusal_tariff``) the host snaps the tariff back on a path from the year the
 investor leaves calls unfunded past the funding deadline, or from the selection deadline if a
 tranche found no eligible project: the deal's terms end there, and what is left of the relief
@@ -31,10 +35,30 @@ from dataclasses import dataclass
 import numpy as np
 
 from .futures import Block
+from .fx_stress import fx_stress
 from .plan import Plan
 from .simulation import DealPaths
 
 INVESTOR_COMPONENTS = ("investment NPV", "tariff relief", "side concessions", "FX stress")
+#: the one meaning of "tariff relief", in every output that shows it; the tariff model's other
+#: figures have names of their own (:data:`~pactlab.model.tariffs.no_deal.MEASURES`)
+TARIFF_RELIEF = (
+    "tariff relief: the present value, at the investor's discount rate and in nominal dollars, "
+    "of the investor's value added that the deal keeps from the no-deal tariffs while it stands "
+    "(each year's new loss fading to its terms-of-trade part as labour and capital move), "
+    "expected over the futures (elasticities, pass-through, value-added shares, withdrawal, "
+    "snapback)")
+#: the tariff components' definitions, by component (shown beside them)
+DEFINITIONS = {
+    "tariff relief": TARIFF_RELIEF,
+    "tariff revenue forgone": (
+        "tariff revenue forgone: the present value, at the host's rate and in nominal dollars, of "
+        "the US tariff revenue the deal's lower rates give up while it stands, expected over the "
+        "futures"),
+    "consumer gains": (
+        "consumer gains: the present value, at the host's rate and in nominal dollars, of what US "
+        "buyers save at the deal's rates while it stands, expected over the futures"),
+}
 HOST_COMPONENTS = ("share of project cash", "strategic value of capex", "tariff revenue forgone",
                    "consumer gains", "side concessions", "upside terms")
 PARTIES = ("investor", "host")
@@ -110,17 +134,13 @@ def gains(plan: Plan, deal: DealPaths, block: Block) -> Gains:
             kept = kept + factor * (deal.trade.pv_while_standing(what, rate, withdrawn) - kept)
         return kept
 
-    years = deal.funding.paid.shape[1]
-    horizon = g.fx_horizon
-    added = ((deal.funding.crisis_year < horizon).astype(float)
-             - (deal.no_pact.crisis_year < horizon).astype(float))
-    when = np.where(added > 0, deal.funding.crisis_year, deal.no_pact.crisis_year)
-    fx_stress = -added * g.crisis_cost * (1.0 + r_inv) ** -np.minimum(when, years)
+    fx = fx_stress(deal.funding.hazard, deal.no_pact.hazard, g.crisis_cost, g.fx_horizon,
+                   block.assumptions.fx.components_growth, r_inv)
     investor = {
         "investment NPV": deal.investor_pv(r_inv),
         "tariff relief": standing("value_added", r_inv),
         "side concessions": -pv_while_standing(g.investor_concessions, r_inv, lasts),
-        "FX stress": fx_stress,
+        "FX stress": fx,
     }
     host = {
         "share of project cash": deal.host_pv(r_host),

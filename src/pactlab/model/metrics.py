@@ -2,9 +2,9 @@
 block, and the metrics computed from them.
 
 An evaluation keeps, for every path, a few scalars (NPV, IRR, payback, the lowest reserve
-ratio, the crisis year, each gain component, …) and, for the year-by-year percentile tables,
-the reserve path over the FX horizon and the investor's share of distributions, in single
-precision. Nothing else of a block outlives it: memory grows by about 0.7 KB a path, whatever
+ratio, the chance of a reserve crisis, each gain component, …) and, for the year-by-year
+percentile tables, the reserve path over the FX horizon and the investor's share of
+distributions, in single precision. Nothing else of a block outlives it: memory grows by about 0.7 KB a path, whatever
 the term sheet.
 """
 from __future__ import annotations
@@ -17,6 +17,7 @@ from ..engine import finance
 from ..engine.reserves import classic_measures
 from ..inputs.assumptions import Assumptions
 from .futures import Block
+from .fx_stress import crisis_probability
 from .gains import HOST_COMPONENTS, INVESTOR_COMPONENTS, PARTIES, Gains
 from .plan import Plan
 from .simulation import DealPaths
@@ -75,9 +76,10 @@ FX_METRICS = (
     Metric("p_ara_below_100", "P(ARA ratio < 100%)", "share"),
     Metric("p_ara_below_80", "P(ARA ratio < 80%)", "share"),
     Metric("min_reserves_p5", "minimum reserves P5", "usd_bn"),
-    Metric("p_crisis", "P(reserve crisis: reserves < short-term debt)", "share"),
+    Metric("p_crisis", "P(reserve crisis within the FX horizon)", "share"),
     Metric("p_crisis_no_pact", "P(reserve crisis) with no pact, same futures", "share"),
-    Metric("p_exhausted", "P(reserves exhausted)", "share"),
+    Metric("p_float", "P(the won floats: reserves at the central bank's floor)", "share"),
+    Metric("p_below_std", "P(reserves < short-term debt at some point)", "share"),
     Metric("principal_spent", "reserve principal spent (mean)", "usd_bn"),
     Metric("bonds_issued", "USD bonds issued (mean)", "usd_bn"),
     Metric("deferred", "calls deferred (mean)", "usd_bn"),
@@ -159,8 +161,8 @@ def irr_for_percentiles(flows: np.ndarray) -> np.ndarray:
 
 #: per-path outcomes an evaluation keeps
 PATH_OUTCOMES = ("npv", "irr", "moic", "payback", "payback_deemed", "called", "peak_call", "snap_year", "host_npv",
-                 "min_ratio", "min_reserves", "crisis_year", "no_pact_crisis_year",
-                 "exhausted_year", "principal", "bonds", "deferred", "refusals", "swap_peak",
+                 "min_ratio", "min_reserves", "p_crisis", "p_crisis_no_pact",
+                 "float_year", "below_std_year", "principal", "bonds", "deferred", "refusals", "swap_peak",
                  "shortfall")
 #: year-by-year values kept (single precision) for percentile tables, and their span
 YEARLY_VALUES = {"reserves": "fx", "ratio": "fx", "reserves_no_pact": "fx", "share": "all"}
@@ -224,9 +226,10 @@ class Collector:
         row["host_npv"][s] = deal.host_pv(plan.gain_inputs.host_rate)
         row["min_ratio"][s] = np.min(f.ratio[:, :h], axis=1)
         row["min_reserves"][s] = np.min(f.reserves[:, :h], axis=1)
-        row["crisis_year"][s] = f.crisis_year
-        row["no_pact_crisis_year"][s] = deal.no_pact.crisis_year
-        row["exhausted_year"][s] = f.exhausted_year
+        row["p_crisis"][s] = crisis_probability(f.hazard, h)
+        row["p_crisis_no_pact"][s] = crisis_probability(deal.no_pact.hazard, h)
+        row["float_year"][s] = f.float_year
+        row["below_std_year"][s] = f.below_std_year
         row["principal"][s] = f.principal[:, :h].sum(axis=1)
         row["bonds"][s] = f.bonds[:, h - 1]
         row["deferred"][s] = f.deferred[:, :h].sum(axis=1)
@@ -340,16 +343,18 @@ def _fx(plan: Plan, a: Assumptions, o: Outcomes) -> dict[str, float]:
         "share_of_nea": (pact.commitment / m.net_external_assets if m.net_external_assets > 0
                          else float("nan")),   # no net external assets to measure against
         "ara_start": spec.start_ratio,
-        "ara_no_pact": spec.start_ratio * ((1 + spec.reserve_yield) * (1 + spec.drift)
-                                           / (1 + spec.growth)) ** (h - 1),
+        "ara_no_pact": (float(np.median(o.yearly["reserves_no_pact"][:, h - 1]))
+                        / (spec.metric * (1 + spec.growth) ** (h - 1)) if spec.metric > 0
+                        else float("nan")),
         "min_ara_p5": percentile(lowest, 5), "min_ara_p50": percentile(lowest, 50),
         "min_ara_p95": percentile(lowest, 95),
         "p_ara_below_100": below(1.0),
         "p_ara_below_80": below(0.8),
         "min_reserves_p5": percentile(p["min_reserves"], 5),
-        "p_crisis": float((p["crisis_year"] < h).mean()),
-        "p_crisis_no_pact": float((p["no_pact_crisis_year"] < h).mean()),
-        "p_exhausted": float((p["exhausted_year"] < h).mean()),
+        "p_crisis": float(p["p_crisis"].mean()),
+        "p_crisis_no_pact": float(p["p_crisis_no_pact"].mean()),
+        "p_float": float((p["float_year"] < h).mean()),
+        "p_below_std": float((p["below_std_year"] < h).mean()) if applicable else float("nan"),
         "principal_spent": float(p["principal"].mean()),
         "bonds_issued": float(p["bonds"].mean()),
         "deferred": float(p["deferred"].mean()),

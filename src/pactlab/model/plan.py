@@ -12,9 +12,28 @@ both for the engine.
 Loan and guarantee tranches are placed by the investor's own lenders (investor-directed within
 the tranche's sectors). Named projects (``data/pipeline.csv``, deal-facts §5) come first; what is
 left of a tranche goes to one *generic* project per eligible archetype, in proportion to the
-rule's weights. A tranche no project can take is reported as unallocated, never dropped.
+rule's weights. A tranche no project can take is reported as unallocated, never dropped, and
+loudly: each :class:`Shortfall` names the tranche, the amount, the rule and (for the
+commercial-reasonableness test) the deemed rate and the rate at which the best project type would
+pass; every front end prints :attr:`Plan.warnings` and ``--json`` carries them.
 Projects are launched ("selected") evenly, in order, between the start and the selection
 deadline; a project funded by two tranches is launched once, when the first selects it.
+
+**The commercial-reasonableness test** is the MOU's rule as pactlab reads it (deal-facts §1.4,
+§2.5): a project type is eligible when its profitability index at the deemed rate is at least 1,
+
+.. math:: \mathrm{PI} = \frac{\sum_t \mathrm{E}[\text{after-tax cash}_t]\,(1+d)^{-t}}
+                              {\sum_t \mathrm{E}[\text{capex}_t]\,(1+d)^{-t}} \ge 1,
+          \qquad d = \bar r_{\mathrm{SOFR}} + s,
+
+with :math:`\bar r_{\mathrm{SOFR}}` the long-run SOFR (``markets.sofr.long_run``) and :math:`s`
+the pact's deemed spread (:func:`pactlab.engine.projects.profitability_index`: expected overrun,
+delay and failure, no market or idiosyncratic draws). It is applied once, ex ante, to the type's
+*expected* cash, not to each future's draws: the investment committee judges a project before it
+is selected, on what it expects, and a selection that read each path's realised cash would look
+ahead and break the common random numbers on which pacts are compared. The price of that choice
+is a knife-edge: a small move in the long-run rate (or a yield) can make every type fail at once,
+which is why a shortfall is always a warning.
 
 A :class:`Plan` splits into the parts that decide different engine stages, so that a batch of
 pacts can share the work of the parts they have in common: :class:`CallsPlan` (projects, calls,
@@ -23,7 +42,7 @@ loans and guarantees, reserves) and :class:`SplitPlan` (the waterfall).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -65,9 +84,47 @@ class Allocation:
 
 
 @dataclass(frozen=True)
+class Shortfall:
+    """Part of a tranche that no eligible project could take: reported, never dropped.
+
+    Attributes
+    ----------
+    tranche : str
+    amount : float, USD bn
+    rule : str
+        The selection rule that left it (``commercially_reasonable``, …).
+    reason : str
+        Why no project type was eligible, in words.
+    deemed_rate : float or None, fraction a year
+        The commercial-reasonableness test's rate (long-run SOFR + the deemed spread).
+    consequence : str
+        What follows under the pact's refusal clause, in words ("" if nothing).
+    """
+
+    tranche: str
+    amount: float
+    rule: str
+    reason: str
+    deemed_rate: float | None = None
+    consequence: str = ""
+
+    def message(self) -> str:
+        """One line for a front end."""
+        tail = f"; {self.consequence}" if self.consequence else ""
+        return (f"${self.amount:,.1f}B of tranche '{self.tranche}' is unallocated: "
+                f"{self.reason}{tail}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``--json`` form: the fields and the message."""
+        return {"kind": "unallocated", "tranche": self.tranche, "amount": self.amount,
+                "rule": self.rule, "deemed_rate": self.deemed_rate, "message": self.message()}
+
+
+@dataclass(frozen=True)
 class Selection:
     allocations: tuple[Allocation, ...]
     unallocated: Mapping[str, float]   # tranche name -> amount no eligible project could take
+    shortfalls: tuple[Shortfall, ...] = ()   # the same, with the reasons
 
 
 @dataclass(frozen=True)
@@ -130,6 +187,12 @@ class Plan:
     split: SplitPlan
     gain_inputs: GainInputs
     tranches: tuple[str, ...]
+    shortfalls: tuple[Shortfall, ...] = ()   # unallocated tranches, with their consequences
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """What a reader must not miss, one line each (today: the unallocated tranches)."""
+        return tuple(s.message() for s in self.shortfalls)
 
 
 def pact_fx(pact: Pact, a: Assumptions) -> FxSpec:
@@ -214,7 +277,7 @@ class Planner:
         return Plan(pact=pact, label=label or pact_label(pact), base_year=pact.schedule.base_year,
                     years=a.horizon_years, selection=selection, calls=calls,
                     split=_split_plan(pact, mou), gain_inputs=self._gain_inputs(pact),
-                    tranches=tuple(tranches))
+                    tranches=tuple(tranches), shortfalls=_consequences(pact, selection, calls))
 
     def select(self, pact: Pact) -> Selection:
         """Which projects each tranche funds, and when each is launched."""
@@ -233,6 +296,7 @@ class Planner:
         launched: dict[str, int] = {}
         allocations: list[Allocation] = []
         unallocated: dict[str, float] = {}
+        shortfalls: list[Shortfall] = []
         for tranche in pact.tranches:
             rule = pact.governance.selection if tranche.instrument == "mou" else "investor_directed"
             weights = self._eligible(pact, tranche.sectors, rule)
@@ -257,6 +321,7 @@ class Planner:
                 left = 0.0
             if left > 1e-9:
                 unallocated[tranche.name] = left
+                shortfalls.append(self._shortfall(pact, tranche, rule, left))
             position = 0.0
             for name, archetype, capex, take, generic in picks:
                 launch = launched.setdefault(name, int(position / tranche.amount * (deadline + 1)))
@@ -264,26 +329,49 @@ class Planner:
                                               tranche.name, tranche.instrument, take, launch,
                                               generic))
                 position += take
-        return Selection(tuple(allocations), unallocated)
+        return Selection(tuple(allocations), unallocated, tuple(shortfalls))
+
+    def _candidates(self, pact: Pact, sectors) -> list[str]:
+        """The archetypes a tranche's sectors and the pact's allowed sectors admit."""
+        allowed = pact.governance.allowed_sectors
+        return [name for name, arch in self.assumptions.archetypes.items()
+                if (not allowed or arch.sector in allowed) and (not sectors or arch.sector in sectors)]
 
     def _eligible(self, pact: Pact, sectors, rule: str) -> dict[str, float]:
-        """Archetype -> selection weight, for the archetypes a tranche may fund."""
+        """Archetype -> selection weight, for the archetypes a tranche may fund (the
+        commercial-reasonableness test: module docstring)."""
         key = (pact.governance.allowed_sectors, sectors, rule, pact.deemed_spread)
         if key not in self._weights:
             a = self.assumptions
-            deemed = a.markets.sofr.long_run + pact.deemed_spread
+            deemed = deemed_rate(pact, a)
             out = {}
-            for name, arch in a.archetypes.items():
-                if pact.governance.allowed_sectors and arch.sector not in pact.governance.allowed_sectors:
-                    continue
-                if sectors and arch.sector not in sectors:
-                    continue
+            for name in self._candidates(pact, sectors):
                 pi = profitability_index(self.archetypes[name], deemed, a.markets.tax_rate)
                 if rule == "commercially_reasonable" and pi < 1.0:
                     continue
-                out[name] = pi if rule == "investor_directed" else arch.host_priority
+                out[name] = pi if rule == "investor_directed" else a.archetypes[name].host_priority
             self._weights[key] = out
         return self._weights[key]
+
+    def _shortfall(self, pact: Pact, tranche, rule: str, amount: float) -> Shortfall:
+        """Why a tranche found no eligible project: no type in its sectors, or none passing the
+        commercial-reasonableness test (with the rate at which the best type would pass)."""
+        a = self.assumptions
+        candidates = self._candidates(pact, tranche.sectors)
+        if not candidates or rule != "commercially_reasonable":
+            sectors = ", ".join(tranche.sectors or pact.governance.allowed_sectors or ())
+            return Shortfall(tranche.name, amount, rule,
+                             f"no project type is in its sectors ({sectors})")
+        deemed, tax = deemed_rate(pact, a), a.markets.tax_rate
+        pis = {name: profitability_index(self.archetypes[name], deemed, tax) for name in candidates}
+        best = max(pis, key=lambda name: pis[name])
+        passes = break_even_rate(self.archetypes[best], tax)
+        reason = (f"no project type passes the commercial-reasonableness test (profitability index "
+                  f">= 1 at the deemed rate {deemed:.2%} = markets.sofr.long_run "
+                  f"{a.markets.sofr.long_run:.2%} + the deemed spread {pact.deemed_spread:.2%}); the "
+                  f"best, {best}, has {pis[best]:.2f} and passes only up to {passes:.2%} "
+                  f"(markets.sofr.long_run <= {passes - pact.deemed_spread:.2%})")
+        return Shortfall(tranche.name, amount, rule, reason, deemed)
 
     def _gain_inputs(self, pact: Pact) -> GainInputs:
         a = self.assumptions
@@ -304,6 +392,56 @@ class Planner:
             - visas * v.visa_cost_host,
             crisis_cost=a.valuation.crisis_cost_gdp * a.country(code).gdp,
             fx_horizon=fx_horizon(a), strategic_value=a.valuation.host_strategic_value)
+
+
+def deemed_rate(pact: Pact, a: Assumptions) -> float:
+    """The commercial-reasonableness test's rate: long-run SOFR plus the pact's deemed spread.
+
+    Parameters
+    ----------
+    pact : Pact
+    a : Assumptions
+
+    Returns
+    -------
+    float, fraction a year
+    """
+    return a.markets.sofr.long_run + pact.deemed_spread
+
+
+def break_even_rate(arch: ArchetypeSpec, tax_rate: float) -> float:
+    """The highest deemed rate at which a project type still passes (profitability index 1).
+
+    Parameters
+    ----------
+    arch : ArchetypeSpec
+    tax_rate : float, fraction
+
+    Returns
+    -------
+    float, fraction a year
+        By bisection on [-0.5, 1]: the index falls as the rate rises (cash comes after capex);
+        an end of the interval where the index never crosses 1 there.
+    """
+    low, high = -0.5, 1.0
+    if profitability_index(arch, high, tax_rate) >= 1.0:
+        return high
+    if profitability_index(arch, low, tax_rate) < 1.0:
+        return low
+    for _ in range(60):
+        mid = 0.5 * (low + high)
+        low, high = (mid, high) if profitability_index(arch, mid, tax_rate) >= 1.0 else (low, mid)
+    return low
+
+
+def _consequences(pact: Pact, selection: Selection, calls: CallsPlan) -> tuple[Shortfall, ...]:
+    """The selection's shortfalls with what the refusal clause makes of them."""
+    refusal = pact.governance.refusal_tariff
+    if refusal is None or calls.unfunded_from is None:
+        return selection.shortfalls
+    text = (f"under the refusal clause the tariff snaps back to {refusal:.0%} from "
+            f"{pact.schedule.base_year + calls.unfunded_from}")
+    return tuple(replace(s, consequence=text) for s in selection.shortfalls)
 
 
 def _refusal_factor(pact: Pact) -> float | None:

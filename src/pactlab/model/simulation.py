@@ -3,7 +3,8 @@
 1. **fund** (per :class:`~pactlab.model.plan.CallsPlan`): MOU call demand from the projects' spend;
    loan and guarantee flows; calls under the cap and deadline, paid from reserves, bonds and
    FDI, with the instability clause and the swap line; the projects' operating cash once
-   funded; capex by sector.
+   funded; capex by sector. A deal withdrawn by the host ends the investor's obligations too
+   (``trade.withdrawal_stops_calls``): see :func:`fund`.
 2. **split** (per :class:`~pactlab.model.plan.SplitPlan`): the waterfall of the MOU cash, and the
    host's upside take of the investor's receipts.
 3. the pact's :class:`DealPaths`: every tranche's flows for each side (assembled when asked
@@ -16,7 +17,7 @@ are computed once and added up per pact. Every array is (paths, years).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any, TypeVar
 
@@ -26,12 +27,12 @@ from ..engine.finance import npv
 from ..engine.funding import Calls, simulate_funding
 from ..engine.instruments import debt_flows
 from ..engine.markets import MarketPaths
-from ..engine.projects import add_operating_cash, add_spend, total_spend
+from ..engine.projects import ProjectDraws, add_operating_cash, add_spend, total_spend
 from ..engine.waterfall import Tier, distribute, scheduled_daa
 from ..inputs.assumptions import Assumptions
 from ..inputs.terms import Pact
 from .futures import Block, Futures, NoPact, TradeDraws
-from .plan import CallsPlan, Plan, Planner, SplitPlan
+from .plan import Allocation, CallsPlan, Plan, Planner, SplitPlan
 from .tariffs import ELASTICITY_NODES, PASS_THROUGH_NODES, NoDealCost, corners
 
 _T = TypeVar("_T")
@@ -117,9 +118,11 @@ class Split(_Memo):
 
 class TradePaths(_Memo):
     """The tariff model on each path of a block, at the path's own draws of the elasticities,
-    pass-through and value-added shares: the value added the deal keeps (fading to the
-    terms-of-trade loss as resources move: what feeds the investor's tariff relief), US buyers'
-    saving and the tariff revenue the US forgoes. Shared by every pact with the same tariff terms.
+    pass-through and value-added shares, in nominal dollars: the value added the deal keeps
+    (each vintage of the loss fading to its terms-of-trade part as resources move: the
+    investor's *tariff relief*), US buyers' saving and the tariff revenue the US forgoes
+    (:attr:`~pactlab.model.tariffs.NoDealCost.kept`). Shared by every pact with the same tariff
+    terms.
 
     Interpolation is linear in the grid's node values, so present values are taken on the nodes
     (cumulated over the years, once per rate) and each path weighs its four corner nodes:
@@ -136,14 +139,12 @@ class TradePaths(_Memo):
     def _node_pv(self, what: str, rate: float) -> tuple[np.ndarray, ...]:
         """Cumulative present values on the nodes, (years, sectors, elasticity, pass-through)."""
         def make() -> tuple[np.ndarray, ...]:
-            g, fade = self.cost.grid, self.cost.fade
-            d = (1.0 + rate) ** -np.arange(fade.size)
-            per_year = lambda values, weight: np.cumsum(values * (d * weight)[:, None, None, None], axis=0)
+            kept = self.cost.kept
+            d = (1.0 + rate) ** -np.arange(self.cost.fade.size)
+            per_year = lambda values: np.cumsum(values * d[:, None, None, None], axis=0)
             if what == "value_added":     # the terms-of-trade part, and the part at risk
-                return (per_year(-g["producer_surplus_change"], 1.0 - fade),
-                        per_year(-g["export_change"], fade))
-            name = {"consumer": "consumer_cost", "revenue": "revenue_change"}[what]
-            return (per_year(g[name], np.ones_like(fade)),)
+                return per_year(kept["terms_of_trade"]), per_year(kept["at_risk"])
+            return (per_year(kept[what]),)
         return self._once(("nodes", what, rate), make)
 
     def pv_while_standing(self, what: str, rate: float, lasts: np.ndarray) -> np.ndarray:
@@ -272,13 +273,56 @@ def _total(flows: dict[str, np.ndarray], shape: tuple[int, int]) -> np.ndarray:
     return out
 
 
-def _mou_demand(c: CallsPlan, block: Block) -> tuple[np.ndarray, np.ndarray]:
+#: a stake's project draws, as the stages see them (see :func:`stake_draws`)
+StakeDraws = Callable[[Allocation], ProjectDraws]
+
+
+def stake_draws(block: Block, withdrawn: np.ndarray | None) -> StakeDraws:
+    """Each stake's project draws on the block, with the stakes a withdrawn deal never launches.
+
+    Parameters
+    ----------
+    block : Block
+    withdrawn : ndarray of int, shape (paths,), or None
+        Per path, the year the host withdraws the deal's relief; None: nothing is withdrawn.
+
+    Returns
+    -------
+    callable
+        Allocation -> :class:`~pactlab.engine.projects.ProjectDraws`. On a path where the deal
+        is withdrawn in or before a stake's launch year, the stake is never launched: it spends,
+        earns and guarantees nothing (to the kernels, a project that ends in its launch year
+        before spending anything). Stakes launched earlier are untouched.
+    """
+    kept: dict[tuple[str, str, int], ProjectDraws] = {}
+
+    def draws(al: Allocation) -> ProjectDraws:
+        key = (al.project, al.archetype, al.launch_year)
+        if key not in kept:
+            d = block.project(al.project, al.archetype)
+            never = None if withdrawn is None else withdrawn <= al.launch_year
+            kept[key] = (d if never is None or not never.any()
+                         else replace(d, fail_after=np.where(never, 0, d.fail_after)))
+        return kept[key]
+    return draws
+
+
+def _withdrawn(c: CallsPlan, block: Block) -> np.ndarray | None:
+    """Per path, the year the deal's withdrawal stops new stakes (None: it stops none)."""
+    if not block.assumptions.trade.withdrawal_stops_calls:
+        return None
+    lasts = block.deal_lasts(c.investor_code)
+    return None if (lasts >= block.years).all() else lasts
+
+
+def _mou_demand(c: CallsPlan, block: Block,
+                draws: StakeDraws) -> tuple[np.ndarray, np.ndarray]:
     """MOU call demand, (paths, years), and each MOU stake's last year of demand, (stakes, paths)."""
     paths, years = block.size, block.years
     demand = np.zeros((paths, years))
     last_demand = np.empty((len(c.mou), paths), dtype=np.int64)
     for i, al in enumerate(c.mou):
-        d = block.project(al.project, al.archetype)
+        d = draws(al)
         if c.call_timing == "as_built":
             add_spend(demand, al.stake, al.capex, d, al.launch_year)
             last_demand[i] = np.minimum(al.launch_year + d.build, d.fail_year(al.launch_year)) - 1
@@ -289,12 +333,12 @@ def _mou_demand(c: CallsPlan, block: Block) -> tuple[np.ndarray, np.ndarray]:
     return demand, last_demand
 
 
-def _debt(c: CallsPlan, block: Block) -> dict[str, np.ndarray]:
+def _debt(c: CallsPlan, block: Block, draws: StakeDraws) -> dict[str, np.ndarray]:
     """Loan or guarantee tranche -> the investor's flows, (paths, years)."""
     debt: dict[str, np.ndarray] = {}
     spend = np.empty((block.size, block.years))
     for al, spec in c.debts:
-        d = block.project(al.project, al.archetype)
+        d = draws(al)
         spend[:] = 0.0
         add_spend(spend, al.stake, al.capex, d, al.launch_year)
         flows = debt_flows(spec, al.amount, spend, al.launch_year + d.build, d.fail_year(al.launch_year))
@@ -302,12 +346,13 @@ def _debt(c: CallsPlan, block: Block) -> dict[str, np.ndarray]:
     return debt
 
 
-def _capex(c: CallsPlan, block: Block) -> tuple[dict[str, np.ndarray], np.ndarray]:
+def _capex(c: CallsPlan, block: Block,
+           draws: StakeDraws) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """Capex financed by sector, (paths,), and in the host's priority sectors, (paths, years)."""
     capex: dict[str, np.ndarray] = {}
     priority = np.zeros((block.size, block.years))
     for al in (*c.mou, *(al for al, _ in c.debts)):
-        d = block.project(al.project, al.archetype)
+        d = draws(al)
         financed = al.stake * total_spend(al.capex, d, al.launch_year, block.years)
         capex[al.sector] = capex[al.sector] + financed if al.sector in capex else financed
         if al.sector in c.priority_sectors:
@@ -315,14 +360,31 @@ def _capex(c: CallsPlan, block: Block) -> tuple[dict[str, np.ndarray], np.ndarra
     return capex, priority
 
 
-def fund(c: CallsPlan, block: Block) -> Funded:
+def fund(c: CallsPlan, block: Block, *, withdrawn: np.ndarray | None = None) -> Funded:
     """The fund stage for one CallsPlan: calls, reserves, loans and guarantees, the MOU cash.
+
+    **A deal's life for both sides** (the MOU's refusal clause read both ways): when the host
+    withdraws the tariff relief on a path in year *w*, the investor's unfunded calls stop. No
+    stake is launched from *w* on, so nothing is called, lent or guaranteed for a project not
+    yet started. What is already invested stays invested: a stake launched before *w* is
+    completed (its calls go on through the queue, under the cap) and keeps its cash, loan
+    service and guarantee exposure. Calls paid are the demand of the stakes launched, paid
+    from reserves, bonds and FDI as before, and the waterfall pours only the cash of funded
+    stakes. With ``trade.withdrawal_stops_calls = false`` the calls go on after a withdrawal
+    (pactlab 0.2). A snapback under the refusal clause follows the investor's own refusal and
+    stops nothing here: a shortfall past the deadline leaves no call to stop, and after a
+    snapback for an undelivered pledge or an unallocated tranche the stakes under way are still
+    funded (:func:`snap_year`; the relief ends there, :mod:`~pactlab.model.gains`).
 
     Parameters
     ----------
     c : CallsPlan
     block : Block
-        The futures: project draws, markets, sudden stops, deferral and pledge draws.
+        The futures: project draws, markets, sudden stops, deferral, pledge and withdrawal draws.
+    withdrawn : ndarray of int, shape (paths,), optional
+        Per path, the year the deal is withdrawn; if None, the block's draw
+        (:meth:`~pactlab.model.futures.Block.deal_lasts`) when ``trade.withdrawal_stops_calls``,
+        else never.
 
     Returns
     -------
@@ -332,8 +394,10 @@ def fund(c: CallsPlan, block: Block) -> Funded:
         (paths,), USD bn.
     """
     paths, years = block.size, block.years
-    demand, last_demand = _mou_demand(c, block)
-    debt = _debt(c, block)
+    draws = stake_draws(block, _withdrawn(c, block) if withdrawn is None
+                        else np.asarray(withdrawn, dtype=np.int64))
+    demand, last_demand = _mou_demand(c, block, draws)
+    debt = _debt(c, block, draws)
     outflows = np.zeros((paths, years))
     for flows in debt.values():
         outflows -= flows
@@ -347,12 +411,12 @@ def fund(c: CallsPlan, block: Block) -> Funded:
     cash = np.zeros((paths, years))
     funded = calls.funded_by(last_demand, c.ceiling) if c.mou else last_demand
     for i, al in enumerate(c.mou):
-        d = block.project(al.project, al.archetype)
+        d = draws(al)
         start = np.maximum(al.launch_year + d.build, funded[i] + 1)
         add_operating_cash(cash, al.stake, al.capex, al.arch, d, al.launch_year, start,
                            block.markets.factor(al.arch.market_factor), c.tax_rate)
 
-    capex, priority = _capex(c, block)
+    capex, priority = _capex(c, block, draws)
     delivered = (block.pledge_delivered(code, c.pledge_delivery_prob) if c.pledge_from is not None
                  else None)
     return Funded(calls, debt, cash, capex, priority, snap_year(c, calls, years, delivered))
@@ -516,7 +580,7 @@ def _concatenate(parts: list[DealPaths]) -> DealPaths:
                 join(p.cut.host_share for p in parts), upside)
     markets = MarketPaths(*(join(getattr(p.markets, k) for p in parts)
                             for k in ("sofr", "energy", "power")))
-    no_pact = NoPact(join(p.no_pact.reserves for p in parts), join(p.no_pact.crisis_year for p in parts))
+    no_pact = NoPact.concatenate([p.no_pact for p in parts])
     trade = object.__new__(TradePaths)
     _Memo.__init__(trade)
     trade.cost = first.trade.cost

@@ -60,22 +60,34 @@ def country_fx(a: Assumptions, code: str) -> FxSpec:
     Returns
     -------
     FxSpec
-        Reserves (USD bn), their yield and drift (fractions a year), the calibrated ARA metric
-        (USD bn; 0 where not applicable) and the Greenspan–Guidotti line.
+        Reserves (USD bn) and their yield; the non-pact flows and their noise (USD bn in the
+        base year: ``macro.<code>.non_pact_flow`` and ``flow_sigma`` times GDP); the calibrated
+        ARA metric (USD bn; 0 where not applicable); short-term debt at remaining maturity
+        (``short_term_debt`` × ``std_residual_factor``) with its own trend; the sudden stops'
+        reversal, the central-bank swap line in stress, the float floor and the crisis hazard's
+        logit (``fx.*``). Where the emerging-market metric does not apply (Japan, Taiwan, the
+        EU, Switzerland) reserves grow at their yield and the non-pact flows, with no shocks, no
+        noise and no crisis hazard short of running out.
 
     References
     ----------
-    IMF (2015, 2016), the ARA metric; Greenspan (1999).
+    IMF (2015, 2016), the ARA metric; Greenspan (1999); Jeanne & Rancière (2011).
     """
-    m = a.country(code)
+    m, fx = a.country(code), a.fx
     applicable = m.ara_applicable
     metric = m.ara_calibration * ara_metric(m.goods_exports + m.services_exports, m.broad_money,
                                             m.short_term_debt, m.other_liabilities, m.ara_regime)
+    on = 1.0 if applicable else 0.0
     return FxSpec(
         enabled=True, reserves=m.reserves, reserve_yield=m.reserve_yield,
-        drift=(1.0 + m.reserve_growth) / (1.0 + m.reserve_yield) - 1.0,
-        metric=float(metric) if applicable else 0.0, growth=a.fx.components_growth,
+        flow=m.non_pact_flow * m.gdp, flow_sigma=on * m.flow_sigma * m.gdp,
+        flow_persistence=m.flow_persistence,
+        valuation_sigma=on * fx.valuation_sigma,
+        metric=float(metric) if applicable else 0.0, growth=fx.components_growth,
         bond_weight=m.ara_calibration * ARA_WEIGHTS[m.ara_regime][3] if applicable else 0.0,
-        short_term_debt=m.short_term_debt if applicable else 0.0,
-        acceptance=a.fx.deferral_acceptance, swap_trigger=a.fx.swap_trigger,
-        swap_margin=a.fx.swap_repay_margin)
+        short_term_debt=on * m.short_term_debt * m.std_residual_factor, std_growth=m.std_growth,
+        stop_return=fx.sudden_stop_return, return_next_year=fx.sudden_stop_return_next_year,
+        stress_swap=fx.stress_swap_draw, float_floor=fx.float_floor,
+        logit_intercept=fx.crisis_logit_intercept, logit_slope=fx.crisis_logit_slope,
+        acceptance=fx.deferral_acceptance, swap_trigger=fx.swap_trigger,
+        swap_margin=fx.swap_repay_margin)

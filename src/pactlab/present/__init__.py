@@ -22,17 +22,18 @@ def overrides_note(assumptions: Assumptions, pacts: Sequence[Any] = ()) -> str:
     parts = []
     if assumptions.source:
         parts.append(f"--assumptions {assumptions.source}")
-    parts += [f"--set {k}={_plain(v)}" for k, v in assumptions.overrides.items()]
+    parts += [f"--set {k}={_plain(v)}" for k, v in assumptions.overrides.items()
+              if k != "trade.as_of"]          # named by context_note as "tariffs as of"
     terms = dict.fromkeys(f"{k}={_plain(v)}" for p in pacts for k, v in p.overrides.items())
     parts += [f"--term {t}" for t in terms]
     return "; ".join(parts)
 
 
 def context_note(assumptions: Assumptions, pacts: Sequence[Any] = ()) -> str:
-    """The overrides and the legal-shock state, for report headers and titles."""
-    shocks = f"legal shocks {'on' if assumptions.trade.legal_shocks else 'off'}"
+    """The overrides and the date the tariffs are known to, for report headers and titles."""
+    when = f"tariffs as of {assumptions.trade.as_of.isoformat()}"
     note = overrides_note(assumptions, pacts)
-    return f"{note}; {shocks}" if note else shocks
+    return f"{note}; {when}" if note else when
 
 
 def titled(title: str, note: str) -> str:

@@ -17,6 +17,7 @@ from ..core.units import format_value
 from ..inputs import data
 from ..inputs.assumptions import Assumptions
 from ..inputs.terms import Pact, pact_to_toml
+from ..model.gains import DEFINITIONS
 from ..model.metrics import METRICS
 
 if TYPE_CHECKING:
@@ -33,6 +34,7 @@ def manifest(a: Assumptions, pact: Pact | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {"pactlab_version": __version__,
                            "assumptions_sha256": digest(a.model_dump_json()),
                            "assumptions_file": a.source, "assumption_overrides": a.overrides,
+                           "as_of": a.trade.as_of.isoformat(),
                            "data_as_of": data.as_of(None if pact is None else pact.parties.investor_code)}
     if pact is not None:
         out |= {"pact": pact.name, "pact_sha256": digest(pact_to_toml(pact)),
@@ -73,16 +75,20 @@ def evaluation_payload(ev: Evaluation) -> dict[str, Any]:
         "cash_split": _columns(ev.cash_split_table()),
         "tariff_by_sector": tariff.by_sector[
             ["investor_export_change", "investor_value_added_change"]].to_dict(orient="index"),
-        "assumed_terms": list(ev.pact.assumed), "manifest": ev.manifest()})
+        "assumed_terms": list(ev.pact.assumed), "manifest": ev.manifest(),
+        "definitions": dict(DEFINITIONS),
+        "warnings": [s.to_dict() for s in ev.plan.shortfalls]})
 
 
 def comparison_payload(evaluations: Sequence[Evaluation], *, detail: bool = False) -> dict[str, Any]:
     """Pacts side by side: each one's manifest, its column of rows (the headline, or every
-    metric with `detail`) and all its metrics."""
+    metric with `detail`), all its metrics and its warnings (unallocated tranches)."""
     return json_safe({"manifests": [ev.manifest() for ev in evaluations],
                       "rows": {ev.label: comparison_column(ev, detail=detail).to_dict()
                                for ev in evaluations},
-                      "metrics": {ev.label: ev.metrics for ev in evaluations}})
+                      "metrics": {ev.label: ev.metrics for ev in evaluations},
+                      "warnings": {ev.label: [s.to_dict() for s in ev.plan.shortfalls]
+                                   for ev in evaluations}})
 
 
 def negotiation_solutions(neg: Any) -> dict[str, dict[str, Any] | None]:

@@ -45,7 +45,8 @@ class PointRunner:
         self.tariff_costs = TariffCosts()
         if spec.model == "pacts":
             file = None if spec.assumptions is None else base_dir / spec.assumptions
-            self.assumptions = load_assumptions(file)
+            as_of = {} if spec.as_of is None else {"trade.as_of": spec.as_of}
+            self.assumptions = load_assumptions(file, as_of, overrides_source="spec: as_of")
             self.pacts = [load_pact(pact_file(p, base_dir) or p) for p in spec.pacts]
 
     def run(self, ids: list[int]) -> pd.DataFrame:

@@ -28,6 +28,7 @@ its seed alone, so any process can rebuild it and a point is known by its id.
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import itertools
 import math
@@ -35,11 +36,12 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import ConfigDict, Field, ValidationError, model_validator
+from pydantic import BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 from scipy import stats
 from scipy.stats import qmc
 
 from ...core.errors import PactError, from_validation_error
+from ...inputs.assumptions import as_date
 from ...inputs.terms import read_toml, source_toml
 from ...inputs.terms.schema import Terms
 
@@ -161,6 +163,8 @@ class Spec(_SpecPart):
     model: Literal["pacts", "ishigami"] = "pacts"
     pacts: tuple[str, ...] = ()
     assumptions: str | None = None
+    #: the tariffs known on this date (the assumption trade.as_of; ``explore --as-of``)
+    as_of: Annotated[dt.date, BeforeValidator(as_date)] | None = None
     uncertainties: dict[str, Factor] = Field(default_factory=dict)
     levers: dict[str, Factor] = Field(default_factory=dict)
     outcomes: tuple[str, ...] = Field(min_length=1)

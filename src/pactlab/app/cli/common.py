@@ -17,7 +17,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from ..._version import __version__
 from ...core.errors import PactError
 from ...inputs import data
-from ...inputs.assumptions import Assumptions, parse_settings
+from ...inputs.assumptions import Assumptions, as_date, parse_settings
 from ...inputs.terms import Pact, file_label, read_toml, resolve_pact
 from ...present import context_note, titled
 from ...present import format_value as fmt
@@ -38,6 +38,22 @@ TermOpt = typer.Option(None, "--term", help="Override a pact term or a lever (co
                                             "mou_cash_share): key=value (repeatable).")
 AssumptionsOpt = typer.Option(None, "--assumptions", help="TOML file of assumptions to use.",
                               dir_okay=False)
+
+
+def _as_of(value: str | None) -> str | None:
+    """``--as-of`` checked at the edge: a real date, or one line naming the flag."""
+    if value is None:
+        return None
+    try:
+        return as_date(value).isoformat()
+    except ValueError as exc:
+        raise PactError(f"--as-of: {exc}") from None
+
+
+AsOfOpt = typer.Option(None, "--as-of", metavar="DATE", callback=_as_of,
+                       help="The tariffs in force as known on DATE (YYYY-MM-DD; e.g. 2025-11-14, "
+                            "the Korean MOU's signing). Default: the data's own date "
+                            f"({data.tariffs_as_of().isoformat()}); the assumption trade.as_of.")
 
 
 # --- the edge: flags -> a request's fields ---------------------------------------------------
@@ -61,18 +77,22 @@ def pacts_fields(texts: list[str]) -> dict[str, Any]:
     return {"pacts": [v for v, _ in found], "pact_files": [f for _, f in found]}
 
 
-def assumption_fields(settings: list[str] | None, path: Path | None) -> dict[str, Any]:
-    """``--assumptions FILE`` read into a sheet, and ``--set`` changes, as a request's fields."""
+def assumption_fields(settings: list[str] | None, path: Path | None,
+                      as_of: str | None = None) -> dict[str, Any]:
+    """``--assumptions FILE`` read into a sheet, ``--set`` changes and ``--as-of`` (the assumption
+    ``trade.as_of``), as a request's fields."""
     fields: dict[str, Any] = {"assumptions": parse_settings(settings or [])}
+    if as_of is not None:
+        fields["as_of"] = as_of
     if path is not None:
         fields |= {"assumptions_sheet": read_toml(path, file_label(path)), "assumptions_file": str(path)}
     return fields
 
 
 def simulated(paths: int, seed: int, settings: list[str] | None, terms: list[str] | None,
-              path: Path | None) -> dict[str, Any]:
-    """The fields every simulating request has."""
-    return {**assumption_fields(settings, path),
+              path: Path | None, as_of: str | None = None) -> dict[str, Any]:
+    """The fields every simulating request has (``as_of``: ``--as-of``)."""
+    return {**assumption_fields(settings, path, as_of),
             "terms": parse_settings(terms or [], flag="--term"), "paths": paths, "seed": seed}
 
 
@@ -97,8 +117,8 @@ def progress(show: bool) -> Iterator[Any]:
 
 
 def title(text: str, a: Assumptions, pacts: list[Pact]) -> str:
-    """A table title that names every change from the defaults and the legal-shock state
-    (escaped: the note's brackets are text, not rich markup)."""
+    """A table title that names every change from the defaults and the date the tariffs are
+    known to, "tariffs as of DATE" (escaped: the note's brackets are text, not rich markup)."""
     return escape(titled(text, context_note(a, pacts)))
 
 
@@ -119,8 +139,9 @@ def _macro_footnote(pacts: list[Pact], a: Assumptions) -> None:
             parts.append("ARA EM metric not applied, no sudden stops (see macro.csv: ara_applicable)")
         out.print(f"[dim]{code}: {'; '.join(parts)} (data/macro.csv; flagged inputs in --json)[/dim]")
     out.print(f"[dim]FX horizon {a.fx.horizon_years} years; sudden stop {a.fx.sudden_stop_prob:.0%} a "
-              f"year costing ~{a.fx.sudden_stop_size:.0%} of reserves (Korea 2008); host grants "
-              f"{a.fx.deferral_acceptance:.0%} of deferral requests (assumed)[/dim]")
+              f"year draining ~{a.fx.sudden_stop_size:.0%} of short-term debt, "
+              f"{a.fx.sudden_stop_return:.0%} of it back within two years (Korea 2008, 2020, 2022); "
+              f"host grants {a.fx.deferral_acceptance:.0%} of deferral requests (assumed)[/dim]")
 
 
 def footnotes(pacts: list[Pact], a: Assumptions, paths: int, seed: int) -> None:

@@ -10,14 +10,18 @@ from rich.markup import escape
 from rich.table import Table
 
 from ...analysis.crisis import CRISIS_GROWTH
+from ...analysis.flips import Flip, FlipCheck
 from ...analysis.valuation import Evaluation
 from ...core.errors import PactError
 from ...core.io import write_atomic
+from ...inputs.ranges import value_text
+from ...model.gains import DEFINITIONS
 from ...present import format_value as fmt
 from ...present import metric_units
 from .. import service
 from ..requests import CompareRequest, PactRequest, ReportRequest, ReservesRequest, build
 from .common import (
+    AsOfOpt,
     AssumptionsOpt,
     JsonOpt,
     PathsOpt,
@@ -49,25 +53,75 @@ def _evaluation_table(ev: Evaluation) -> Table:
     return table
 
 
+# --- flips: does a verdict flip within the plausible ranges? ----------------------------------
+
+NoFlipsOpt = typer.Option(False, "--no-flips", help="Skip the check of whether a headline "
+                                                    "verdict flips within the plausible ranges.")
+#: compare checks only when asked: a range end is a whole evaluation of every pact, and four
+#: pacts' checks take about a minute of CPU (evaluate checks its one pact by default)
+FlipsOpt = typer.Option(False, "--flips", help="Also check whether a headline verdict flips "
+                                               "within the plausible ranges (slow: about 10 s "
+                                               "a pact).")
+#: the most flips printed a pact (the rest: --json)
+SHOWN_FLIPS = 5
+
+
+def _flip_line(f: Flip) -> str:
+    """``⚠ <pact>: <verdict> flips within plausible ranges: <key> at <value> (range a–b) →
+    <side> gain $xB``."""
+    turn = "yes → no" if not f.holds else "no → yes"
+    return (f"⚠ {escape(f.pact)}: {f.verdict} flips within plausible ranges ({turn}): "
+            f"{escape(f.range.key)} at {escape(value_text(f.value))} (range "
+            f"{escape(f.range.text())}) → "
+            f"{f.side} gain {fmt(f.gain, 'usd_bn')}")
+
+
+def _show_flips(checks: list[FlipCheck] | None) -> None:
+    """Under the table: each pact's flips (at most SHOWN_FLIPS), or that there are none."""
+    for check in checks or []:
+        for f in check.flips[:SHOWN_FLIPS]:
+            out.print(f"[yellow]{_flip_line(f)}[/yellow]")
+        if len(check.flips) > SHOWN_FLIPS:
+            out.print(f"[yellow]  and {len(check.flips) - SHOWN_FLIPS} more (--json)[/yellow]")
+        if not check.flips:
+            out.print(f"[dim]{escape(check.pact)}: no headline verdict flips at the ends of the "
+                      f"{len(check.checked)} plausible ranges that bear on it ({check.paths:,} "
+                      f"futures, seed {check.seed}; pactlab assumptions lists them)[/dim]")
+        else:
+            out.print(f"[dim]  one input at a time, at each end of its range, on {check.paths:,} "
+                      f"futures, seed {check.seed}[/dim]")
+
+
+def _show_warnings(evaluations: list[Evaluation]) -> None:
+    """Each pact's warnings (a tranche no eligible project took, …), one line each."""
+    for ev in evaluations:
+        for line in ev.plan.warnings:
+            out.print(f"[yellow]⚠ {escape(ev.label)}: {escape(line)}[/yellow]")
+
+
 @app.command("evaluate")
 def evaluate_cmd(pact: str = typer.Argument(..., help="Preset name or .toml file."),
                  paths: int = PathsOpt, seed: int = SeedOpt, as_json: bool = JsonOpt,
                  as_csv: bool = typer.Option(False, "--csv", help="Print every metric as CSV."),
                  set_: list[str] | None = SetOpt, term: list[str] | None = TermOpt,
-                 assumptions: Path | None = AssumptionsOpt) -> None:
-    """Simulate one pact and show what it pays each side, with its risk."""
-    req = build(PactRequest, **simulated(paths, seed, set_, term, assumptions), **pact_fields(pact))
-    with progress(paths >= 20_000 and not (as_json or as_csv)) as step:
-        result = service.evaluate(req, progress=step)
+                 assumptions: Path | None = AssumptionsOpt, no_flips: bool = NoFlipsOpt,
+                 as_of: str | None = AsOfOpt) -> None:
+    """Simulate one pact and show what it pays each side, with its risk, and whether a
+    headline verdict flips within the plausible ranges."""
+    flips = not (no_flips or as_csv)
+    req = build(PactRequest, **simulated(paths, seed, set_, term, assumptions, as_of), **pact_fields(pact),
+                flips=flips)
+    with progress((paths >= 20_000 or flips) and not (as_json or as_csv)) as step:
+        result = service.evaluate(req, progress=step, flip_progress=step)
     if as_json:
         write_json(result.to_json())
     elif as_csv:
         sys.stdout.write(result.to_csv())
     else:
-        _show_evaluation(result.evaluation)
+        _show_evaluation(result.evaluation, result.flips)
 
 
-def _show_evaluation(ev: Evaluation) -> None:
+def _show_evaluation(ev: Evaluation, flips: FlipCheck | None = None) -> None:
     out.print(_evaluation_table(ev))
     units = metric_units()
     deal = Table("party", "component", "mean", "P5", "P50", "P95", "P(< 0)",
@@ -77,6 +131,7 @@ def _show_evaluation(ev: Evaluation) -> None:
         deal.add_row(party, component, *(fmt(row[c], "usd_bn") for c in ("mean", "p5", "p50", "p95")),
                      fmt(row["p_below_zero"], "share"), style=style)
     out.print(deal)
+    out.print(f"[dim]{DEFINITIONS['tariff relief'].capitalize()}.[/dim]")
     verdict = "yes" if ev.metrics["gain"]["individually_rational"] else "no"
     out.print(f"Individually rational for both (mean gain >= 0 on each side): [bold]{verdict}[/bold]")
     fx = Table("measure", "value", title="Can the investor pay? Reserves and adequacy")
@@ -87,13 +142,8 @@ def _show_evaluation(ev: Evaluation) -> None:
     for sector, value in ev.capex_by_sector().items():
         capex.add_row(sector, fmt(value, "usd_bn"))
     out.print(capex)
-    for tranche, amount in ev.plan.selection.unallocated.items():
-        refusal = ev.pact.governance.refusal_tariff
-        consequence = ("" if refusal is None else
-                       f"; under the refusal clause the tariff snaps back to {refusal:.0%} from "
-                       f"{ev.base_year + (ev.plan.calls.unfunded_from or 0)}")
-        out.print(f"[yellow]⚠ {fmt(amount, 'usd_bn')} of tranche '{tranche}' found no eligible "
-                  f"project{consequence}[/yellow]")
+    _show_warnings([ev])
+    _show_flips(None if flips is None else [flips])
     footnotes([ev.pact], ev.assumptions, ev.paths, ev.seed)
 
 
@@ -103,12 +153,15 @@ def compare(pacts: list[str] = typer.Argument(..., help="Preset names or .toml f
             as_csv: bool = typer.Option(False, "--csv", help="Print CSV (rows: metrics)."),
             detail: bool = typer.Option(False, "--all", help="Every metric, not just the headline rows."),
             set_: list[str] | None = SetOpt, term: list[str] | None = TermOpt,
-            assumptions: Path | None = AssumptionsOpt) -> None:
-    """Pacts side by side, on the same simulated futures."""
-    req = build(CompareRequest, **simulated(paths, seed, set_, term, assumptions),
-                **pacts_fields(pacts), detail=detail)
-    with progress(paths * len(pacts) >= 20_000 and not (as_json or as_csv)) as step:
-        result = service.compare(req, progress=step)
+            assumptions: Path | None = AssumptionsOpt, check_flips: bool = FlipsOpt,
+                 as_of: str | None = AsOfOpt) -> None:
+    """Pacts side by side, on the same simulated futures (with --flips: and whether a headline
+    verdict flips within the plausible ranges)."""
+    flips = check_flips and not as_csv
+    req = build(CompareRequest, **simulated(paths, seed, set_, term, assumptions, as_of),
+                **pacts_fields(pacts), detail=detail, flips=flips)
+    with progress((paths * len(pacts) >= 20_000 or flips) and not (as_json or as_csv)) as step:
+        result = service.compare(req, progress=step, flip_progress=step)
     if as_json:
         write_json(result.to_json())
         return
@@ -124,6 +177,8 @@ def compare(pacts: list[str] = typer.Argument(..., help="Preset names or .toml f
     for label, row in frame.iterrows():
         table.add_row(label, *(fmt(v, units[label]) for v in row))
     out.print(table)
+    _show_warnings(evaluations)
+    _show_flips(result.flips)
     footnotes(loaded, a, paths, seed)
 
 
@@ -139,15 +194,17 @@ _COLUMNS = {"calls_mean": ("calls (mean)", "usd_bn"), "reserves_p5": ("reserves 
 def reserves(pact: str = typer.Argument(..., help="Preset name or .toml file."),
              paths: int = PathsOpt, seed: int = SeedOpt, as_json: bool = JsonOpt,
              as_csv: bool = typer.Option(False, "--csv", help="Print the year-by-year table as CSV."),
-             vary: str = typer.Option("reserve_growth", "--vary",
-                                      help="What the crisis table's columns vary: reserve_growth "
-                                           "(history to full yield) or components_growth."),
+             vary: str = typer.Option("non_pact_flow", "--vary",
+                                      help="What the crisis table's columns vary: non_pact_flow "
+                                           "(Korea's 2016-25 regime, the default, its 2005-15 "
+                                           "regime) or std_growth (short-term debt)."),
              set_: list[str] | None = SetOpt, term: list[str] | None = TermOpt,
-             assumptions: Path | None = AssumptionsOpt) -> None:
-    """Year by year: what the pact calls, and the investor's reserves and ARA ratio."""
+             assumptions: Path | None = AssumptionsOpt, as_of: str | None = AsOfOpt) -> None:
+    """Year by year: what the pact calls, what the investor raises to pay it, and its reserves,
+    ARA ratio and crisis risk."""
     if vary not in CRISIS_GROWTH:
         raise PactError(f"--vary: {vary!r}; choose {' or '.join(CRISIS_GROWTH)}")
-    req = build(ReservesRequest, **simulated(paths, seed, set_, term, assumptions),
+    req = build(ReservesRequest, **simulated(paths, seed, set_, term, assumptions, as_of),
                 **pact_fields(pact), vary=vary)
     with progress(paths >= 20_000 and not (as_json or as_csv)) as step:
         result = service.reserves(req, progress=step, crisis=not as_csv)
@@ -168,6 +225,7 @@ def _show_reserves(result: service.Reserves) -> None:
     for year, row in result.table().iterrows():
         grid.add_row(str(year), *(fmt(row[c], unit) for c, (_, unit) in _COLUMNS.items()))
     out.print(grid)
+    _show_capacity(result)
     crisis = Table("sudden stop a year",
                    *(f"{CRISIS_GROWTH[vary]} {g:.2%}: {case}" for g, case in sens.columns),
                    title=f"P(reserve crisis within {a.fx.horizon_years} years) as the assumptions "
@@ -176,11 +234,26 @@ def _show_reserves(result: service.Reserves) -> None:
         crisis.add_row(f"{stop:.0%}", *(fmt(v, "share") for v in row))
     out.print(crisis)
     m, code = a.country(p.parties.investor_code), p.parties.investor_code
-    out.print(f"[dim]With no pact, {code}'s reserves grow {m.reserve_growth:.2%} a year less sudden "
-              f"stops (macro.{code}.reserve_growth: {escape(macro_source(code, 'reserve_growth'))}); "
-              f"keeping all their {m.reserve_yield:.1%} yield instead: "
-              f"--set macro.{code}.reserve_growth={m.reserve_yield:g}.[/dim]")
+    out.print(f"[dim]With no pact, {code}'s reserves earn {m.reserve_yield:.1%} and take in non-pact "
+              f"flows of {m.non_pact_flow:.2%} of GDP a year (macro.{code}.non_pact_flow: "
+              f"{escape(macro_source(code, 'non_pact_flow'))}); sudden stops drain short-term debt "
+              f"and flow back. `pactlab backtest {code}` sets the model against history.[/dim]")
     footnotes([p], a, ev.paths, ev.seed)
+
+
+_CAPACITY = {"calls": "calls (mean)", "from_reserves": "from reserves", "reserve_income":
+             "reserve income", "bond_funding": "bonds", "non_pact_flows": "non-pact flows",
+             "capacity": "capacity", "headroom": "headroom"}
+
+
+def _show_capacity(result: service.Reserves) -> None:
+    """The investor's yearly funding capacity beside the calls."""
+    table = Table("year", *_CAPACITY.values(),
+                  title="What the investor raises each year beside what the pact calls (USD bn a "
+                        "year; income on the median reserve path)")
+    for year, row in result.capacity().iterrows():
+        table.add_row(str(year), *(fmt(row[c], "usd_bn") for c in _CAPACITY))
+    out.print(table)
 
 
 @app.command()
@@ -189,10 +262,10 @@ def report(pacts: list[str] = typer.Argument(..., help="Preset names or .toml fi
                                        dir_okay=False),
            paths: int = PathsOpt, seed: int = SeedOpt,
            set_: list[str] | None = SetOpt, term: list[str] | None = TermOpt,
-           assumptions: Path | None = AssumptionsOpt) -> None:
+           assumptions: Path | None = AssumptionsOpt, as_of: str | None = AsOfOpt) -> None:
     """One self-contained HTML report (works offline) comparing the pacts."""
     ensure_folder(output)
-    req = build(ReportRequest, **simulated(paths, seed, set_, term, assumptions), **pacts_fields(pacts))
+    req = build(ReportRequest, **simulated(paths, seed, set_, term, assumptions, as_of), **pacts_fields(pacts))
     with progress(paths * len(pacts) >= 20_000) as step:
         result = service.report(req, progress=step)
     write_atomic(output, result.to_html())

@@ -23,7 +23,7 @@ from ...core.io import write_atomic
 from ...inputs.terms import read_toml
 from .. import service
 from ..requests import DiscoverRequest, ExploreRequest, SensitivityRequest, build
-from .common import JsonOpt, app, ensure_folder, err, out, write_json
+from .common import AsOfOpt, JsonOpt, app, ensure_folder, err, out, write_json
 
 
 @app.command("explore")
@@ -37,9 +37,11 @@ def explore_cmd(spec: Path = typer.Argument(..., help="The experiment spec (TOML
                                                      help="Address of an existing Dask scheduler."),
                 chunk_size: int | None = typer.Option(None, "--chunk-size", min=1, max=100_000,
                                                       help="Points per task."),
-                resume: bool = typer.Option(False, "--resume", help="Finish an interrupted run.")) -> None:
+                resume: bool = typer.Option(False, "--resume", help="Finish an interrupted run."),
+                as_of: str | None = AsOfOpt) -> None:
     """Run a sweep: every point of the spec, streamed to disk as chunks finish; resumable."""
-    req = build(ExploreRequest, spec=read_toml(spec, spec.name), spec_file=str(spec), output=str(output),
+    sheet = read_toml(spec, spec.name) | ({} if as_of is None else {"as_of": as_of})
+    req = build(ExploreRequest, spec=sheet, spec_file=str(spec), output=str(output),
                 executor=executor, workers=workers, scheduler=scheduler, chunk_size=chunk_size,
                 resume=resume)
     with _points_bar() as step:

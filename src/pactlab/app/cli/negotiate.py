@@ -16,6 +16,7 @@ from ...present import format_value as fmt
 from .. import service
 from ..requests import NegotiationRequest, build
 from .common import (
+    AsOfOpt,
     AssumptionsOpt,
     JsonOpt,
     SeedOpt,
@@ -65,14 +66,15 @@ def negotiate(pact: str = typer.Argument(..., help="The pact to negotiate from (
                                                  help="Folder for the solutions' term sheets, the candidates and a report."),
               paths: int = typer.Option(2_000, "--paths", min=1, max=5_000_000, help="Futures per candidate."),
               seed: int = SeedOpt, as_json: bool = JsonOpt, set_: list[str] | None = SetOpt,
-              term: list[str] | None = TermOpt, assumptions: Path | None = AssumptionsOpt) -> None:
+              term: list[str] | None = TermOpt, assumptions: Path | None = AssumptionsOpt,
+              as_of: str | None = AsOfOpt) -> None:
     """Which deals beat no deal for both sides, which are efficient, and where bargaining lands."""
     if space is not None and space != "korea":
         from ...analysis.negotiate import SPACES
         raise PactError(f"--space: unknown space {space!r}; spaces are {', '.join(SPACES)}")
     if output is not None:
         ensure_folder(output)
-    req = build(NegotiationRequest, **simulated(paths, seed, set_, term, assumptions),
+    req = build(NegotiationRequest, **simulated(paths, seed, set_, term, assumptions, as_of),
                 **pact_fields(pact), issues=issue or [], space=space, sample=sample, n=n,
                 agents=_agents(agents), rounds=rounds, discount=discount, breakdown=breakdown,
                 reference=reference, max_crisis=max_crisis)

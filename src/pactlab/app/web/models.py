@@ -43,6 +43,8 @@ class EvaluateResponse(Strict):
     tariff_by_sector: dict[str, dict[str, float | None]]
     assumed_terms: list[str]
     manifest: dict[str, Any]
+    warnings: list[dict[str, Any]]   # unallocated tranches: kind, tranche, amount, rule, message
+    definitions: dict[str, str]      # what each tariff figure means (one "tariff relief")
 
 
 class CompareResponse(Strict):

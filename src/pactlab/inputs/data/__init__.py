@@ -1,6 +1,7 @@
 """Embedded default data sets; each number's source is in SOURCES.md, provenance.toml or a column."""
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
 from functools import cache
 from importlib import resources
@@ -40,11 +41,23 @@ def macro() -> pd.DataFrame:
     return read_csv("macro.csv").set_index(["country", "indicator"])
 
 
+@cache
+def tariffs_as_of() -> dt.date:
+    """The last date the tariff timeline is verified to: a constant of the data (the
+    ``# as_of = YYYY-MM-DD`` line of ``tariff_schedule.csv``), never the clock; the default of
+    ``trade.as_of``."""
+    with (_DATA / "tariff_schedule.csv").open("r", encoding="utf-8") as fh:
+        for line in fh:
+            if line.startswith("# as_of = "):
+                return dt.date.fromisoformat(line.removeprefix("# as_of = ")[:10])
+    raise ValueError("tariff_schedule.csv: no '# as_of = YYYY-MM-DD' line")
+
+
 def as_of(investor_code: str | None = None) -> dict[str, str]:
     """How current the embedded data are, for manifests."""
-    schedule = read_csv("tariff_schedule.csv")
     out = {"trade_flows": "calendar 2024 (US Census)",
-           "tariff_schedule": f"latest change dated {max(schedule['start'])}",
+           "tariff_schedule": f"verified to {tariffs_as_of().isoformat()} "
+                              "(shared research, tariffs-2026.md)",
            "deal_terms": "public reports to mid-April 2026 (shared research, deal-facts.md)"}
     if investor_code is not None and (investor_code, "reserves") in macro().index:
         out["reserves"] = str(macro().loc[(investor_code, "reserves"), "period"])

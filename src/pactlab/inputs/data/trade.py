@@ -24,10 +24,11 @@ __all__ = ["CODES", "PARTNERS", "TradeData", "trade_data"]
 
 #: the US's suppliers in the tariff model, in the order of every array over partners
 PARTNERS = ("korea", "japan", "eu27", "china", "mexico", "canada", "taiwan", "vietnam",
-            "rest_of_world")
+            "switzerland", "rest_of_world")
 #: partner -> the code its data and results go under (the one partner-code map)
 CODES = {"korea": "KOR", "japan": "JPN", "eu27": "EU27", "china": "CHN", "mexico": "MEX",
-         "canada": "CAN", "taiwan": "TWN", "vietnam": "VNM", "rest_of_world": "ROW"}
+         "canada": "CAN", "taiwan": "TWN", "vietnam": "VNM", "switzerland": "CHE",
+         "rest_of_world": "ROW"}
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,9 @@ class TradeData:
     line_shares : Series, indexed by (supplier, sector, line), fraction
         The share of a supplier's sector trade under a tariff line with a rate of its own.
     schedule : DataFrame
-        Dated rates: partner, line, rate (fraction), start, end (dates; end NaT: open), basis.
+        Dated rates by partner, tariff line and legal authority: rule, rate and share
+        (fractions), start and end (dates; end NaT: open), end_basis, scenario, source and
+        confidence (see the file's header and :mod:`pactlab.model.tariffs.schedule`).
     value_added : DataFrame, indexed by (country code, sector)
         ``domestic_va_share``: domestic value added per dollar of gross exports, fraction.
     """
@@ -73,6 +76,8 @@ def trade_data() -> TradeData:
     schedule = read_csv("tariff_schedule.csv")
     schedule["start"] = pd.to_datetime(schedule["start"]).dt.date
     schedule["end"] = pd.to_datetime(schedule["end"]).dt.date
+    schedule["share"] = schedule["share"].fillna(1.0)
+    schedule[["end_basis", "scenario"]] = schedule[["end_basis", "scenario"]].fillna("")
     shares = read_csv("tariff_line_shares.csv").set_index(["supplier", "sector", "line"])["share"]
     return TradeData(flows=flows, sectors=read_csv("trade_sectors.csv").set_index("sector"),
                      line_shares=shares, schedule=schedule,

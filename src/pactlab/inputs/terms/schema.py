@@ -234,10 +234,33 @@ class FxSafeguards(Terms):
 
 
 class TariffRates(Terms):
-    general: Annotated[float, Field(ge=0.0, le=2.0)]
-    sectors: dict[TariffSector, Annotated[float, Field(ge=0.0, le=2.0)]] = Field(default_factory=dict)
+    """A side of a pact's tariffs, by tariff line: **ceilings, not rates in force**.
+
+    From the pact's ``schedule.start`` the investor's rate on a line is the lower of its cap here
+    and what the law charges the investor without its deal on that day, as known on
+    ``trade.as_of`` (``data/tariff_schedule.csv``: the law's rows and pactlab's flagged
+    ``no_deal`` rows; see :mod:`pactlab.model.tariffs.schedule`). So ``tariffs.deal`` caps what
+    the deal lets the host charge (a cap above the law's rate is worth nothing: the final deal's
+    15% on chips binds nothing while no Section 232 chip duty exists), and ``tariffs.no_deal``
+    caps what the host may charge without the deal (the threatened rates: before the IEEPA
+    ruling the no-deal rows charge the threat, after it the law's lower rates apply). A pact
+    whose two sides are equal is no deal.
+
+    Attributes
+    ----------
+    general : float, fraction
+        The cap on every line not in `sectors` (the general, reciprocal-type tariff).
+    sectors : dict of str to float, fractions
+        Caps by line: cars, auto_parts, steel, aluminium, pharmaceuticals, semiconductors,
+        lumber, aircraft (2.0 leaves a line uncapped).
+    """
+
+    general: Annotated[float, Field(ge=0.0, le=2.0, description="cap on the lines not listed")]
+    sectors: dict[TariffSector, Annotated[float, Field(ge=0.0, le=2.0)]] = Field(
+        default_factory=dict, description="caps by tariff line (ceilings on the law's rates)")
 
     def rate(self, sector: str) -> float:
+        """The cap on a tariff line (`general` unless the line has its own)."""
         return self.sectors.get(sector, self.general)  # type: ignore[call-overload]
 
 

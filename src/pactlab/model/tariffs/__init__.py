@@ -1,12 +1,16 @@
 """What no deal costs: US tariffs by partner, sector and year, run through the GSIM model.
 
-* **Schedules as data** (``data/tariff_schedule.csv``): dated rates by partner and tariff
-  line (general, cars, auto_parts, steel, …) with their legal basis. On a day, a partner's rate on
-  a line is its own latest row in force, else the all-partner row, else its general rate.
-  The investor's own rates come from the pact (``tariffs.deal`` or ``tariffs.no_deal``) from
-  the pact's start; its rival (Japan for Korea, Korea for Japan) keeps its real schedule.
-  With ``legal_shocks``, IEEPA-based rates lapse on 20 Feb 2026 and the Section 122 surcharge
-  is added for 150 days; Section 232 rates stand.
+* **Schedules as data** (``data/tariff_schedule.csv``): dated duties by partner, tariff line
+  (general, cars, auto_parts, steel, …) and legal authority (MFN/FTA base, IEEPA reciprocal and
+  fentanyl, s122, s301, the forced-labour s301, s232 by product), read **as of a date**
+  (``trade.as_of``, ``--as-of``; default: the data's own, 9 Oct 2026): later rows are unknown and
+  the rates in force on it persist, so ``--as-of 2025-11-14`` is the world at the Korean MOU's
+  signing and the default is today's (the IEEPA tariffs void from 20 Feb 2026, s122 for its 150
+  days, the forced-labour s301 from 24 Jul 2026). How the authorities stack is in
+  :mod:`.schedule`. From the pact's start the investor is read without its deal (the schedule's
+  flagged ``no_deal`` rows) and each line is capped by the pact: ``tariffs.deal`` with the deal,
+  ``tariffs.no_deal`` without — ceilings on what the law charges, not rates in force. Its rival
+  (Japan for Korea, Korea for Japan) keeps the law as it is.
 * **Sectors** (``data/us_imports_2024.csv``): 2024 US imports by sector and supplier, observed
   at 2024's rates and moved by the model to each scenario's 'before' rates. A
   sector's rate mixes its lines by their trade shares (pharmaceuticals within chemicals,
@@ -30,16 +34,30 @@ and the partners' names and codes are in :mod:`pactlab.inputs.data.trade`.
 from __future__ import annotations
 
 from ...inputs.data.trade import CODES, PARTNERS, TradeData, trade_data
-from .no_deal import NoDealCost, Runs, TariffCosts, lasting, no_deal_cost
+from .no_deal import (
+    FLOWS_YEAR,
+    MEASURES,
+    NoDealCost,
+    Runs,
+    TariffCosts,
+    lasting,
+    no_deal_cost,
+    nominal_index,
+    vintage_fade,
+)
 from .params import TradeParams, horizon_factor, substitution, supply_elasticities, triangular
 from .schedule import (
     BY_CODE,
+    GENERAL,
+    IEEPA_REFUNDS,
     IEEPA_VOID,
     KEPT_LINES,
     MIXED_LINES,
+    NO_DEAL_CASE,
     RIVAL,
     SECTOR_ALIASES,
     SECTOR_LINE,
+    World,
     last_change_year,
     lines_on,
     partner_of,
@@ -61,11 +79,13 @@ from .solve import (
 )
 
 __all__ = [
-    "BY_CODE", "CODES", "ELASTICITY_NODES", "GRID_OUTPUTS", "IEEPA_VOID", "KEPT_LINES",
-    "MIXED_LINES", "PARTNERS", "PASS_THROUGH_NODES", "RIVAL", "SECTOR_ALIASES", "SECTOR_LINE",
-    "NoDealCost", "Runs", "TariffCosts", "TradeData", "TradeParams", "corners", "effect_grid",
+    "BY_CODE", "CODES", "ELASTICITY_NODES", "GENERAL", "GRID_OUTPUTS", "IEEPA_REFUNDS", "IEEPA_VOID",
+    "KEPT_LINES", "MIXED_LINES", "NO_DEAL_CASE", "PARTNERS", "PASS_THROUGH_NODES", "RIVAL", "SECTOR_ALIASES", "SECTOR_LINE",
+    "NoDealCost", "Runs", "TariffCosts", "TradeData", "TradeParams", "World", "corners", "effect_grid",
     "effects", "horizon_factor", "interpolate", "lasting", "last_change_year", "lines_on",
     "no_deal_cost", "partner_of", "rate_table", "rates_2024", "rebased", "sector_rates",
     "solve_sector", "substitution", "supply_elasticities", "trade_data", "triangular",
     "yearly_rates",
+    # the value added lost per vintage, in nominal dollars (no_deal)
+    "FLOWS_YEAR", "MEASURES", "nominal_index", "vintage_fade",
 ]

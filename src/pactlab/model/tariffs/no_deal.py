@@ -2,20 +2,37 @@ r"""What no deal costs: deal vs no-deal rates, year by year, and in present valu
 
 Each year :math:`t` of the horizon (year 0 the pact's base year), the deal's rates give way to
 the no-deal rates, at the elasticities of year :math:`t+1` of a change
-(:func:`~.params.horizon_factor`). The investor's value added lost after adjustment fades from
-the value added at risk to the lasting terms-of-trade (producer-surplus) loss as labour and
-capital move, over :math:`A` years (``trade.adjustment_years``):
+(:func:`~.params.horizon_factor`), from the 2024 flows moved to the deal's rates at the same
+horizon (:func:`~.solve.rebased`).
 
-.. math:: L_t = PS_t + (VA_t - PS_t)\,\phi_t, \qquad \phi_t = \max(0, 1 - t/A)
+**Value added lost, per vintage.** The value added at risk :math:`VA_t` builds up over
+``trade.years_to_long_run`` as the elasticities rise; each year's *new* loss (its increment over
+the year before) fades to its terms-of-trade (producer-surplus) part as labour and capital move,
+by its own age, over :math:`A` years (``trade.adjustment_years``):
 
-Present values weight each year by the chance the deal's relief still stands,
+.. math:: L_t = PS_t + \sum_{k \le t} (\Delta VA_k - \Delta PS_k)\,\phi(t-k), \qquad
+          \phi(a) = \max(0, 1 - a/A), \quad \Delta x_k = x_k - x_{k-1},\ x_{-1} = 0
+
+(:func:`vintage_fade`). With an instant build-up (:math:`VA_t = VA_0`, :math:`PS_t = PS_0`) it is
+:math:`PS_0 + (VA_0 - PS_0)\,\phi(t)`, the calendar-time fade of pactlab 0.2. The formula is
+linear: a loss that shrinks (a negative increment) fades out the same way.
+
+**Nominal dollars.** The model's flows are 2024's, in 2024 dollars; the discount rates and the
+reserve side are nominal. Each year's results are grown to that year's dollars at
+``trade.nominal_growth``, :math:`G_t = (1+g)^{\,\mathrm{year}_t - 2024}` (:func:`nominal_index`),
+once, after the fade (the fade runs on real flows): every table by year, the grid the Monte
+Carlo reads, and the present values. The first full year's loss as a share of GDP is in 2024
+dollars on both sides.
+
+Central present values weight each year by the chance the deal's relief still stands,
 :math:`(1-w)^t` (``trade.deal_withdrawal_prob``), and discount at each party's rate:
-:math:`PV = \sum_t L_t (1-w)^t (1+r)^{-t}`.
+:math:`PV = \sum_t G_t L_t (1-w)^t (1+r)^{-t}`. The Monte Carlo's *tariff relief* is the same
+sum per path, over the years that path's deal stands (:class:`~pactlab.model.simulation.TradePaths`).
 """
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -26,14 +43,51 @@ from ...inputs.terms.schema import Pact
 from .schedule import RIVAL, last_change_year, partner_of, yearly_rates
 from .solve import GRID_OUTPUTS, effect_grid, effects
 
-__all__ = ["NoDealCost", "Runs", "TariffCosts", "lasting", "no_deal_cost"]
+__all__ = ["FLOWS_YEAR", "MEASURES", "NoDealCost", "Runs", "TariffCosts", "lasting", "no_deal_cost",
+           "nominal_index", "vintage_fade"]
+
+#: the year of the trade flows (data/us_imports_2024.csv), in whose dollars the GSIM results are
+FLOWS_YEAR = 2024
+
+#: the tariff model's figures that are not the tariff relief, each with its own name and
+#: definition, wherever they are shown (the relief itself: :data:`pactlab.model.gains.TARIFF_RELIEF`)
+MEASURES = {
+    "investor_value_added_relief": (
+        "value added kept, central-parameter PV",
+        "the tariff relief's sum at the central elasticities, pass-through and value-added "
+        "shares, each year weighted by the chance the deal still stands: not the Monte Carlo's "
+        "tariff relief, which averages over the parameters and the withdrawal and snapback draws"),
+    "investor_export_relief": (
+        "exports kept, central-parameter PV",
+        "the exports the deal keeps, in present value at the central parameters (for reference: "
+        "not a welfare measure)"),
+    "investor_producer_surplus_relief": (
+        "terms-of-trade loss avoided, central-parameter PV",
+        "the lasting producer-surplus part of the value added kept, in present value at the "
+        "central parameters"),
+    "host_consumer_saving": (
+        "US buyers' saving, central-parameter PV",
+        "what US buyers save at the deal's rates, in present value at the central parameters"),
+    "host_tariff_revenue_forgone": (
+        "US tariff revenue forgone, central-parameter PV",
+        "the US tariff revenue the deal gives up, in present value at the central parameters"),
+    "first_year_value_added_loss": (
+        "first-year value-added loss avoided",
+        "the value added at risk in the deal's first full year at the central parameters, before "
+        "any adjustment: USD bn a year, in 2024 dollars"),
+    "investor_value_added_loss": (
+        "value added lost after adjustment",
+        "each year's value added lost without the deal at the central parameters, each vintage "
+        "fading to its terms-of-trade part: USD bn a year in that year's dollars, what the tariff "
+        "relief counts"),
+}
 
 #: the GSIM results by (calendar year, years since the change), kept between calls
 Runs = dict[tuple[int, int], tuple[pd.DataFrame, dict[str, np.ndarray]]]
 
 
 def lasting(at_risk: float, terms_of_trade: float, fade: float) -> float:
-    """Value added lost after adjustment, :math:`L_t` above.
+    """Value added lost after adjustment when the whole loss has one age (an instant build-up).
 
     Parameters
     ----------
@@ -56,29 +110,95 @@ def lasting(at_risk: float, terms_of_trade: float, fade: float) -> float:
     return terms_of_trade + (at_risk - terms_of_trade) * fade
 
 
+def vintage_fade(values: np.ndarray, fade: np.ndarray) -> np.ndarray:
+    r"""Each year's increment faded by its own age, along the first axis (years).
+
+    :math:`(Cx)_t = \sum_{k \le t} (x_k - x_{k-1})\,\phi(t-k)` with :math:`x_{-1} = 0`: the
+    convolution of the increments with the fade (module docstring); :math:`L = PS + C(VA - PS)`.
+
+    Parameters
+    ----------
+    values : ndarray, shape (years, ...)
+        A quantity by year (any trailing shape: sectors and the grid's nodes).
+    fade : ndarray, shape (years,), fraction
+        :math:`\phi` by age, 1 at age 0.
+
+    Returns
+    -------
+    ndarray, shaped like `values`
+
+    Examples
+    --------
+    A loss that builds 2, 4, 4 and fades over two years: the first vintage (2) is half gone a
+    year on, the second (2) starts whole.
+
+    >>> vintage_fade(np.array([2.0, 4.0, 4.0]), np.array([1.0, 0.5, 0.0])).tolist()
+    [2.0, 3.0, 1.0]
+    """
+    values = np.asarray(values, dtype=float)
+    steps = np.diff(values, axis=0, prepend=np.zeros_like(values[:1]))
+    age = np.arange(fade.size)[:, None] - np.arange(fade.size)[None, :]
+    weights = np.where(age >= 0, fade[np.clip(age, 0, fade.size - 1)], 0.0)   # (t, k)
+    return np.tensordot(weights, steps, axes=(1, 0))
+
+
+def nominal_index(base_year: int, years: int, growth: float) -> np.ndarray:
+    """Each year's dollars per 2024 dollar of trade: :math:`(1+g)^{year - 2024}`.
+
+    Parameters
+    ----------
+    base_year : int
+        The pact's base year (year 0).
+    years : int
+    growth : float, fraction a year
+        ``trade.nominal_growth``.
+
+    Returns
+    -------
+    ndarray, shape (years,)
+
+    Examples
+    --------
+    >>> nominal_index(2025, 3, 0.1).round(3).tolist()
+    [1.1, 1.21, 1.331]
+    """
+    return (1.0 + growth) ** (base_year + np.arange(years) - FLOWS_YEAR)
+
+
 @dataclass(frozen=True)
 class NoDealCost:
     r"""Deal vs no deal for one pact, year by year, and in present value.
 
     Attributes
     ----------
-    by_year : DataFrame, years x measures, USD bn a year
+    by_year : DataFrame, years x measures, USD bn a year, nominal (each year's dollars)
         At the central parameters: exports lost, value added at risk, value added lost after
-        adjustment (what feeds the investor's tariff relief), the producer-surplus loss, the
+        adjustment (per vintage: what the tariff relief counts), the producer-surplus loss, the
         rival's gain, the US side; and ``survival``, the chance the deal still stands (fraction).
     by_sector : DataFrame or None, sectors x measures
         :func:`~.solve.effects` in the first full year of the deal (None if the horizon ends
         before it).
     present_value : dict of str to float, USD bn
-        The investor's and the host's reliefs and costs in present value; and the first full
-        year's value-added loss as a share of the investor's GDP (fraction).
+        At the central parameters, weighted by the chance the deal stands (the central-parameter
+        PVs, not the Monte Carlo's expected tariff relief): the investor's value added kept
+        (``investor_value_added_relief``), exports kept, terms-of-trade loss avoided; US buyers'
+        saving and the tariff revenue forgone; and the first full year's value-added loss as a
+        share of the investor's GDP (fraction, 2024 dollars).
     grid : dict of str to ndarray, shape (years, sectors, elasticity nodes, pass-through nodes)
         Each year's :data:`~.solve.GRID_OUTPUTS` at the nodes of the uncertainty grid, USD bn a
-        year, for the Monte Carlo.
+        year in 2024 dollars (before the fade and growth).
     fade : ndarray, shape (years,), fraction
-        The share of value added at risk still lost in each year, :math:`\phi_t`.
+        The share of a vintage of value added at risk still lost at each age, :math:`\phi(a)`.
     value_added_shares : ndarray, shape (sectors,), fraction
         The investor's domestic value-added shares of its exports.
+    growth : ndarray, shape (years,)
+        Each year's dollars per 2024 dollar, :math:`G_t` (:func:`nominal_index`).
+    kept : dict of str to ndarray, shape (years, sectors, elasticity nodes, pass-through nodes)
+        What the deal keeps each year at the grid's nodes, USD bn a year, nominal, for the Monte
+        Carlo: ``terms_of_trade`` (the producer-surplus part of the value added lost,
+        :math:`G(PS - C\,PS)`), ``at_risk`` (exports lost faded per vintage, :math:`G\,C(X)`, to
+        be weighed by each path's value-added share), ``consumer`` (US buyers' saving) and
+        ``revenue`` (the tariff revenue forgone), where :math:`C` is :func:`vintage_fade`.
     """
 
     by_year: pd.DataFrame
@@ -87,6 +207,13 @@ class NoDealCost:
     grid: dict[str, np.ndarray]
     fade: np.ndarray
     value_added_shares: np.ndarray
+    growth: np.ndarray
+    kept: dict[str, np.ndarray]
+
+
+#: trade assumptions the GSIM runs by year do not read (the finished tables read some of them)
+_NOT_IN_RUNS = {"deal_withdrawal_prob", "value_added_range", "adjustment_years", "nominal_growth",
+                "withdrawal_stops_calls", "pledge_delivery_prob"}
 
 
 class TariffCosts:
@@ -104,29 +231,29 @@ class TariffCosts:
         self._kept: dict[tuple, NoDealCost] = {}
 
     def __call__(self, pact: Pact, a: Assumptions, *,
-                 legal_shocks: bool | None = None) -> NoDealCost:
+                 as_of: dt.date | None = None) -> NoDealCost:
         """The pact's :class:`NoDealCost` under `a` (see :func:`no_deal_cost`), kept."""
         t, code, tr = pact.tariffs, pact.parties.investor_code, a.trade
-        shocks = tr.legal_shocks if legal_shocks is None else legal_shocks
+        when = tr.as_of if as_of is None else as_of
         model = (t.deal.general, tuple(sorted(t.deal.sectors.items())), t.no_deal.general,
-                 tuple(sorted(t.no_deal.sectors.items())), code, pact.schedule.start, shocks,
-                 tr.model_dump_json(exclude={"deal_withdrawal_prob", "value_added_range",
-                                             "adjustment_years"}))
-        key = (model, tr.deal_withdrawal_prob, tr.adjustment_years, a.investor_rate(code),
+                 tuple(sorted(t.no_deal.sectors.items())), code, pact.schedule.start, when,
+                 tr.model_dump_json(exclude=_NOT_IN_RUNS))
+        key = (model, tr.deal_withdrawal_prob, tr.adjustment_years, tr.nominal_growth,
+               a.investor_rate(code),
                a.discount.host, a.horizon_years, a.country(code).gdp)
         if key not in self._kept:
-            self._kept[key] = no_deal_cost(pact, a, legal_shocks=shocks,
+            self._kept[key] = no_deal_cost(pact, a, as_of=when,
                                            runs=self._runs.setdefault(model, {}))
         return self._kept[key]
 
 
-def _runs_by_year(pact: Pact, a: Assumptions, years: int, shocks: bool,
+def _runs_by_year(pact: Pact, a: Assumptions, years: int, as_of: dt.date,
                   cached: Runs) -> list[tuple[pd.DataFrame, dict[str, np.ndarray]]]:
     """Each year's :func:`~.solve.effects` and :func:`~.solve.effect_grid`, deal vs no deal;
     a year past the last change in rates (or in the elasticities) repeats the last one run."""
     investor = partner_of(pact)
     base = pact.schedule.base_year
-    settled = last_change_year(pact) + 1    # from here on every year's rates repeat the last
+    settled = last_change_year(pact, as_of) + 1   # from here on every year's rates repeat
     steady = a.trade.years_to_long_run     # and from here on the elasticities
     rates: dict[int, tuple[pd.DataFrame, pd.DataFrame]] = {}
     out = []
@@ -135,8 +262,10 @@ def _runs_by_year(pact: Pact, a: Assumptions, years: int, shocks: bool,
         if key not in cached:
             if key[0] not in rates:
                 rates[key[0]] = (
-                    yearly_rates(key[0], legal_shocks=shocks, pact=pact, scenario="deal"),
-                    yearly_rates(key[0], legal_shocks=shocks, pact=pact, scenario="no_deal"))
+                    yearly_rates(key[0], as_of=as_of, pact=pact, scenario="deal",
+                                 surcharge=a.trade.no_deal_surcharge),
+                    yearly_rates(key[0], as_of=as_of, pact=pact, scenario="no_deal",
+                                 surcharge=a.trade.no_deal_surcharge))
             deal, no = rates[key[0]]
             cached[key] = (effects(deal, no, a, investor=investor, rival=RIVAL.get(investor),
                                    horizon=key[1]),
@@ -145,18 +274,36 @@ def _runs_by_year(pact: Pact, a: Assumptions, years: int, shocks: bool,
     return out
 
 
-def _year_row(year: int, survival: float, total: pd.Series, fade: float) -> dict[str, Any]:
-    """One year's line of ``NoDealCost.by_year``, from the ``total`` row of its effects."""
-    return {"year": year, "survival": survival,
-            "investor_export_loss": -total["investor_export_change"],
-            "investor_value_added_at_risk": -total["investor_value_added_change"],
-            "investor_value_added_loss": lasting(-total["investor_value_added_change"],
-                                                 -total["investor_producer_surplus_change"],
-                                                 fade),
-            "investor_producer_surplus_loss": -total["investor_producer_surplus_change"],
-            "rival_export_gain": total["rival_export_change"],
-            "us_consumer_cost": total["us_consumer_cost"],
-            "us_tariff_revenue": total["us_tariff_revenue_change"]}
+def _by_year(totals: list[pd.Series], base: int, a: Assumptions, fade: np.ndarray,
+             growth: np.ndarray) -> pd.DataFrame:
+    """``NoDealCost.by_year`` from each year's ``total`` row of its effects (2024 dollars): the
+    value added lost faded per vintage, then every measure grown to its year's dollars."""
+    t = pd.DataFrame(totals).reset_index(drop=True)
+    at_risk = -t["investor_value_added_change"].to_numpy(dtype=float)
+    terms_of_trade = -t["investor_producer_surplus_change"].to_numpy(dtype=float)
+    lost = terms_of_trade + vintage_fade(at_risk - terms_of_trade, fade)
+    k = np.arange(len(t))
+    return pd.DataFrame({
+        "survival": (1.0 - a.trade.deal_withdrawal_prob) ** k,
+        "investor_export_loss": -t["investor_export_change"].to_numpy(dtype=float) * growth,
+        "investor_value_added_at_risk": at_risk * growth,
+        "investor_value_added_loss": lost * growth,
+        "investor_producer_surplus_loss": terms_of_trade * growth,
+        "rival_export_gain": t["rival_export_change"].to_numpy(dtype=float) * growth,
+        "us_consumer_cost": t["us_consumer_cost"].to_numpy(dtype=float) * growth,
+        "us_tariff_revenue": t["us_tariff_revenue_change"].to_numpy(dtype=float) * growth,
+    }, index=pd.Index(base + k, name="year"))
+
+
+def _kept(stacked: dict[str, np.ndarray], fade: np.ndarray,
+          growth: np.ndarray) -> dict[str, np.ndarray]:
+    """``NoDealCost.kept``: the grid's yearly results faded per vintage and grown to nominal."""
+    g = growth[:, None, None, None]
+    terms_of_trade = -stacked["producer_surplus_change"]
+    return {"terms_of_trade": g * (terms_of_trade - vintage_fade(terms_of_trade, fade)),
+            "at_risk": g * vintage_fade(-stacked["export_change"], fade),
+            "consumer": g * stacked["consumer_cost"],
+            "revenue": g * stacked["revenue_change"]}
 
 
 def _present_values(by_year: pd.DataFrame, pact: Pact, a: Assumptions) -> dict[str, float]:
@@ -167,6 +314,7 @@ def _present_values(by_year: pd.DataFrame, pact: Pact, a: Assumptions) -> dict[s
     weight_inv = by_year["survival"] / (1.0 + a.investor_rate(code)) ** t
     weight_host = by_year["survival"] / (1.0 + a.discount.host) ** t
     pv = lambda column, weight: float((by_year[column] * weight).sum())
+    growth = nominal_index(base, len(t), a.trade.nominal_growth)
     return {
         "investor_value_added_relief": pv("investor_value_added_loss", weight_inv),
         "investor_export_relief": pv("investor_export_loss", weight_inv),
@@ -174,13 +322,13 @@ def _present_values(by_year: pd.DataFrame, pact: Pact, a: Assumptions) -> dict[s
         "host_consumer_saving": pv("us_consumer_cost", weight_host),
         "host_tariff_revenue_forgone": pv("us_tariff_revenue", weight_host),
         "first_year_value_added_loss_share_of_gdp":
-            float(by_year.loc[first_full, "investor_value_added_loss"]) / a.country(code).gdp
-            if first_full in by_year.index else np.nan,
+            float(by_year.loc[first_full, "investor_value_added_loss"] / growth[1])
+            / a.country(code).gdp if first_full in by_year.index else np.nan,
     }
 
 
 def no_deal_cost(pact: Pact, a: Assumptions, *, years: int | None = None,
-                 legal_shocks: bool | None = None, runs: Runs | None = None) -> NoDealCost:
+                 as_of: dt.date | None = None, runs: Runs | None = None) -> NoDealCost:
     """What the investor loses (and the host gains or pays) if the deal's rates give way to the
     no-deal rates, each year, and in present value (see the module docstring).
 
@@ -192,8 +340,8 @@ def no_deal_cost(pact: Pact, a: Assumptions, *, years: int | None = None,
         The trade model (``trade.*``), discount rates and the investor's GDP.
     years : int, optional
         The horizon (``horizon_years`` if None).
-    legal_shocks : bool, optional
-        See :func:`~.schedule.lines_on` (``trade.legal_shocks`` if None).
+    as_of : date, optional
+        The tariffs known on this date (:func:`~.schedule.lines_on`; ``trade.as_of`` if None).
     runs : Runs, optional
         Keeps the GSIM results by year between calls with the same tariffs and trade model
         (:class:`TariffCosts` is the way to reuse results across pacts).
@@ -204,20 +352,17 @@ def no_deal_cost(pact: Pact, a: Assumptions, *, years: int | None = None,
         Tables by year (USD bn a year), present values (USD bn), the grid for the Monte Carlo.
     """
     code = pact.parties.investor_code
-    shocks = a.trade.legal_shocks if legal_shocks is None else legal_shocks
+    when = a.trade.as_of if as_of is None else as_of
     base = pact.schedule.base_year
     years = years or a.horizon_years
     fade = np.maximum(0.0, 1.0 - np.arange(years) / a.trade.adjustment_years)
-    runs_by_year = _runs_by_year(pact, a, years, shocks, {} if runs is None else runs)
-    rows = [_year_row(year, (1.0 - a.trade.deal_withdrawal_prob) ** max(year - base, 0),
-                      table.loc["total"], fade[k])
-            for k, (year, (table, _)) in enumerate(zip(range(base, base + years), runs_by_year,
-                                                       strict=True))]
-    by_year = pd.DataFrame(rows).set_index("year")
+    growth = nominal_index(base, years, a.trade.nominal_growth)
+    runs_by_year = _runs_by_year(pact, a, years, when, {} if runs is None else runs)
+    by_year = _by_year([table.loc["total"] for table, _ in runs_by_year], base, a, fade, growth)
     sector_table = runs_by_year[1][0] if years > 1 else None    # the first full year
     stacked = {name: np.stack([grid[name] for _, grid in runs_by_year]) for name in GRID_OUTPUTS}
     va = trade_data().value_added.loc[code, "domestic_va_share"]
     shares = va.reindex(trade_data().sector_names).to_numpy(dtype=float)
     return NoDealCost(by_year=by_year, by_sector=sector_table,
                       present_value=_present_values(by_year, pact, a), grid=stacked, fade=fade,
-                      value_added_shares=shares)
+                      value_added_shares=shares, growth=growth, kept=_kept(stacked, fade, growth))

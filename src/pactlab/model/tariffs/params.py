@@ -5,7 +5,9 @@ r"""The tariff model's uncertain parameters: substitution among sources, export 
   long-run ESUBM (Hertel et al. 2007), a scale :math:`k` (``trade.substitution_scale``) and
   :math:`f(h) = a + (1-a)\min\{(h-1)/(H-1), 1\}` rising linearly from the short-run share
   :math:`a` (``trade.short_run_share``) to 1 at :math:`H` (``trade.years_to_long_run``), after
-  Boehm, Levchenko & Pandalai-Nayar (2023).
+  Boehm, Levchenko & Pandalai-Nayar (2023). The same build-up moves the 2024 flows to the
+  'before' rates of year :math:`h` (:func:`~.solve.rebased`): the trade has had as long to
+  adjust to 2025's increases as to the change modelled.
 * **Export supply** is calibrated so that each exporter bears its assumed share :math:`\rho` of a
   change in its own tariff: :math:`E_x = |N_{rr}|(1-\rho)/\rho`, with :math:`N_{rr}` GSIM's
   own-price elasticity at the sector's import shares (Francois & Hall 2003;

@@ -1,7 +1,8 @@
 r"""The trade model solved per sector: one GSIM market (importer: the US; suppliers: PARTNERS).
 
-For a sector, the 2024 flows observed at 2024's rates are first moved to the equilibrium at the
-scenario's 'before' rates (:func:`rebased`), then the market is solved for the 'after' rates
+For a sector, the 2024 flows observed at 2024's rates are first moved to the 'before' rates at
+the elasticities of the horizon modelled (:func:`rebased`: the same build-up as the change), then
+the market is solved for the 'after' rates
 (:func:`solve_sector`, the exact constant-elasticity solution of
 :func:`pactlab.engine.trade.solve_markets`). :func:`effects` reads the investor's, its rival's and
 the US side's changes off the solution; :func:`effect_grid` does so at every node of the
@@ -77,14 +78,25 @@ def solve_sector(sector: str, before: np.ndarray, after: np.ndarray, a: Assumpti
                          method)
 
 
-def rebased(sector: str, before: np.ndarray, a: Assumptions) -> np.ndarray:
+def rebased(sector: str, before: np.ndarray, a: Assumptions, *,
+            horizon: int | None = None) -> np.ndarray:
     """The sector's 2024 flows moved to the `before` rates (observed at 2024's rates, they are
-    not the equilibrium at 2026's): the exact model, central long-run parameters.
+    not the equilibrium at 2026's): the exact model, central parameters, at `horizon`.
+
+    The move from 2024's rates to the 'before' rates began with 2025's increases; in year *h*
+    of the model the trade has had *h* years to adjust to them, as it has to the change being
+    modelled, so both use the same build-up of the elasticities
+    (:func:`~.params.horizon_factor`): first-year elasticities for the first year, long-run ones
+    from ``trade.years_to_long_run`` on. (pactlab 0.2 moved the base at long-run elasticities in
+    every year, a base about 20% below 2024's Korean exports from the first year.)
 
     Parameters
     ----------
     sector : str
     before : ndarray, shape (partners,), fractions
+    a : Assumptions
+    horizon : int, optional, years
+        Years since the change modelled (long run if None).
 
     Returns
     -------
@@ -92,7 +104,7 @@ def rebased(sector: str, before: np.ndarray, a: Assumptions) -> np.ndarray:
     """
     flows = _sector_inputs(sector)[0]
     base = rates_2024().loc[sector, list(PARTNERS)].to_numpy(dtype=float)
-    return solve_sector(sector, base, before, a, flows=flows).flows_after[:, 0]
+    return solve_sector(sector, base, before, a, flows=flows, horizon=horizon).flows_after[:, 0]
 
 
 def _row(m: MarketSolution, flows: np.ndarray, b: np.ndarray, f: np.ndarray, i: int,
@@ -139,7 +151,8 @@ def effects(before: pd.DataFrame, after: pd.DataFrame, a: Assumptions,
     Returns
     -------
     DataFrame, (sectors + "total") x measures
-        The investor's exports, export change, value added at risk, producer surplus (terms of
+        From the 2024 flows moved to the `before` rates at `horizon` (:func:`rebased`): the
+        investor's exports, export change, value added at risk, producer surplus (terms of
         trade) and price change; the rival's export change; US imports, buyers' cost, tariff
         revenue and net welfare: USD bn a year at 2024 prices. Rates before and after and the
         share of the change the investor bears: fractions (NaN in the total row).
@@ -151,7 +164,7 @@ def effects(before: pd.DataFrame, after: pd.DataFrame, a: Assumptions,
     for sector in td.sector_names:
         b = before.loc[sector, list(PARTNERS)].to_numpy(dtype=float)
         f = after.loc[sector, list(PARTNERS)].to_numpy(dtype=float)
-        flows = rebased(sector, b, a)
+        flows = rebased(sector, b, a, horizon=horizon)
         m = solve_sector(sector, b, f, a, params=params, horizon=horizon, flows=flows)
         va = float(td.value_added.loc[(code, sector), "domestic_va_share"])
         rows[sector] = _row(m, flows, b, f, i, j, va)
@@ -195,7 +208,7 @@ def effect_grid(before: pd.DataFrame, after: pd.DataFrame, a: Assumptions, inves
         f = after.loc[sector, list(PARTNERS)].to_numpy(dtype=float)
         if np.array_equal(b, f):
             continue
-        flows = rebased(sector, b, a)
+        flows = rebased(sector, b, a, horizon=horizon)
         for e, qe in enumerate(ELASTICITY_NODES):
             for s, qs in enumerate(PASS_THROUGH_NODES):
                 m = solve_sector(sector, b, f, a, params=TradeParams.at(a, qe, qs),

@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from ..._version import __version__
+from ...analysis.backtest import Backtest
 from ...analysis.batch import Progress
 from ...analysis.crisis import crisis_paths, crisis_tables
 from ...analysis.valuation import Evaluation, evaluate_all
@@ -24,6 +25,7 @@ from ...inputs import data
 from ...inputs.assumptions import Assumptions
 from ...inputs.terms import Pact
 from ...inputs.terms.fields import SECTIONS, term_fields
+from ...model.gains import TARIFF_RELIEF
 from ...model.tariffs import trade_data
 from .. import context_note, format_value, metric_units, titled
 from . import figures, tables
@@ -40,7 +42,10 @@ METHODS = (
     "with their projects. Tariff effects come from a GSIM partial-equilibrium model (Francois & "
     "Hall 2003) on 2024 US imports by sector and supplier. Each party's gain is measured against "
     "a no-deal case on the same futures: no investment, the threatened tariffs, and the same "
-    "shocks to reserves.")
+    "shocks to reserves. " + TARIFF_RELIEF[0].upper() + TARIFF_RELIEF[1:] + ". The trade flows "
+    "are grown in nominal terms (trade.nominal_growth), like the discount rates; a withdrawn "
+    "deal also ends the investor's calls for projects not yet launched "
+    "(trade.withdrawal_stops_calls).")
 
 
 def _data_sources() -> list[dict[str, str]]:
@@ -144,9 +149,9 @@ def summary(evaluations: Sequence[Evaluation]) -> list[str]:
         elif crisis is None:
             reserve = ""
         else:
-            reserve = (f" {investor}'s reserves fall under its short-term external debt within "
-                       f"{ev.assumptions.fx.horizon_years} years in {format_value(crisis, 'share')} of "
-                       f"futures ({format_value(fx.get('p_crisis_no_pact'), 'share')} with no pact).")
+            reserve = (f" The chance of a reserve crisis for {investor} within "
+                       f"{ev.assumptions.fx.horizon_years} years is {format_value(crisis, 'share')} "
+                       f"({format_value(fx.get('p_crisis_no_pact'), 'share')} with no pact).")
         lines.append(
             f"{ev.pact.title} {verdict}: {investor} gains {format_value(g['investor_mean'], 'usd_bn')} "
             f"(behind in {format_value(g['investor_p_loss'], 'share')} of futures), {host} "
@@ -156,8 +161,8 @@ def summary(evaluations: Sequence[Evaluation]) -> list[str]:
     lines.append("What the verdicts hang on: the fading of lost value added (trade.adjustment_years), "
                  "the cost of a reserve crisis, the chance the deal is withdrawn, the host's "
                  "strategic value of capex and, for a private pledge, the chance it is delivered — "
-                 "each a flagged assumption — and the reserve growth carried forward from "
-                 "2019–2025 (see Methods; data/SOURCES.md tabulates their effects).")
+                 "each a flagged assumption — and the non-pact flows into reserves fitted on "
+                 "2005–2025 (see Methods; data/SOURCES.md tabulates their effects).")
     return lines
 
 
@@ -221,7 +226,7 @@ def _charts(evaluations: Sequence[Evaluation]) -> list[dict[str, str]]:
          "judged by other measures).", figures.reserves_fan(evaluations)),
         ("tariff-cost", "What no deal costs", "Value added the investor has at risk in the first full "
          "year if the deal's tariffs give way to the no-deal tariffs (the tariff model at its central "
-         f"parameters, first-year elasticities; legal shocks {'on' if a.trade.legal_shocks else 'off'}).",
+         f"parameters, first-year elasticities; tariffs as of {a.trade.as_of.isoformat()}).",
          figures.tariff_cost(costs)),
         ("gains", "Deal or no deal", "Each party's gain over the no-deal case, component by component "
          "(mean present value).", figures.gain_waterfalls(evaluations)),
@@ -252,6 +257,26 @@ def _crisis_sections(crisis: Mapping[str, pd.DataFrame] | None) -> list[dict[str
                       for stop in t.index]} for label, t in crisis.items()]
 
 
+def _backtest_section(bt: Backtest | None) -> dict[str, object] | None:
+    """The backtest as the methods section shows it: a row per year, the coverage, the chart."""
+    if bt is None:
+        return None
+    p5, p50, p95 = bt.bands
+    years = [int(y) for y in bt.years]
+    rows = [{"year": y, "actual": format_value(a, "usd_bn"), "p5": format_value(lo, "usd_bn"),
+             "p50": format_value(mid, "usd_bn"), "p95": format_value(hi, "usd_bn"),
+             "sample": "in" if y <= bt.fit.through else "out"}
+            for y, a, lo, mid, hi in zip(years, bt.actual, p5, p50, p95, strict=True)]
+    by_year = {"year": years, "actual": bt.actual.tolist(), "p5": p5.tolist(),
+               "p50": p50.tolist(), "p95": p95.tolist()}
+    return {"rows": rows, "through": bt.fit.through, "paths": f"{bt.paths:,}",
+            "coverage": {k: format_value(v, "share") for k, v in bt.coverage.items()},
+            "full_fit": format_value(bt.coverage_full_fit, "share"),
+            "p_crisis": format_value(bt.p_crisis, "share"),
+            "today": format_value(bt.no_pact_today, "share"), "horizon": bt.horizon_years,
+            "chart": _chart_html(figures.backtest_band(by_year, bt.fit.through), "backtest")}
+
+
 def _template() -> jinja2.Template:
     """The page's template (autoescaped; an undefined name is an error, not a blank)."""
     return jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined).from_string(
@@ -262,7 +287,7 @@ def build_report(evaluations: Sequence[Evaluation], *,
                  crisis_tables: Mapping[str, pd.DataFrame] | None = None,
                  title: str | None = None, negotiation: Negotiation | None = None,
                  sensitivity: Sensitivity | None = None,
-                 discovery: Discovery | None = None) -> str:
+                 discovery: Discovery | None = None, backtest: Backtest | None = None) -> str:
     """The report as one HTML string (deterministic for the same inputs). It renders what it is
     given and computes nothing: every table comes from the caller.
 
@@ -278,10 +303,10 @@ def build_report(evaluations: Sequence[Evaluation], *,
         The page title (default: the pacts' titles and the overrides).
     negotiation : Negotiation, optional
         A negotiation result, for its section.
-    sensitivity : Sensitivity, optional
-        An exploration's sensitivity result, for the tornado section.
-    discovery : Discovery, optional
-        An exploration's PRIM result, for the scenario-discovery section.
+    sensitivity, discovery : Sensitivity, Discovery, optional
+        An exploration's sensitivity and PRIM results (the tornado, scenario discovery).
+    backtest : Backtest, optional
+        The reserve model against history (:func:`pactlab.analysis.backtest.backtest`).
 
     Returns
     -------
@@ -314,7 +339,7 @@ def build_report(evaluations: Sequence[Evaluation], *,
         projects=_projects(evaluations), data_sources=_data_sources(),
         schedule=trade_data().schedule.fillna("").to_dict(orient="records"),
         plotly_js=get_plotlyjs(), negotiation=neg, exploration=explored,
-        crisis=_crisis_sections(crisis_tables),
+        crisis=_crisis_sections(crisis_tables), backtest=_backtest_section(backtest),
         crisis_paths=f"{crisis_paths(evaluations[0].paths):,}",
         downloads={name: tables.csv_uri(t) for name, t in data_tables.items()},
         workbook=tables.xlsx_uri(data_tables))

@@ -264,3 +264,19 @@ def gain_spread(evs: Sequence[Evaluation]) -> go.Figure:
                             "diamond: mean), USD bn PV", boxmode="group",
                       yaxis_title="USD bn (present value)", **LAYOUT)
     return fig
+
+
+def backtest_band(by_year: Mapping[str, Sequence[float]], fit_through: int) -> go.Figure:
+    """The no-pact reserve model's P5–P50–P95 band against the actual year-ends (``by_year`` of
+    :meth:`pactlab.analysis.backtest.Backtest.to_dict`, USD bn), the fit's last year marked."""
+    fig = go.Figure()
+    years = list(by_year["year"])
+    _band(fig, years, by_year["p5"], by_year["p50"], by_year["p95"], "model (P5–P50–P95)", "#1f77b4")
+    fig.add_trace(go.Scatter(x=years, y=list(by_year["actual"]), mode="lines+markers",
+                             name="actual year-end reserves", line=dict(color="#d62728", width=2)))
+    fig.add_vline(x=fit_through + 0.5, line=dict(color="#888", dash="dot"),
+                  annotation_text="out of sample →", annotation_position="top right")
+    fig.update_layout(title="Reserves with no pact: the model from its start against history (USD bn)",
+                      height=380, margin=dict(l=50, r=20, t=60, b=40),
+                      legend=dict(orientation="h", y=-0.18))
+    return fig
