@@ -133,10 +133,10 @@ def _add_spend(out, weight, per_year, launch, build, fail_after):
 
 
 @nb.njit(cache=True, parallel=True)
-def _add_cash(out, weight, base, start, life, fail_year, factor, beta):
-    """out += weight x base x (1 + beta (F - 1)) over the operating years, until failure."""
+def _add_cash(out, weight, base, start, life, fail_year, factor, beta, linked):
+    """out += weight x base x (1 + beta (F - 1)) over the operating years, until failure (F read
+    only where `linked`: a one-path block's placeholder factor has as many rows as paths)."""
     paths, years = out.shape
-    linked = factor.shape[0] == paths
     for p in nb.prange(paths):
         end = min(start[p] + life, fail_year[p], years)
         for t in range(max(start[p], 0), end):
@@ -216,5 +216,5 @@ def add_operating_cash(out: np.ndarray, weight: float, capex: float, arch: Arche
     base = capex * arch.cash_yield * (1.0 - tax_rate) * draws.multiplier
     _add_cash(out, float(weight), base, np.asarray(start, dtype=np.int64), arch.life_years,
               draws.fail_year(launch), np.zeros((1, 1)) if factor is None else factor,
-              arch.market_beta)
+              arch.market_beta, factor is not None)
     return out
