@@ -40,7 +40,8 @@ from .pacts import pact_schema
 __all__ = ["INVESTORS", "LEGAL_SHOCKS_GONE", "AssumptionsRequest", "BacktestRequest",
            "CompareRequest", "DiscoverRequest",
            "EvaluateRequest", "ExploreRequest", "NegotiationRequest", "PactRequest",
-           "ReportRequest", "ReservesRequest", "SensitivityRequest", "Strict", "SweepRequest",
+           "ReportRequest", "ReservesRequest", "RobustRequest", "SensitivityRequest", "Strict",
+           "SweepRequest",
            "TariffRequest", "build", "describe"]
 
 Scalar = float | int | str | bool | dt.datetime | dt.date | dt.time | None
@@ -138,6 +139,18 @@ class ReportRequest(Simulated):
 
     pacts: Annotated[list[PactField], Field(min_length=1, max_length=64)]
     pact_files: list[FileName | None] = Field(default_factory=list)
+
+
+class RobustRequest(Simulated):
+    """Every headline verdict of the pacts across the plausible ranges (``pactlab robust``; see
+    :mod:`pactlab.analysis.robust`): ``points`` evaluated, each on ``paths`` futures."""
+
+    pacts: Annotated[list[PactField], Field(min_length=1, max_length=16)]
+    pact_files: list[FileName | None] = Field(default_factory=list)
+    points: Annotated[int, Field(ge=2, le=100_000)] = 128
+    sampler: Literal["lhs", "sobol"] = "lhs"
+    crisis_bound: Annotated[float, Field(gt=0.0, le=1.0)] = 0.1
+    independent_futures: bool = False
 
 
 class TariffRequest(Assumed):
