@@ -158,11 +158,13 @@ def summary(evaluations: Sequence[Evaluation]) -> list[str]:
             f"{format_value(g['host_mean'], 'usd_bn')} (behind in {format_value(g['host_p_loss'], 'share')}). "
             f"The deal's tariff relief is worth {format_value(g['investor:tariff relief'], 'usd_bn')} to "
             f"{investor}.{reserve}")
-    lines.append("What the verdicts hang on: the fading of lost value added (trade.adjustment_years), "
-                 "the cost of a reserve crisis, the chance the deal is withdrawn, the host's "
-                 "strategic value of capex and, for a private pledge, the chance it is delivered — "
-                 "each a flagged assumption — and the non-pact flows into reserves fitted on "
-                 "2005–2025 (see Methods; data/SOURCES.md tabulates their effects).")
+    lines.append("What the verdicts hang on: the long-run SOFR and the deemed spread (through the "
+                 "commercial-reasonableness test), the chance the deal is withdrawn, what a partner "
+                 "without a deal would pay (trade.no_deal_surcharge), the investor's non-pact "
+                 "reserve flows, the host's strategic value of capex and, for a private pledge, the "
+                 "chance it is delivered — each a flagged assumption with a plausible range "
+                 "(data/SOURCES.md tabulates each range's effect; `pactlab evaluate` says where a "
+                 "verdict flips, `pactlab robust` spreads them all at once).")
     return lines
 
 
