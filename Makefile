@@ -46,6 +46,7 @@ bench: install-dev
 	$(PY) benchmarks/bench_payoffs.py
 	$(PY) benchmarks/bench_negotiate.py
 	$(PY) benchmarks/bench_explore.py
+	$(PY) benchmarks/bench_robust.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache .hypothesis

@@ -18,6 +18,7 @@ _ensure_numba_cache(_Path(__file__).parent)   # before any kernel is compiled
 from ._version import __version__
 from .analysis.explore.store import load_results
 from .analysis.payoffs import Payoffs, payoffs
+from .analysis.robust import Robustness, robust
 from .analysis.valuation import Evaluation, compare, evaluate, evaluate_all
 from .core.errors import PactError
 from .inputs.assumptions import Assumptions, load_assumptions
@@ -31,6 +32,7 @@ __all__ = [
     "Pact",
     "PactError",
     "Payoffs",
+    "Robustness",
     "__version__",
     "compare",
     "evaluate",
@@ -41,4 +43,5 @@ __all__ = [
     "load_results",
     "payoffs",
     "preset_names",
+    "robust",
 ]

@@ -130,10 +130,11 @@ def _whole(r: Range) -> bool:
     return r.kind == "assumption" and isinstance(r.default, int) and not isinstance(r.default, bool)
 
 
-def _ranged(ranges: Sequence[Range], pacts: Sequence[Pact], a: Assumptions,
-            fixed: set[str]) -> tuple[list[Range], dict[str, tuple[int, ...]]]:
-    """The ranges that bear on at least one pact and are not fixed, and the pacts each bears on."""
-    plans = plan_all(pacts, a)
+def _ranged(ranges: Sequence[Range], pacts: Sequence[Pact], a: Assumptions, fixed: set[str],
+            costs: TariffCosts) -> tuple[list[Range], dict[str, tuple[int, ...]]]:
+    """The ranges that bear on at least one pact and are not fixed, and the pacts each bears on
+    (planned with the run's tariff cache: the defaults' tariff solve is kept for the points)."""
+    plans = plan_all(pacts, a, tariff_costs=costs)
     out: list[Range] = []
     applies: dict[str, tuple[int, ...]] = {}
     for r in ranges:
@@ -163,9 +164,9 @@ class _Points:
     one tariff-model cache for every point."""
 
     def __init__(self, pacts: Sequence[Pact], a: Assumptions, ranges: Sequence[Range],
-                 applies: dict[str, tuple[int, ...]], paths: int) -> None:
+                 applies: dict[str, tuple[int, ...]], paths: int, costs: TariffCosts) -> None:
         self.pacts, self.a, self.ranges, self.applies, self.paths = pacts, a, ranges, applies, paths
-        self.costs = TariffCosts()
+        self.costs = costs
 
     def assumptions(self, values: dict[str, Any]) -> Assumptions:
         moved = {r.key: values[r.key] for r in self.ranges if r.kind == "assumption"}
@@ -393,8 +394,8 @@ class _Design:
 
 def _make_design(pacts: Sequence[Pact], a: Assumptions, ranges: Sequence[Range],
                  fixed: set[str], points: int, seed: int, sampler: str,
-                 independent: bool) -> _Design:
-    ranged, applies = _ranged(ranges, pacts, a, fixed)
+                 independent: bool, costs: TariffCosts) -> _Design:
+    ranged, applies = _ranged(ranges, pacts, a, fixed, costs)
     if not ranged:
         raise PactError("robust: no plausible range bears on these pacts (all fixed by --set, "
                         "--term or the assumptions file?)")
@@ -497,8 +498,10 @@ def robust(pacts: Sequence[Pact | str], assumptions: Assumptions | None = None, 
     ranges = load_ranges(a) if ranges is None else ranges
     held = fixed_keys(a) | set(fixed)
     with _one_thread():
-        design = _make_design(loaded, a, ranges, held, points, seed, sampler, independent_futures)
-        runner = _Points(loaded, a, design.ranges, design.applies, paths)
+        costs = TariffCosts()
+        design = _make_design(loaded, a, ranges, held, points, seed, sampler, independent_futures,
+                              costs)
+        runner = _Points(loaded, a, design.ranges, design.applies, paths, costs)
         labels = [p.label for p in plan_all(loaded, a, tariff_costs=runner.costs)]
         base = _at_defaults(runner, seed)
         results = _run_points(runner, design, progress)
