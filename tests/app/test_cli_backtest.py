@@ -36,3 +36,22 @@ def test_reserves_shows_the_funding_capacity_beside_the_calls(capsys) -> None:
     assert set(cap) >= {"year", "calls", "from_reserves", "reserve_income", "bond_funding",
                         "non_pact_flows", "capacity", "headroom"}
     assert cap["reserve_income"][0] == 0.038 * 416.29
+
+
+def test_the_web_answers_the_backtest_as_the_command_line_does(capsys) -> None:
+    """POST /api/backtest is `pactlab backtest --json` (the manifest aside); bad input is a 422
+    with one line, and the path cap applies."""
+    from fastapi.testclient import TestClient
+
+    from pactlab.app.web import create_app
+    client = TestClient(create_app())
+    web = client.post("/api/backtest", json={"investor": "KOR", "start": 2005, "paths": 100})
+    assert web.status_code == 200, web.text
+    code, out, _ = run(capsys, "backtest", "KOR", "--from", "2005", "--paths", "100", "--json")
+    assert code == 0 and web.json()["by_year"] == json.loads(out)["by_year"]
+    for body, text in (({"investor": "JPN"}, "no reserve history on file"),
+                       ({"start": 2010, "end": 2008}, "must come after"),
+                       ({"paths": 60_000}, "at most 50,000")):
+        bad = client.post("/api/backtest", json=body)
+        assert bad.status_code == 422 and text in bad.json()["error"], bad.text
+    assert client.post("/api/backtest", json={"paths": True}).status_code == 422

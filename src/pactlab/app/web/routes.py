@@ -19,7 +19,7 @@ from ...inputs.terms import preset_names
 from ...inputs.terms.fields import term_fields
 from .. import service
 from ..pacts import preset, preset_toml
-from ..requests import AssumptionsRequest
+from ..requests import AssumptionsRequest, BacktestRequest
 from . import work
 from .cache import ByteCache, key
 from .caps import Caps, Cpu, problem
@@ -129,6 +129,13 @@ def evaluations(caps: Caps, cpu: Cpu, answers: ByteCache) -> APIRouter:
         the pact's deal against no deal, year by year: what ``pactlab tariffs --json`` prints."""
         caps.draws(req.draws)
         return await cpu.run(lambda: service.tariffs(req).payload())
+
+    @router.post("/api/backtest", responses=ERRORS)
+    async def backtest(req: BacktestRequest) -> dict[str, Any]:
+        """The no-pact reserve model against the investor's history (year-end reserves: the
+        model's P5/P50/P95 beside the actual, the crises): what ``pactlab backtest --json`` prints."""
+        caps.paths(req.paths)
+        return await cpu.run(lambda: json_safe(service.backtest(req).to_dict()))
     return router
 
 
