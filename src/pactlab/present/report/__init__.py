@@ -51,7 +51,7 @@ METHODS = (
 def _data_sources() -> list[dict[str, str]]:
     return [
         {"name": "Macro data (data/macro.csv)", "text": "reserves, GDP, external balance sheets of the "
-         "investors (Korea, Japan, Taiwan, the EU), each with source, period and confidence (see the assumptions table: macro.*)."},
+         "investors (Korea, Japan, Taiwan, the EU, Switzerland), each with source, period and confidence (see the assumptions table: macro.*)."},
         {"name": "US imports 2024 (data/us_imports_2024.csv)", "text": "US Census 2024 import weights "
          "(HS10 × country) via the Yale Budget Lab tariff model, rolled up by sector and supplier."},
         {"name": "Elasticities (data/trade_sectors.csv)", "text": "; ".join(
@@ -64,6 +64,14 @@ def _data_sources() -> list[dict[str, str]]:
         {"name": "Project archetypes (data/archetypes.csv)", "text": "; ".join(
             f"{name}: {row['source']} ({row['confidence']})"
             for name, row in data.read_csv("archetypes.csv").set_index("archetype").iterrows())},
+        {"name": "Korea's reserve history (data/korea_history.csv)", "text": "year-end reserves, "
+         "short-term external debt and the current account, 2005–2025, each with its source and "
+         "confidence: what the reserve model is fitted on and backtested against."},
+        {"name": "US tariff schedule (data/tariff_schedule.csv)", "text": "the dated rates by partner, "
+         "tariff line and legal authority (MFN/FTA, IEEPA, s122, s232, s301, deal caps, the flagged "
+         "no-deal rows) to the data's as-of date, each row with its source and confidence."},
+        {"name": "Plausible ranges (data/ranges.toml)", "text": "the range of each default a careful "
+         "reader could defend instead, with its source or reasoning (pactlab assumptions; robust)."},
     ]
 
 
