@@ -329,7 +329,7 @@ def test_the_package_keeps_every_name_it_had_and_one_partner_code_map() -> None:
     from pactlab.model import tariffs as tm
     for name in tm.__all__:                         # every re-export resolves
         assert getattr(tm, name) is not None, name
-    for module in ("schedule", "params", "solve", "no_deal"):
+    for module in ("schedule", "params", "solve", "no_deal", "surface"):
         sub = importlib.import_module(f"pactlab.model.tariffs.{module}")
         assert set(sub.__all__) <= set(tm.__all__), module
     assert tm.CODES is data_trade.CODES and tm.PARTNERS is data_trade.PARTNERS

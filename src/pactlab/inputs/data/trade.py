@@ -14,7 +14,7 @@ True
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 
 import pandas as pd
 
@@ -60,7 +60,11 @@ class TradeData:
     @property
     def sector_names(self) -> list[str]:
         """The trade sectors, in the order of every array over sectors."""
-        return list(self.flows.index)
+        return list(self._sector_names)
+
+    @cached_property
+    def _sector_names(self) -> tuple[str, ...]:
+        return tuple(self.flows.index)
 
 
 @cache

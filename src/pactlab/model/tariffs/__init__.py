@@ -27,8 +27,10 @@ Years are calendar years; a year's rate is the average of its monthly rates.
 
 The package, by idea: :mod:`.schedule` (dated rates by partner and line, rate tables, yearly
 rates), :mod:`.params` (the uncertain parameters: substitution, export supply, horizon),
-:mod:`.solve` (the GSIM market per sector, its effects and the uncertainty grid) and
-:mod:`.no_deal` (deal vs no deal by year, in present value, and its cache). The data tables
+:mod:`.solve` (the GSIM market per sector, its effects and the uncertainty grid),
+:mod:`.surface` (the markets solved once on a node grid of the investor's deal rates, read by
+interpolation for every variant of the deal's caps) and :mod:`.no_deal` (deal vs no deal by
+year, in present value, and its cache). The data tables
 and the partners' names and codes are in :mod:`pactlab.inputs.data.trade`.
 """
 from __future__ import annotations
@@ -38,7 +40,6 @@ from .no_deal import (
     FLOWS_YEAR,
     MEASURES,
     NoDealCost,
-    Runs,
     TariffCosts,
     lasting,
     no_deal_cost,
@@ -58,9 +59,12 @@ from .schedule import (
     SECTOR_ALIASES,
     SECTOR_LINE,
     World,
+    investor_yearly_rates,
     last_change_year,
+    law_yearly_rates,
     lines_on,
     partner_of,
+    partner_yearly_rates,
     rate_table,
     rates_2024,
     sector_rates,
@@ -77,15 +81,19 @@ from .solve import (
     rebased,
     solve_sector,
 )
+from .surface import NODES, SECTOR_MEASURES, TariffSurface, lagrange_weights, value_added_shares
 
 __all__ = [
     "BY_CODE", "CODES", "ELASTICITY_NODES", "GENERAL", "GRID_OUTPUTS", "IEEPA_REFUNDS", "IEEPA_VOID",
     "KEPT_LINES", "MIXED_LINES", "NO_DEAL_CASE", "PARTNERS", "PASS_THROUGH_NODES", "RIVAL", "SECTOR_ALIASES", "SECTOR_LINE",
-    "NoDealCost", "Runs", "TariffCosts", "TradeData", "TradeParams", "World", "corners", "effect_grid",
+    "NoDealCost", "TariffCosts", "TradeData", "TradeParams", "World", "corners", "effect_grid",
     "effects", "horizon_factor", "interpolate", "lasting", "last_change_year", "lines_on",
     "no_deal_cost", "partner_of", "rate_table", "rates_2024", "rebased", "sector_rates",
     "solve_sector", "substitution", "supply_elasticities", "trade_data", "triangular",
     "yearly_rates",
     # the value added lost per vintage, in nominal dollars (no_deal)
     "FLOWS_YEAR", "MEASURES", "nominal_index", "vintage_fade",
+    # the markets on the node grid of the investor's deal rates (surface)
+    "NODES", "SECTOR_MEASURES", "TariffSurface", "investor_yearly_rates", "lagrange_weights",
+    "law_yearly_rates", "partner_yearly_rates", "value_added_shares",
 ]

@@ -42,8 +42,9 @@ from ...inputs.data.trade import trade_data
 from ...inputs.terms.schema import Pact
 from .schedule import RIVAL, last_change_year, partner_of, yearly_rates
 from .solve import GRID_OUTPUTS, effect_grid, effects
+from .surface import SECTOR_MEASURES, TariffSurface, value_added_shares
 
-__all__ = ["FLOWS_YEAR", "MEASURES", "NoDealCost", "Runs", "TariffCosts", "lasting", "no_deal_cost",
+__all__ = ["FLOWS_YEAR", "MEASURES", "NoDealCost", "TariffCosts", "lasting", "no_deal_cost",
            "nominal_index", "vintage_fade"]
 
 #: the year of the trade flows (data/us_imports_2024.csv), in whose dollars the GSIM results are
@@ -81,10 +82,6 @@ MEASURES = {
         "fading to its terms-of-trade part: USD bn a year in that year's dollars, what the tariff "
         "relief counts"),
 }
-
-#: the GSIM results by (calendar year, years since the change), kept between calls
-Runs = dict[tuple[int, int], tuple[pd.DataFrame, dict[str, np.ndarray]]]
-
 
 def lasting(at_risk: float, terms_of_trade: float, fade: float) -> float:
     """Value added lost after adjustment when the whole loss has one age (an instant build-up).
@@ -220,14 +217,15 @@ class TariffCosts:
     """Deal-vs-no-deal tariff costs, kept per pact's tariff terms and the assumptions they use.
 
     The model is deterministic, and comparisons, reports and sweeps ask for the same terms again
-    and again. Two levels: the GSIM runs by year (the costly part, which depends on the tariffs
-    and the trade model only) and the finished tables (which also depend on discounting and the
+    and again. Two levels: the trade model of an investor's no-deal world on the node grid of its
+    deal rates (:class:`~.surface.TariffSurface`: the costly part, shared by every variant of the
+    deal's caps) and the finished tables (which also depend on the caps, discounting and the
     deal's durability). An explicit cache: whoever holds it (a planner, a sweep's worker)
     decides how long it lives; the tables it hands out are shared and must not be changed.
     """
 
     def __init__(self) -> None:
-        self._runs: dict[tuple, Runs] = {}
+        self._surfaces: dict[tuple, TariffSurface] = {}
         self._kept: dict[tuple, NoDealCost] = {}
 
     def __call__(self, pact: Pact, a: Assumptions, *,
@@ -235,38 +233,40 @@ class TariffCosts:
         """The pact's :class:`NoDealCost` under `a` (see :func:`no_deal_cost`), kept."""
         t, code, tr = pact.tariffs, pact.parties.investor_code, a.trade
         when = tr.as_of if as_of is None else as_of
-        model = (t.deal.general, tuple(sorted(t.deal.sectors.items())), t.no_deal.general,
-                 tuple(sorted(t.no_deal.sectors.items())), code, pact.schedule.start, when,
-                 tr.model_dump_json(exclude=_NOT_IN_RUNS))
-        key = (model, tr.deal_withdrawal_prob, tr.adjustment_years, tr.nominal_growth,
-               a.investor_rate(code),
-               a.discount.host, a.horizon_years, a.country(code).gdp)
+        world = (t.no_deal.general, tuple(sorted(t.no_deal.sectors.items())), code,
+                 pact.schedule.start, when, tr.model_dump_json(exclude=_NOT_IN_RUNS))
+        key = (world, t.deal.general, tuple(sorted(t.deal.sectors.items())),
+               tr.deal_withdrawal_prob, tr.adjustment_years, tr.nominal_growth,
+               a.investor_rate(code), a.discount.host, a.horizon_years, a.country(code).gdp)
         if key not in self._kept:
-            self._kept[key] = no_deal_cost(pact, a, as_of=when,
-                                           runs=self._runs.setdefault(model, {}))
+            if world not in self._surfaces:
+                self._surfaces[world] = TariffSurface(pact, a, when)
+            self._kept[key] = no_deal_cost(pact, a, as_of=when, surface=self._surfaces[world])
         return self._kept[key]
 
 
-def _runs_by_year(pact: Pact, a: Assumptions, years: int, as_of: dt.date,
-                  cached: Runs) -> list[tuple[pd.DataFrame, dict[str, np.ndarray]]]:
-    """Each year's :func:`~.solve.effects` and :func:`~.solve.effect_grid`, deal vs no deal;
-    a year past the last change in rates (or in the elasticities) repeats the last one run."""
-    investor = partner_of(pact)
+def _year_keys(pact: Pact, a: Assumptions, years: int, as_of: dt.date) -> list[tuple[int, int]]:
+    """Each year's (calendar year, years since the change) of the trade model: a year past the
+    last change in rates (or in the elasticities) repeats the last one."""
     base = pact.schedule.base_year
     settled = last_change_year(pact, as_of) + 1   # from here on every year's rates repeat
     steady = a.trade.years_to_long_run     # and from here on the elasticities
-    rates: dict[int, tuple[pd.DataFrame, pd.DataFrame]] = {}
+    return [(min(year, settled), min(k + 1, steady))
+            for k, year in enumerate(range(base, base + years))]
+
+
+def _direct_runs(pact: Pact, a: Assumptions, years: int,
+                 as_of: dt.date) -> list[tuple[pd.DataFrame, dict[str, np.ndarray]]]:
+    """Each year's :func:`~.solve.effects` and :func:`~.solve.effect_grid`, deal vs no deal,
+    solved directly at the pact's rates (the oracle the surface is tested against)."""
+    investor, cached = partner_of(pact), {}
     out = []
-    for k, year in enumerate(range(base, base + years)):
-        key = (min(year, settled), min(k + 1, steady))
+    for key in _year_keys(pact, a, years, as_of):
         if key not in cached:
-            if key[0] not in rates:
-                rates[key[0]] = (
-                    yearly_rates(key[0], as_of=as_of, pact=pact, scenario="deal",
-                                 surcharge=a.trade.no_deal_surcharge),
-                    yearly_rates(key[0], as_of=as_of, pact=pact, scenario="no_deal",
-                                 surcharge=a.trade.no_deal_surcharge))
-            deal, no = rates[key[0]]
+            deal = yearly_rates(key[0], as_of=as_of, pact=pact, scenario="deal",
+                                surcharge=a.trade.no_deal_surcharge)
+            no = yearly_rates(key[0], as_of=as_of, pact=pact, scenario="no_deal",
+                              surcharge=a.trade.no_deal_surcharge)
             cached[key] = (effects(deal, no, a, investor=investor, rival=RIVAL.get(investor),
                                    horizon=key[1]),
                            effect_grid(deal, no, a, investor, horizon=key[1]))
@@ -274,24 +274,78 @@ def _runs_by_year(pact: Pact, a: Assumptions, years: int, as_of: dt.date,
     return out
 
 
-def _by_year(totals: list[pd.Series], base: int, a: Assumptions, fade: np.ndarray,
+def _sector_table(central: dict[str, np.ndarray], before: np.ndarray, after: np.ndarray,
+                  va: np.ndarray) -> pd.DataFrame:
+    """:func:`~.solve.effects`' table from a surface's reading (same columns and total row)."""
+    gap = after - before
+    with np.errstate(divide="ignore", invalid="ignore"):
+        borne = np.where(np.abs(gap) > 1e-15, -central["investor_price_change"] * (1 + before) / gap,
+                         np.nan)
+    summed = {"investor_exports": central["investor_exports"],
+              "investor_export_change": central["investor_export_change"],
+              "investor_value_added_change": central["investor_export_change"] * va,
+              **{m: central[m] for m in SECTOR_MEASURES[2:] if m != "investor_price_change"}}
+    columns = {name: np.append(v, v.sum()) for name, v in summed.items()}
+    for name, v in (("investor_price_change", central["investor_price_change"]),
+                    ("investor_rate_before", before), ("investor_rate_after", after),
+                    ("exporter_share", borne)):
+        columns[name] = np.append(v, np.nan)       # not summed: NaN in the total row
+    order = ["investor_exports", "investor_export_change", "investor_value_added_change",
+             "investor_producer_surplus_change", "investor_price_change", "rival_export_change",
+             "us_import_change", "us_consumer_cost", "us_tariff_revenue_change", "us_net_welfare",
+             "investor_rate_before", "investor_rate_after", "exporter_share"]
+    return pd.DataFrame({name: columns[name] for name in order},
+                        index=[*trade_data().sector_names, "total"])
+
+
+def _surface_runs(pact: Pact, a: Assumptions, years: int, as_of: dt.date,
+                  surface: TariffSurface) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray],
+                                                   pd.DataFrame | None]:
+    """The yearly totals, the stacked grid (years, sectors, e, p) and the first full year's
+    sector table, read off the surface at the pact's own deal rates."""
+    va = value_added_shares(pact)
+    read: dict[tuple[int, int], tuple] = {}
+    keys = _year_keys(pact, a, years, as_of)
+    for key in dict.fromkeys(keys):
+        rates = surface.deal_rates(pact, key[0])
+        read[key] = (rates, *surface.read(key, rates))
+    pick = lambda f: np.array([f(read[key]) for key in keys])
+    totals = {
+        "investor_export_change": pick(lambda r: r[1]["investor_export_change"].sum()),
+        "investor_value_added_change": pick(lambda r: (r[1]["investor_export_change"] * va).sum()),
+        "investor_producer_surplus_change":
+            pick(lambda r: r[1]["investor_producer_surplus_change"].sum()),
+        "rival_export_change": pick(lambda r: r[1]["rival_export_change"].sum()),
+        "us_consumer_cost": pick(lambda r: r[1]["us_consumer_cost"].sum()),
+        "us_tariff_revenue_change": pick(lambda r: r[1]["us_tariff_revenue_change"].sum()),
+    }
+    stacked = {name: np.stack([read[key][2][name] for key in keys]) for name in GRID_OUTPUTS}
+    table = None
+    if years > 1:
+        rates, central, _ = read[keys[1]]
+        table = _sector_table(central, rates, surface.year(keys[1]).after, va)
+    return totals, stacked, table
+
+
+def _by_year(t: dict[str, np.ndarray], base: int, a: Assumptions, fade: np.ndarray,
              growth: np.ndarray) -> pd.DataFrame:
-    """``NoDealCost.by_year`` from each year's ``total`` row of its effects (2024 dollars): the
-    value added lost faded per vintage, then every measure grown to its year's dollars."""
-    t = pd.DataFrame(totals).reset_index(drop=True)
-    at_risk = -t["investor_value_added_change"].to_numpy(dtype=float)
-    terms_of_trade = -t["investor_producer_surplus_change"].to_numpy(dtype=float)
+    """``NoDealCost.by_year`` from each year's totals of its effects (2024 dollars, one array a
+    measure): the value added lost faded per vintage, then every measure grown to its year's
+    dollars."""
+    col = lambda name: np.asarray(t[name], dtype=float)
+    at_risk = -col("investor_value_added_change")
+    terms_of_trade = -col("investor_producer_surplus_change")
     lost = terms_of_trade + vintage_fade(at_risk - terms_of_trade, fade)
-    k = np.arange(len(t))
+    k = np.arange(at_risk.size)
     return pd.DataFrame({
         "survival": (1.0 - a.trade.deal_withdrawal_prob) ** k,
-        "investor_export_loss": -t["investor_export_change"].to_numpy(dtype=float) * growth,
+        "investor_export_loss": -col("investor_export_change") * growth,
         "investor_value_added_at_risk": at_risk * growth,
         "investor_value_added_loss": lost * growth,
         "investor_producer_surplus_loss": terms_of_trade * growth,
-        "rival_export_gain": t["rival_export_change"].to_numpy(dtype=float) * growth,
-        "us_consumer_cost": t["us_consumer_cost"].to_numpy(dtype=float) * growth,
-        "us_tariff_revenue": t["us_tariff_revenue_change"].to_numpy(dtype=float) * growth,
+        "rival_export_gain": col("rival_export_change") * growth,
+        "us_consumer_cost": col("us_consumer_cost") * growth,
+        "us_tariff_revenue": col("us_tariff_revenue_change") * growth,
     }, index=pd.Index(base + k, name="year"))
 
 
@@ -328,7 +382,8 @@ def _present_values(by_year: pd.DataFrame, pact: Pact, a: Assumptions) -> dict[s
 
 
 def no_deal_cost(pact: Pact, a: Assumptions, *, years: int | None = None,
-                 as_of: dt.date | None = None, runs: Runs | None = None) -> NoDealCost:
+                 as_of: dt.date | None = None, surface: TariffSurface | None = None,
+                 direct: bool = False) -> NoDealCost:
     """What the investor loses (and the host gains or pays) if the deal's rates give way to the
     no-deal rates, each year, and in present value (see the module docstring).
 
@@ -342,27 +397,34 @@ def no_deal_cost(pact: Pact, a: Assumptions, *, years: int | None = None,
         The horizon (``horizon_years`` if None).
     as_of : date, optional
         The tariffs known on this date (:func:`~.schedule.lines_on`; ``trade.as_of`` if None).
-    runs : Runs, optional
-        Keeps the GSIM results by year between calls with the same tariffs and trade model
-        (:class:`TariffCosts` is the way to reuse results across pacts).
+    surface : TariffSurface, optional
+        The trade model of the pact's no-deal world on its node grid, shared by every variant of
+        the deal's caps (built for this call if None; :class:`TariffCosts` is the way to reuse
+        it across pacts).
+    direct : bool
+        Solve the markets at the pact's own rates instead of reading the surface: the oracle
+        the interpolation is tested against (slower; agrees to the interpolation's error).
 
     Returns
     -------
     NoDealCost
         Tables by year (USD bn a year), present values (USD bn), the grid for the Monte Carlo.
     """
-    code = pact.parties.investor_code
     when = a.trade.as_of if as_of is None else as_of
     base = pact.schedule.base_year
     years = years or a.horizon_years
     fade = np.maximum(0.0, 1.0 - np.arange(years) / a.trade.adjustment_years)
     growth = nominal_index(base, years, a.trade.nominal_growth)
-    runs_by_year = _runs_by_year(pact, a, years, when, {} if runs is None else runs)
-    by_year = _by_year([table.loc["total"] for table, _ in runs_by_year], base, a, fade, growth)
-    sector_table = runs_by_year[1][0] if years > 1 else None    # the first full year
-    stacked = {name: np.stack([grid[name] for _, grid in runs_by_year]) for name in GRID_OUTPUTS}
-    va = trade_data().value_added.loc[code, "domestic_va_share"]
-    shares = va.reindex(trade_data().sector_names).to_numpy(dtype=float)
+    if direct:
+        runs = _direct_runs(pact, a, years, when)
+        totals = pd.DataFrame([table.loc["total"] for table, _ in runs]).to_dict("series")
+        stacked = {name: np.stack([grid[name] for _, grid in runs]) for name in GRID_OUTPUTS}
+        sector_table = runs[1][0] if years > 1 else None    # the first full year
+    else:
+        totals, stacked, sector_table = _surface_runs(
+            pact, a, years, when, surface or TariffSurface(pact, a, when))
+    by_year = _by_year(totals, base, a, fade, growth)
+    shares = value_added_shares(pact)
     return NoDealCost(by_year=by_year, by_sector=sector_table,
                       present_value=_present_values(by_year, pact, a), grid=stacked, fade=fade,
                       value_added_shares=shares, growth=growth, kept=_kept(stacked, fade, growth))

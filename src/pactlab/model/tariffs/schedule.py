@@ -54,9 +54,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, lru_cache
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
 from ...core.errors import PactError
@@ -65,7 +66,7 @@ from ...inputs.terms.schema import Pact, TariffRates
 
 __all__ = ["BY_CODE", "GENERAL", "IEEPA_REFUNDS", "IEEPA_VOID", "KEPT_LINES", "MIXED_LINES",
            "NO_DEAL_CASE", "RIVAL", "SECTOR_ALIASES", "SECTOR_LINE", "World", "last_change_year", "lines_on",
-           "partner_of", "rate_table", "rates_2024", "sector_rates", "yearly_rates"]
+           "investor_yearly_rates", "law_yearly_rates", "partner_of", "partner_yearly_rates", "rate_table", "rates_2024", "sector_rates", "yearly_rates"]
 
 #: whose exports gain most when the investor's are taxed (reported as the rival's gain); its
 #: keys are the investors the tariff model covers (those with value-added data)
@@ -176,9 +177,11 @@ def partner_of(pact: Pact) -> str:
                         f"{', '.join(BY_CODE)}, got {pact.parties.investor_code}") from None
 
 
+@lru_cache(maxsize=16384)
 def _chosen(partner: str, day: dt.date, as_of: dt.date, world: World,
             surcharge: float) -> dict[str, dict[str, _Row]]:
-    """line -> slot -> the row that sets it (the partner's own first, then the latest)."""
+    """line -> slot -> the row that sets it (the partner's own first, then the latest); kept,
+    as every variant of a pact reads the same days (callers must not change it)."""
     dropped = "no_deal" if world == "law" else "deal"
     best: dict[str, dict[str, tuple[tuple[bool, dt.date], _Row]]] = {}
     for row in _rows():
@@ -346,6 +349,64 @@ def yearly_rates(year: int, *, as_of: dt.date, pact: Pact | None = None,
     for table in tables[1:]:
         total = total + table
     return total / 12.0
+
+
+def investor_yearly_rates(pact: Pact, year: int, *, as_of: dt.date,
+                          ceiling: TariffRates | None, surcharge: float = 0.0) -> np.ndarray:
+    """The pact's investor's column of :func:`yearly_rates` alone, under any `ceiling` (the
+    pact's deal caps, or none): what a variant of the pact's deal terms changes, and cheap.
+
+    Returns
+    -------
+    ndarray, shape (sectors,), fractions, in ``trade_data().sector_names`` order
+    """
+    return partner_yearly_rates(partner_of(pact), year, as_of=as_of, start=pact.schedule.start,
+                                ceiling=ceiling, surcharge=surcharge)
+
+
+def partner_yearly_rates(partner: str, year: int, *, as_of: dt.date, start: dt.date | None,
+                         ceiling: TariffRates | None = None, surcharge: float = 0.0) -> np.ndarray:
+    """One partner's column of :func:`yearly_rates`, as numbers: the law until `start` (never
+    if None), then its no-deal world under `ceiling`. The months whose rows are the same are
+    read once.
+
+    Returns
+    -------
+    ndarray, shape (sectors,), fractions, in ``trade_data().sector_names`` order
+    """
+    sectors = trade_data().sector_names
+    total = np.zeros(len(sectors))
+    for chosen, capped, months in _month_groups(partner, year, start or dt.date.max, as_of,
+                                                surcharge):
+        cap = ceiling.rate if capped and ceiling is not None else (lambda line: float("inf"))
+        lines = {line: _line_rate(chosen, line, cap(line)) for line in {"general", *chosen}}
+        by_sector = sector_rates(partner, lines)
+        total += months * np.array([by_sector[s] for s in sectors])
+    return total / 12.0
+
+
+@lru_cache(maxsize=256)
+def law_yearly_rates(year: int, as_of: dt.date) -> np.ndarray:
+    """Every partner's yearly rates under the law, (sectors, PARTNERS) (shared: do not change)."""
+    return np.stack([partner_yearly_rates(p, year, as_of=as_of, start=None) for p in PARTNERS],
+                    axis=1)
+
+
+@lru_cache(maxsize=4096)
+def _month_groups(partner: str, year: int, start: dt.date, as_of: dt.date,
+                  surcharge: float) -> tuple[tuple[dict[str, dict[str, _Row]], bool, int], ...]:
+    """A year's months grouped by the rows that set the partner's rates: (rows, capped by the
+    pact, months)."""
+    groups: dict[tuple, list] = {}
+    for month in range(1, 13):
+        day = dt.date(year, month, 1)
+        capped = day >= start
+        chosen = (_chosen(partner, day, as_of, "no_deal", surcharge) if capped
+                  else _chosen(partner, day, as_of, "law", 0.0))
+        key = (capped, frozenset((line, slot, row) for line, slots in chosen.items()
+                                 for slot, row in slots.items()))
+        groups.setdefault(key, [chosen, capped, 0])[2] += 1
+    return tuple((chosen, capped, months) for chosen, capped, months in groups.values())
 
 
 def _change_years(rows: Iterable[_Row], as_of: dt.date) -> list[int]:
