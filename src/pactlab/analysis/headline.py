@@ -9,18 +9,47 @@ import pandas as pd
 
 from ..model.metrics import METRICS, Metric
 
-__all__ = ["HEADLINE", "comparison_column", "metric_units", "row_label"]
+__all__ = ["BASELINES", "HEADLINE", "PLAIN", "comparison_column", "metric_units", "row_label"]
 
-#: the comparison an analyst reads top to bottom: (group, metric key)
+#: the comparison an analyst reads top to bottom: (group, metric key) — who gains and how
+#: likely each ends behind first, then the risks, the money and the returns
 HEADLINE = (
+    ("gain", "investor_mean"), ("gain", "investor_p_loss"), ("gain", "host_mean"),
+    ("gain", "host_p_loss"), ("gain", "individually_rational"), ("fx", "p_crisis"),
+    ("gain", "investor:tariff relief"),
     ("investor", "commitment"), ("investor", "cash_share"), ("gain", "guarantee_share"),
     ("fx", "share_of_reserves"), ("fx", "share_of_gdp"), ("investor", "peak_call"),
     ("investor", "irr_p5"), ("investor", "irr_p50"), ("investor", "irr_p95"),
     ("investor", "p_recoup"), ("investor", "recoup_year_p50"), ("investor", "p_recoup_deemed"),
-    ("fx", "min_ara_p50"), ("fx", "p_ara_below_80"), ("fx", "p_crisis"),
-    ("gain", "investor:tariff relief"), ("gain", "investor_mean"), ("gain", "investor_p_loss"),
-    ("gain", "host_mean"), ("gain", "host_p_loss"), ("gain", "individually_rational"),
+    ("fx", "min_ara_p50"), ("fx", "p_ara_below_80"),
 )
+#: a risk row's value with no pact on the same futures ("group.key" -> "group.key")
+BASELINES = {"fx.p_crisis": "fx.p_crisis_no_pact", "fx.p_ara_below_80": "fx.p_ara_below_80_no_pact",
+             "fx.min_ara_p50": "fx.min_ara_no_pact_p50"}
+#: each headline row in plain words ("group.key" -> label); the technical name goes beside it
+PLAIN = {
+    "gain.investor_mean": "Investor's gain over no deal (average)",
+    "gain.investor_p_loss": "Chance the investor ends behind",
+    "gain.host_mean": "Host's gain over no deal (average)",
+    "gain.host_p_loss": "Chance the host ends behind",
+    "gain.individually_rational": "Both better off than with no deal, on average",
+    "fx.p_crisis": "Chance of a reserve crisis",
+    "gain.investor:tariff relief": "Tariffs the deal spares the investor (value added kept)",
+    "investor.commitment": "What the investor pledges",
+    "investor.cash_share": "Share of the pledge paid in cash",
+    "gain.guarantee_share": "Share of the pledge in guarantees",
+    "fx.share_of_reserves": "Pledge as a share of the investor's reserves",
+    "fx.share_of_gdp": "Pledge as a share of the investor's GDP",
+    "investor.peak_call": "Largest cash call in one year",
+    "investor.irr_p5": "Investor's return, bad case (1 in 20)",
+    "investor.irr_p50": "Investor's return, middle case",
+    "investor.irr_p95": "Investor's return, good case (1 in 20)",
+    "investor.p_recoup": "Chance the investor gets its cash back",
+    "investor.recoup_year_p50": "Year it gets its cash back (middle case)",
+    "investor.p_recoup_deemed": "Chance it gets its cash back with interest",
+    "fx.min_ara_p50": "Lowest reserve adequacy (IMF metric = 100%), middle case",
+    "fx.p_ara_below_80": "Chance reserves fall below 80% of the IMF metric",
+}
 
 
 class Valued(Protocol):

@@ -75,6 +75,8 @@ FX_METRICS = (
     Metric("min_ara_p95", "minimum ARA ratio P95", "share"),
     Metric("p_ara_below_100", "P(ARA ratio < 100%)", "share"),
     Metric("p_ara_below_80", "P(ARA ratio < 80%)", "share"),
+    Metric("min_ara_no_pact_p50", "minimum ARA ratio P50 with no pact, same futures", "share"),
+    Metric("p_ara_below_80_no_pact", "P(ARA ratio < 80%) with no pact, same futures", "share"),
     Metric("min_reserves_p5", "minimum reserves P5", "usd_bn"),
     Metric("p_crisis", "P(reserve crisis within the FX horizon)", "share"),
     Metric("p_crisis_no_pact", "P(reserve crisis) with no pact, same futures", "share"),
@@ -330,6 +332,12 @@ def _fx(plan: Plan, a: Assumptions, o: Outcomes) -> dict[str, float]:
     def below(level: float) -> float:
         return float((lowest < level - tol).mean()) if applicable else float("nan")
 
+    years = np.arange(o.yearly["reserves_no_pact"].shape[1])
+    if applicable and spec.metric > 0:     # no pact, no bonds: the metric alone grows
+        no_pact = np.min(o.yearly["reserves_no_pact"] / (spec.metric * (1 + spec.growth) ** years),
+                         axis=1)
+    else:
+        no_pact = np.full(len(lowest), np.nan)
     classic = classic_measures(m.reserves, imports=m.goods_imports, short_term_debt=m.short_term_debt,
                                broad_money=m.broad_money, gdp=m.gdp)
     return {
@@ -350,6 +358,9 @@ def _fx(plan: Plan, a: Assumptions, o: Outcomes) -> dict[str, float]:
         "min_ara_p95": percentile(lowest, 95),
         "p_ara_below_100": below(1.0),
         "p_ara_below_80": below(0.8),
+        "min_ara_no_pact_p50": percentile(no_pact, 50) if applicable else float("nan"),
+        "p_ara_below_80_no_pact": (float((no_pact < 0.8 - tol).mean()) if applicable
+                                   else float("nan")),
         "min_reserves_p5": percentile(p["min_reserves"], 5),
         "p_crisis": float(p["p_crisis"].mean()),
         "p_crisis_no_pact": float(p["p_crisis_no_pact"].mean()),

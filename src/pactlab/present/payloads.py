@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from .._version import __version__
-from ..analysis.headline import HEADLINE, comparison_column, row_label
+from ..analysis.headline import BASELINES, HEADLINE, PLAIN, comparison_column, row_label
 from ..analysis.valuation import Evaluation, digest
 from ..core.jsonable import frame_columns, json_safe
 from ..core.units import format_value
@@ -19,6 +19,7 @@ from ..inputs.assumptions import Assumptions
 from ..inputs.terms import Pact, pact_to_toml
 from ..model.gains import DEFINITIONS
 from ..model.metrics import METRICS
+from .verdict import verdict, with_baseline
 
 if TYPE_CHECKING:
     from ..analysis.explore.analysis import Discovery, Sensitivity
@@ -35,6 +36,7 @@ def manifest(a: Assumptions, pact: Pact | None = None) -> dict[str, Any]:
                            "assumptions_sha256": digest(a.model_dump_json()),
                            "assumptions_file": a.source, "assumption_overrides": a.overrides,
                            "as_of": a.trade.as_of.isoformat(),
+                           "host_objective": a.host_objective.view,
                            "data_as_of": data.as_of(None if pact is None else pact.parties.investor_code)}
     if pact is not None:
         out |= {"pact": pact.name, "pact_sha256": digest(pact_to_toml(pact)),
@@ -43,15 +45,22 @@ def manifest(a: Assumptions, pact: Pact | None = None) -> dict[str, Any]:
 
 
 def headline_rows(ev: Evaluation) -> list[dict[str, Any]]:
-    """The headline (:data:`~pactlab.analysis.headline.HEADLINE`): key, label, unit, value and
-    its text, a dict each."""
+    """The headline (:data:`~pactlab.analysis.headline.HEADLINE`): key, label (the technical
+    name), plain (the label in words), unit, value and its text, a dict each; a risk row also
+    its value with no pact on the same futures (``baseline``)."""
     by_key = {(g, m.key): m for g, defs in METRICS.items() for m in defs}
     rows = []
     for group, key in HEADLINE:
         m = by_key[(group, key)]
         value = ev.metrics[group][key]
-        rows.append({"key": f"{group}.{key}", "label": row_label(group, m), "unit": m.unit,
-                     "value": value, "text": format_value(value, m.unit)})
+        row = {"key": f"{group}.{key}", "label": row_label(group, m),
+               "plain": PLAIN.get(f"{group}.{key}", row_label(group, m)), "unit": m.unit,
+               "value": value, "text": format_value(value, m.unit)}
+        if row["key"] in BASELINES:
+            base_group, base_key = BASELINES[row["key"]].split(".")
+            row["baseline"] = ev.metrics[base_group][base_key]
+            row["text"] = with_baseline(value, row["baseline"], m.unit)
+        rows.append(row)
     return rows
 
 
@@ -66,7 +75,8 @@ def evaluation_payload(ev: Evaluation) -> dict[str, Any]:
     recoup = ev.recoupment_curve()
     tariff: Any = ev.plan.gain_inputs.tariff       # set on every plan that has tariff terms
     return json_safe({
-        "label": ev.label, "title": ev.pact.title, "headline": headline_rows(ev), "metrics": ev.metrics,
+        "label": ev.label, "title": ev.pact.title, "verdict": verdict(ev),
+        "headline": headline_rows(ev), "metrics": ev.metrics,
         "gains": {party: {c: row.to_dict() for c, row in gains.loc[party].iterrows()}
                   for party in ("investor", "host")},
         "reserves": _columns(ev.reserves_table()),

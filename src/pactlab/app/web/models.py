@@ -9,6 +9,7 @@ from ..requests import (
     NegotiationRequest,
     PactRequest,
     ReportRequest,
+    RobustRequest,
     Strict,
     SweepRequest,
     TariffRequest,
@@ -16,7 +17,7 @@ from ..requests import (
 
 __all__ = ["ERRORS", "CompareRequest", "CompareResponse", "ErrorResponse", "EvaluateResponse",
            "Headline", "JobResponse", "NegotiationRequest", "PactRequest", "ReportRequest",
-           "SweepRequest", "TariffRequest"]
+           "RobustRequest", "SweepRequest", "TariffRequest"]
 
 
 class ErrorResponse(Strict):
@@ -25,15 +26,35 @@ class ErrorResponse(Strict):
 
 class Headline(Strict):
     key: str
-    label: str
+    label: str                 # the technical name
+    plain: str                 # the row in words
     unit: str
     value: float | None
     text: str
+    baseline: float | None = None   # a risk's value with no pact, same futures
+
+
+class VerdictNumber(Strict):
+    key: str
+    label: str
+    value: float | None
+    text: str
+    p_behind: float | None = None
+    baseline: float | None = None
+
+
+class Verdict(Strict):
+    key: Literal["both_gain", "investor_behind", "host_behind", "both_behind"]
+    sentence: str
+    numbers: list[VerdictNumber]
+    robust: dict[str, float | None] | None
+    as_of: str
 
 
 class EvaluateResponse(Strict):
     label: str
     title: str
+    verdict: Verdict
     headline: list[Headline]
     metrics: dict[str, dict[str, float | None]]
     gains: dict[str, dict[str, dict[str, float | None]]]

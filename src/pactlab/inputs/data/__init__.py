@@ -42,6 +42,13 @@ def macro() -> pd.DataFrame:
 
 
 @cache
+def host_gdp(code: str = "USA") -> float:
+    """The host's GDP, USD bn (data/host.csv; NaN for a host without a row)."""
+    table = read_csv("host.csv").set_index(["country", "indicator"])
+    return float(table.loc[(code, "gdp"), "value"]) if (code, "gdp") in table.index else float("nan")
+
+
+@cache
 def tariffs_as_of() -> dt.date:
     """The last date the tariff timeline is verified to: a constant of the data (the
     ``# as_of = YYYY-MM-DD`` line of ``tariff_schedule.csv``), never the clock; the default of
