@@ -15,7 +15,7 @@ from pactlab.app.cli import main
 GOLDEN = Path(__file__).parent / "data" / "golden"
 RUNS = {
     "compare": ["compare", "japan-mou-2025", "korea-us-demand-2025-09", "korea-counter-2025-09",
-                "korea-final-2025-11", "--paths", "1000", "--seed", "3", "--json"],
+                "korea-final-2025-11", "--paths", "1000", "--seed", "3", "--json", "--no-robust"],
     "negotiate": ["negotiate", "korea-final-2025-11", "--space", "korea", "--sample", "lhs",
                   "--n", "40", "--paths", "300", "--seed", "5", "--json"],
 }

@@ -60,7 +60,7 @@ def test_compare_json_carries_each_pacts_flips(capsys, monkeypatch) -> None:
     monkeypatch.setattr(service, "find_flips",
                         lambda pacts, a, **kw: find_flips(pacts, a, ranges=[one], **kw))
     code, out, err = run_cli(capsys, "compare", PACT, "korea-final-2025-11", "--paths", "60",
-                             "--json", "--flips")
+                             "--json", "--flips", "--no-robust")
     assert code == 0, err
     payload = json.loads(out)
     assert set(payload["flips"]) == set(payload["flip_check"]) == {PACT, "korea-final-2025-11"}
@@ -68,7 +68,7 @@ def test_compare_json_carries_each_pacts_flips(capsys, monkeypatch) -> None:
 
 
 def test_compare_checks_only_with_flips(capsys) -> None:
-    code, out, err = run_cli(capsys, "compare", PACT, "--paths", "100", "--json")
+    code, out, err = run_cli(capsys, "compare", PACT, "--paths", "100", "--json", "--no-robust")
     assert code == 0, err
     assert "flips" not in json.loads(out)
 
@@ -103,8 +103,8 @@ def test_evaluate_prints_each_flip_under_the_table(capsys, monkeypatch, n: int) 
 
 def test_compare_prints_the_flips_of_each_pact(capsys, monkeypatch) -> None:
     monkeypatch.setattr(service, "_flip_checks", lambda r, progress: [_planted(1)] * len(r.pacts))
-    code, out, err = run_cli(capsys, "compare", PACT, "--paths", "100", "--flips")
+    code, out, err = run_cli(capsys, "compare", PACT, "--paths", "100", "--flips", "--no-robust")
     assert code == 0, err
     assert out.count("flips within plausible ranges") == 1
-    code, out, err = run_cli(capsys, "compare", PACT, "--paths", "100")
+    code, out, err = run_cli(capsys, "compare", PACT, "--paths", "100", "--no-robust")
     assert code == 0 and "flips within plausible ranges" not in out

@@ -43,14 +43,15 @@ def test_as_of_moves_the_tariff_relief_not_the_macro_start(capsys) -> None:
     relief = lambda p: p["metrics"]["gain"]["investor:tariff relief"]
     assert relief(signing) > relief(today) > 0
     assert signing["reserves_by_year"]["year"] == today["reserves_by_year"]["year"]
-    compare = cli_json(capsys, "compare", KOREA, "--paths", "60", "--as-of", "2025-11-14")
+    compare = cli_json(capsys, "compare", KOREA, "--paths", "60", "--as-of", "2025-11-14", "--no-robust")
     assert {m["as_of"] for m in compare["manifests"]} == {"2025-11-14"}
 
 
 @pytest.mark.slow
 def test_report_and_negotiate_take_as_of(capsys, tmp_path: Path) -> None:
     target = tmp_path / "r.html"
-    code, _, err = run_cli(capsys, "report", KOREA, "--paths", "50", "-o", str(target), "--as-of", "2025-11-14")
+    code, _, err = run_cli(capsys, "report", KOREA, "--paths", "50", "-o", str(target), "--as-of", "2025-11-14",
+                            "--no-robust")
     assert code == 0, err
     assert "tariffs as of 2025-11-14" in target.read_text(encoding="utf-8")
     neg = cli_json(capsys, "negotiate", KOREA, "--space", "korea", "--sample", "lhs", "--n", "8", "--paths", "40",

@@ -64,7 +64,7 @@ def test_evaluate_is_the_same_request_in_both(capsys) -> None:
 @pytest.mark.slow
 def test_compare_is_the_same_request_in_both(capsys) -> None:
     pacts = [KOREA, "japan-mou-2025"]
-    cmd = cli_json(capsys, "compare", *pacts, "--paths", "100", "--seed", "2",
+    cmd = cli_json(capsys, "compare", *pacts, "--paths", "100", "--seed", "2", "--no-robust",
                    "--set", "discount.host=0.03", "--term", "schedule.annual_cap=25")
     web = web_json("/api/compare", {"pacts": pacts, "paths": 100, "seed": 2,
                                     "assumptions": {"discount.host": 0.03},

@@ -7,8 +7,27 @@ from typing import Any
 
 from fastapi import HTTPException
 
+from ...core.errors import PactError
+
 #: the most characters of an error message that come back (a message may quote the input)
 MESSAGE_CHARS = 300
+#: the most points x pacts a robust design may value on the request path (each is a whole
+#: evaluation of a pact under moved assumptions and terms)
+MAX_ROBUST_PACT_POINTS = 64
+
+
+def robust_cap(points: int, paths: int, pacts: int, max_paths: int, *,
+               field: str | None = None) -> None:
+    """A robust design within what one request may cost here: each pact valued at its points
+    and its defaults, ``(points + 1) x paths`` futures, at most `max_paths` (the futures a
+    request may value a pact); ``points x pacts`` at most :data:`MAX_ROBUST_PACT_POINTS`."""
+    if (points + 1) * paths > max_paths:
+        raise PactError(f"request: {field or 'points x paths'}: at most {max_paths:,} futures a "
+                        f"pact here ((points + 1) x paths, the defaults counted), got "
+                        f"({points:,} + 1) x {paths:,}")
+    if points * pacts > MAX_ROBUST_PACT_POINTS:
+        raise PactError(f"request: {field or 'points x pacts'}: at most {MAX_ROBUST_PACT_POINTS} "
+                        f"points x pacts here (each a whole evaluation), got {points:,} x {pacts}")
 
 
 def one_line(message: str, limit: int = MESSAGE_CHARS) -> str:

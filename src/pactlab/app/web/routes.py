@@ -17,25 +17,27 @@ from ...core.jsonable import json_safe
 from ...core.units import vocabulary
 from ...inputs.terms import preset_names
 from ...inputs.terms.fields import term_fields
-from .. import service
+from .. import robust_service, service
 from ..pacts import preset, preset_toml
 from ..requests import AssumptionsRequest, BacktestRequest
 from . import work
 from .cache import ByteCache, key
-from .caps import Caps, Cpu, problem
+from .caps import Caps, problem
 from .jobs import Job, Jobs
+from .limits import robust_cap
 from .models import (
     ERRORS,
     CompareRequest,
-    CompareResponse,
     EvaluateResponse,
     JobResponse,
     NegotiationRequest,
     PactRequest,
     ReportRequest,
+    RobustRequest,
     SweepRequest,
     TariffRequest,
 )
+from .pool import Runner
 
 XLSX = service.XLSX
 
@@ -83,13 +85,14 @@ def catalogue() -> APIRouter:
     return router
 
 
-def evaluations(caps: Caps, cpu: Cpu, answers: ByteCache) -> APIRouter:
+def evaluations(caps: Caps, cpu: Runner, answers: ByteCache) -> APIRouter:
     router = APIRouter()
 
     def resolved(req: Any) -> service.Resolved:
         caps.paths(req.paths)
         if isinstance(req, (CompareRequest, ReportRequest)):
             caps.pacts(req.pacts)
+            _strip_cap(caps, req)
         return service.resolve(req)
 
     @router.post("/api/evaluate", responses=ERRORS, response_model=EvaluateResponse)
@@ -100,8 +103,7 @@ def evaluations(caps: Caps, cpu: Cpu, answers: ByteCache) -> APIRouter:
         name = key(*r.key())
         body = answers.get(name)
         if body is None:
-            body = await cpu.run(lambda: EvaluateResponse(
-                **service.evaluate(req, resolved=r).view()).model_dump_json().encode())
+            body = await cpu.call(work.evaluate, req)
             answers.put(name, body)
         return Response(body, media_type="application/json")
 
@@ -109,34 +111,60 @@ def evaluations(caps: Caps, cpu: Cpu, answers: ByteCache) -> APIRouter:
         "application/json": {}, "text/csv": {}, XLSX: {}}}})
     async def compare(req: CompareRequest) -> Response:
         """Pacts side by side on the same futures (as JSON, CSV or an xlsx workbook)."""
-        r = await run_in_threadpool(resolved, req)
-        result = await cpu.run(lambda: service.compare(req, resolved=r))
+        await run_in_threadpool(resolved, req)
+        result = await cpu.call(work.compare, req)
         if req.format == "csv":
-            return Response(result.to_csv(), media_type="text/csv")
+            return Response(result, media_type="text/csv")
         if req.format == "xlsx":
-            return Response(result.to_xlsx(), media_type=XLSX)
-        return JSONResponse(CompareResponse(**result.view()).model_dump())
+            return Response(result, media_type=XLSX)
+        if req.robust:
+            result = {**result, "robustness": await cpu.call(robust_service.web_strip, req)}
+        return JSONResponse(result)
 
     @router.post("/api/report", responses={**ERRORS, 200: {"content": {"text/html": {}}}})
     async def report(req: ReportRequest) -> HTMLResponse:
-        """The self-contained HTML report for the pacts."""
+        """The self-contained HTML report for the pacts (with ``robust``: how sure each verdict
+        is and what would change it)."""
         await run_in_threadpool(resolved, req)
-        return HTMLResponse(await cpu.run(lambda: service.report(req).to_html()))
+        return HTMLResponse(await cpu.call(robust_service.web_report if req.robust
+                                           else work.report, req))
 
     @router.post("/api/tariffs", responses=ERRORS)
     async def tariffs(req: TariffRequest) -> dict[str, Any]:
         """A tariff what-if (by sector, long run and first year, and ranges), or with ``pact``
         the pact's deal against no deal, year by year: what ``pactlab tariffs --json`` prints."""
         caps.draws(req.draws)
-        return await cpu.run(lambda: service.tariffs(req).payload())
+        return await cpu.call(work.tariffs, req)
 
     @router.post("/api/backtest", responses=ERRORS)
     async def backtest(req: BacktestRequest) -> dict[str, Any]:
         """The no-pact reserve model against the investor's history (year-end reserves: the
         model's P5/P50/P95 beside the actual, the crises): what ``pactlab backtest --json`` prints."""
         caps.paths(req.paths)
-        return await cpu.run(lambda: json_safe(service.backtest(req).to_dict()))
+        return await cpu.call(work.backtest, req)
+    _robust_route(router, caps, cpu)
     return router
+
+
+def _strip_cap(caps: Caps, req: CompareRequest | ReportRequest) -> None:
+    """With ``robust``, the strip (a small robust design over the pacts) within the caps."""
+    if req.robust:
+        robust_cap(robust_service.SMALL_POINTS, robust_service.SMALL_PATHS, len(req.pacts),
+                   caps.max_paths, field="robust")
+
+
+def _robust_route(router: APIRouter, caps: Caps, cpu: Runner) -> None:
+    @router.post("/api/robust", responses=ERRORS)
+    async def robust(req: RobustRequest) -> dict[str, Any]:
+        """How sure each headline verdict is across the plausible ranges: the share of the
+        points where it holds, its drivers, its flip box and every point (the pinned layout of
+        ``pactlab robust --json``); at most ``(points + 1) x paths`` futures a pact within the
+        path cap, and 64 points x pacts."""
+        caps.paths(req.paths)
+        caps.pacts(req.pacts)
+        robust_cap(req.points, req.paths, len(req.pacts), caps.max_paths)
+        await run_in_threadpool(robust_service.check, req)
+        return await cpu.call(robust_service.web_robust, req)
 
 
 def _negotiation_work(req: NegotiationRequest) -> int:
