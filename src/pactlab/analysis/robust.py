@@ -68,7 +68,7 @@ from ..inputs.ranges import MISSING, RANGES_FILE, Range, fixed_keys, load_ranges
 from ..inputs.terms import Pact, load_pact
 from ..model.tariffs import TariffCosts
 from .batch import Progress, plan_all, resolve_futures, value_all
-from .explore.prim import prim
+from .explore.prim import knee, prim
 from .flips import VERDICTS, _bears_on, _changed, _one_thread, _term_default, verdicts
 from .valuation import digest
 
@@ -248,37 +248,6 @@ def _sobol_total(margin: np.ndarray, d: int, seed: int) -> np.ndarray:
         warnings.simplefilter("ignore")
         s = sobol.analyze(problem, margin, calc_second_order=False, seed=seed)
     return np.asarray(s["ST"], dtype=float)
-
-
-def knee(coverage: Sequence[float], density: Sequence[float]) -> int:
-    """The step at the knee of a PRIM trajectory: the farthest from the chord between the first
-    and the last box on the (coverage, density) curve (the last box where none is off it).
-
-    Parameters
-    ----------
-    coverage, density : sequence of float, length steps
-
-    Returns
-    -------
-    int
-        An index into the steps.
-
-    Examples
-    --------
-    >>> knee([1.0, 0.9, 0.5, 0.2], [0.3, 0.8, 0.9, 1.0])
-    1
-    >>> knee([1.0, 0.5], [0.4, 1.0])
-    1
-    """
-    c, d = np.asarray(coverage, dtype=float), np.asarray(density, dtype=float)
-    last = len(c) - 1
-    dx, dy = c[-1] - c[0], d[-1] - d[0]
-    length = math.hypot(dx, dy)
-    if last < 2 or length == 0:
-        return last
-    dist = np.abs(dx * (d[0] - d) - (c[0] - c) * dy) / length
-    i = int(np.argmax(dist))
-    return last if dist[i] <= 1e-12 or i == 0 else i
 
 
 def _limit(lim: Any, r: Range) -> list[Any]:

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypedDict
+from typing import Any, TypedDict
 
 import numpy as np
 import pandas as pd
 
 from ...core.errors import PactError
-from .prim import PrimResult, prim
+from ...core.jsonable import json_safe
+from .prim import PrimResult, Selection, prim, select_box
 from .spec import Spec
 from .store import Store, load_results
 
@@ -116,6 +117,11 @@ class Discovery:
     share: float              # of the points, how many meet the condition
     result: PrimResult
     inputs: list[str]
+    selection: Selection | None = None   # the box reported, its restrictions tested
+
+    def selected_payload(self) -> dict[str, Any]:
+        """The chosen box (replacing the last one as ``box``) and its tests, as JSON."""
+        return {} if self.selection is None else json_safe(self.selection.payload(self.result))
 
 
 def cases(results: pd.DataFrame, where: str, *, timeout_s: float = 10.0) -> np.ndarray:
@@ -163,9 +169,10 @@ def cases(results: pd.DataFrame, where: str, *, timeout_s: float = 10.0) -> np.n
 
 def discover(folder: str | Path, where: str, *, peel_alpha: float = 0.05,
              paste_alpha: float = 0.05, mass_min: float = 0.05,
-             threshold: float = 0.8) -> Discovery:
+             threshold: float = 0.8, box: int | None = None, resamples: int = 20) -> Discovery:
     """Which inputs, in which ranges, make `where` hold: PRIM over the run's uncertainties and
-    levers, with the points where the condition holds as cases of interest."""
+    levers, with the points where the condition holds as cases of interest; the box reported is
+    step `box` or the knee, its restrictions tested (:func:`~.prim.select_box`)."""
     spec, results = _run(folder)
     ran = results[results["error"] == ""].reset_index(drop=True)
     if ran.empty:
@@ -174,6 +181,9 @@ def discover(folder: str | Path, where: str, *, peel_alpha: float = 0.05,
     if not y.any():
         raise PactError(f"--where {where!r}: holds for none of the {len(ran):,} points")
     inputs = [c for c in spec.factors if ran[c].nunique() > 1]
-    result = prim(ran[inputs], y, peel_alpha=peel_alpha, paste_alpha=paste_alpha,
-                  mass_min=mass_min, threshold=threshold)
-    return Discovery(where, float(y.mean()), result, inputs)
+    options = {"peel_alpha": peel_alpha, "paste_alpha": paste_alpha, "mass_min": mass_min,
+               "threshold": threshold}
+    result = prim(ran[inputs], y, **options)
+    chosen = select_box(ran[inputs], y, result, box=box, resamples=resamples,
+                        seed=spec.sampler.seed, **options)
+    return Discovery(where, float(y.mean()), result, inputs, chosen)

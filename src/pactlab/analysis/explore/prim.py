@@ -275,3 +275,163 @@ def prim(x: pd.DataFrame, y, *, peel_alpha: float = 0.05, paste_alpha: float = 0
         if not 0.0 < value < 1.0:
             raise ValueError(f"{name} must be in (0, 1), got {value}")
     return _Prim(x, y.astype(int), peel_alpha, paste_alpha, mass_min, threshold).run()
+
+
+# --- choosing a box and testing its restrictions (as EMA Workbench's PrimBox does) ----------
+
+def inside(x: pd.DataFrame, box: Box) -> np.ndarray:
+    """Which rows of `x` lie in `box` (a dimension the box does not name is unrestricted)."""
+    keep = np.ones(len(x), dtype=bool)
+    for c, lim in box.items():
+        v = x[c].to_numpy()
+        keep &= np.isin(v, list(lim)) if isinstance(lim, frozenset) else (lim[0] <= v) & (v <= lim[1])
+    return keep
+
+
+def quasi_p_values(x: pd.DataFrame, y, result: PrimResult, i: int) -> dict[str, float]:
+    r"""For each restriction of box `i`, the one-sided binomial test EMA Workbench reports: with
+    that restriction removed, the box's density is :math:`p_j`; the quasi-p-value is
+    :math:`P(X \ge k)` for :math:`X \sim \mathrm{Bin}(n, p_j)`, `n` the box's points and `k` its
+    cases of interest. Small: the restriction raises the density by more than chance would
+    (Bryant & Lempert 2010; Kwakkel 2017)."""
+    from scipy.stats import binomtest
+    y = np.asarray(y).astype(int)
+    box = result.limits[i]
+    here = inside(x, box)
+    n, k = int(here.sum()), int(y[here].sum())
+    out = {}
+    for c in result.restricted(i):
+        loose = inside(x, {**box, c: result.initial[c]})
+        p = float(y[loose].mean()) if loose.any() else 0.0
+        out[c] = float(binomtest(k, n, p, alternative="greater").pvalue) if n else 1.0
+    return out
+
+
+def box_stats(x: pd.DataFrame, y, box: Box) -> dict[str, float]:
+    """A box's coverage, density and mass over `x` and the cases `y`."""
+    y = np.asarray(y).astype(bool)
+    here = inside(x, box)
+    k = int(y[here].sum())
+    return {"coverage": k / int(y.sum()) if y.any() else math.nan,
+            "density": k / int(here.sum()) if here.any() else math.nan,
+            "mass": float(here.mean())}
+
+
+def resample_stability(x: pd.DataFrame, y, choose, *, resamples: int = 20, seed: int = 0,
+                       **options: float) -> dict[str, float]:
+    """How often each input is restricted in the box `choose(result)` (a step index) picks when
+    PRIM is re-run on bootstrap resamples of the points (rows drawn with replacement)."""
+    y = np.asarray(y).astype(bool)
+    rng = np.random.default_rng(seed)
+    counts: dict[str, int] = dict.fromkeys(x.columns, 0)
+    done = 0
+    for _ in range(resamples):
+        rows = rng.integers(0, len(x), len(x))
+        if not y[rows].any() or y[rows].all():
+            continue
+        res = prim(x.iloc[rows].reset_index(drop=True), y[rows], **options)
+        done += 1
+        for c in res.restricted(choose(res)):
+            counts[c] += 1
+    return {c: n / done for c, n in counts.items()} if done else {}
+
+
+def knee(coverage, density) -> int:
+    """The step at the knee of a PRIM trajectory: the farthest from the chord between the first
+    and the last box on the (coverage, density) curve (the last box where none is off it): the
+    box scenario discovery reports by default and :mod:`pactlab.analysis.robust` its flip boxes.
+
+    >>> knee([1.0, 0.9, 0.5, 0.2], [0.3, 0.8, 0.9, 1.0])
+    1
+    >>> knee([1.0, 0.5], [0.4, 1.0])
+    1
+    """
+    c, d = np.asarray(coverage, dtype=float), np.asarray(density, dtype=float)
+    last = len(c) - 1
+    dx, dy = c[-1] - c[0], d[-1] - d[0]
+    length = math.hypot(dx, dy)
+    if last < 2 or length == 0:
+        return last
+    dist = np.abs(dx * (d[0] - d) - (c[0] - c) * dy) / length
+    i = int(np.argmax(dist))
+    return last if dist[i] <= 1e-12 or i == 0 else i
+
+
+#: a restriction whose quasi-p-value is above this is dropped from the reported box
+QUASI_P_MAX = 0.05
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The box reported from a trajectory: its step (``how``: ``knee`` or ``--box``) and stats,
+    each restriction's quasi-p-value and resampling stability, the restrictions dropped (quasi-p
+    above ``alpha``) and the box without them (``box``, ``stats``)."""
+
+    step: int
+    how: str
+    step_stats: dict[str, float]
+    quasi_p: dict[str, float]
+    stability: dict[str, float]
+    dropped: list[str]
+    box: Box
+    stats: dict[str, float]
+    resamples: int
+    alpha: float
+
+    def payload(self, result: PrimResult) -> dict[str, Any]:
+        """As JSON: ``box`` (the restrictions kept: min and max, categories as a list) and
+        ``selected`` (the step, how it was chosen, its stats, the restrictions' tests)."""
+        def limits(lim: Any) -> dict[str, Any]:
+            if isinstance(lim, frozenset):
+                kept = sorted(lim, key=str)
+                return {"min": kept, "max": kept}
+            return {"min": float(lim[0]), "max": float(lim[1])}
+        rows = self.table(result)
+        return {"box": {c: limits(lim) for c, lim in self.box.items()},
+                "selected": {"step": self.step, "how": self.how, **self.step_stats,
+                             "restrictions": {c: {**limits(result.limits[self.step][c]),
+                                                  "quasi_p": r.quasi_p, "stability": r.stability,
+                                                  "kept": bool(r.kept)}
+                                              for c, r in rows.iterrows()},
+                             "dropped": self.dropped, "alpha": self.alpha,
+                             "resamples": self.resamples, "kept_box": self.stats}}
+
+    def table(self, result: PrimResult) -> pd.DataFrame:
+        """The step's restrictions: min, max, quasi-p, stability and whether it is kept."""
+        table = result.box(self.step)
+        return table.assign(quasi_p=[self.quasi_p[c] for c in table.index],
+                            stability=[self.stability.get(c, math.nan) for c in table.index],
+                            kept=[c not in self.dropped for c in table.index])
+
+
+def select_box(x: pd.DataFrame, y, result: PrimResult, *, box: int | None = None,
+               resamples: int = 20, seed: int = 0, alpha: float = QUASI_P_MAX,
+               **options: float) -> Selection:
+    """Choose a box of `result` (step `box`, or the knee of the coverage–density trade-off,
+    :func:`knee`), test its restrictions (:func:`quasi_p_values`,
+    :func:`resample_stability` with the same choice on each resample) and drop those whose
+    quasi-p-value is above `alpha`."""
+    from ...core.errors import PactError
+    traj = result.trajectory
+    last = len(traj) - 1
+    if box is not None and not 0 <= box <= last:
+        raise PactError(f"--box {box}: must be a step of the trajectory, 0 to {last}")
+
+    def at_knee(res: PrimResult) -> int:
+        t = res.trajectory
+        return knee(t["coverage"].to_numpy(), t["density"].to_numpy())
+
+    step = at_knee(result) if box is None else box
+    target = float(traj["coverage"].iloc[step])
+
+    def like(res: PrimResult) -> int:          # --box N: the resample's step nearest in coverage
+        return int(np.argmin(np.abs(res.trajectory["coverage"].to_numpy() - target)))
+
+    quasi = quasi_p_values(x, y, result, step)
+    stability = resample_stability(x, y, at_knee if box is None else like, resamples=resamples,
+                                   seed=seed, **options) if resamples else {}
+    dropped = [c for c, p in quasi.items() if p > alpha]
+    kept = {c: result.limits[step][c] for c in result.restricted(step) if c not in dropped}
+    return Selection(step, "knee" if box is None else "--box",
+                     {k: float(traj[k].iloc[step]) for k in ("coverage", "density", "mass")},
+                     quasi, stability, dropped, kept, box_stats(x, y, kept), resamples, alpha)

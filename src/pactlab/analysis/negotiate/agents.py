@@ -17,9 +17,17 @@ Tactics (what an agent asks for, as a share of its best, in round :math:`t` of :
 * ``tit_for_tat`` — relative tit-for-tat (Faratin et al. 1998; Axelrod 1984): concedes as much,
   in its own utility, as the opponent's last offer conceded to it;
 * ``hardball`` — asks for its best until the end and accepts nothing below ``target``;
-* ``rubinstein`` — knows both discount factors and plays the subgame-perfect split (Rubinstein
-  1982): asks for :math:`(1-\delta_o)/(1-\delta_s\delta_o)` and offers the opponent what the
-  opponent would accept.
+* ``rubinstein`` — knows both discount factors and plays the stationary subgame-perfect
+  equilibrium (Rubinstein 1982; Binmore, Rubinstein & Wolinsky 1986) over the candidates: the
+  pair of proposals :math:`(x, y)`, the investor's and the host's, where each is the proposer's
+  best among those the responder accepts, and the responder is indifferent between accepting
+  and proposing its own next round, :math:`u_h(x) = \delta_h u_h(y)`, :math:`u_i(y) = \delta_i
+  u_i(x)` (:func:`rubinstein_proposals`). On a unit pie (a linear frontier) that is the formula:
+  the first proposer gets :math:`(1-\delta_o)/(1-\delta_s\delta_o)`, :math:`1/(1+\delta)` and
+  the responder :math:`\delta/(1+\delta)` when both discount at :math:`\delta`; on a curved
+  frontier the shares of each side's best differ from the formula's (they need not sum to
+  one). A discount factor must be below 1: at :math:`\delta_i\delta_h = 1` the game has no
+  unique split.
 
 An offer is the candidate that gives the opponent the most among those worth at least the
 agent's current ask to itself (a "nice" offer; ties go to the lower index).
@@ -31,9 +39,10 @@ from typing import cast
 
 import numpy as np
 import pandas as pd
+from scipy.optimize import brentq
 
 from ...core.errors import PactError
-from .solutions import individually_rational, rubinstein_share
+from .solutions import individually_rational, pareto_front
 from .utility import DISAGREEMENT
 
 EXPONENTS = {"boulware": 0.2, "linear": 1.0, "conceder": 5.0}
@@ -53,7 +62,10 @@ class Agent:
         if self.tactic not in TACTICS:
             raise PactError(f"--agents: unknown tactic {self.tactic!r}; tactics are {', '.join(TACTICS)}")
         if not 0.0 < self.discount <= 1.0:
-            raise PactError(f"agent discount: must be in (0, 1], got {self.discount}")
+            raise PactError(f"--discount: must be in (0, 1], got {self.discount:g}")
+        if self.tactic == "rubinstein" and self.discount >= 1.0:
+            raise PactError(f"--discount: a rubinstein agent needs a discount factor below 1 "
+                            f"(at 1 the game has no unique split), got {self.discount:g}")
 
 
 @dataclass(frozen=True)
@@ -75,6 +87,8 @@ class _Player:
         self.agent, self.own, self.other, self.opponent = agent, own, other, other_agent
         self.ask_share = 1.0
         self.last_received: float | None = None
+        self.proposal: int | None = None          # rubinstein: its equilibrium proposal
+        self.expects: int | None = None           # ... and the opponent's, which it accepts
 
     def ask(self, t: int, deadline: int) -> float:
         """Its ask in round t (1-based) as a share of its best."""
@@ -84,17 +98,13 @@ class _Player:
         if a.tactic == "hardball":
             return 1.0
         if a.tactic == "rubinstein":
-            return rubinstein_share(a.discount, self.opponent.discount)
+            return float(self.own[cast(int, self.proposal)])
         return self.ask_share          # tit for tat: moved by the opponent's concessions
 
     def offer(self, t: int, deadline: int) -> int:
         """The candidate that gives the opponent most among those worth the ask to itself."""
-        if self.agent.tactic == "rubinstein":    # offer what the opponent would just accept
-            accept = self.opponent.discount * rubinstein_share(self.opponent.discount,
-                                                               self.agent.discount)
-            ok = np.flatnonzero(self.other >= accept - 1e-12)
-            if ok.size:
-                return int(ok[np.argmax(self.own[ok])])
+        if self.agent.tactic == "rubinstein":   # its equilibrium proposal
+            return cast(int, self.proposal)
         ask = self.ask(t, deadline)
         ok = np.flatnonzero(self.own >= ask - 1e-12)
         if ok.size == 0:
@@ -105,8 +115,8 @@ class _Player:
         value = self.own[candidate]
         if self.agent.tactic == "hardball":
             return value >= self.agent.target - 1e-12
-        if self.agent.tactic == "rubinstein":
-            return value >= self.agent.discount * self.ask(t + 1, deadline) - 1e-12
+        if self.agent.tactic == "rubinstein":  # the equilibrium offer to it, or better
+            return value >= self.own[cast(int, self.expects)] - 1e-12
         return value >= self.agent.discount * self.own[self.offer(t + 1, deadline)] - 1e-12
 
     def observe(self, candidate: int) -> None:
@@ -115,6 +125,46 @@ class _Player:
         if self.agent.tactic == "tit_for_tat" and self.last_received is not None:
             self.ask_share = float(np.clip(self.ask_share - (received - self.last_received), 0.0, 1.0))
         self.last_received = received
+
+
+def rubinstein_proposals(x: np.ndarray, delta_0: float, delta_1: float) -> tuple[int, int]:
+    r"""The stationary subgame-perfect proposals of alternating offers over candidates with
+    shares `x` (n, 2) (negative: never acceptable), party 0 discounting at `delta_0` a round and
+    party 1 at `delta_1`: the candidates nearest party 0's proposal and party 1's.
+
+    The frontier of the acceptable candidates, joined by straight lines, is the pie: with
+    :math:`h(a)` the most party 1 can have when party 0 has :math:`a`, party 0 proposes
+    :math:`(a^*, h(a^*))` and party 1 :math:`(\delta_0 a^*, h(\delta_0 a^*))`, where
+    :math:`h(a^*) = \delta_1 h(\delta_0 a^*)`: each responder is indifferent between the offer
+    and its own proposal a round later (found by Brent's method; :math:`a^*` is party 0's best
+    when even that leaves party 1 more than it would wait for). On a unit pie this is
+    Rubinstein's split, to the grid's resolution.
+
+    >>> pie = np.column_stack([np.linspace(0, 1, 1001), np.linspace(1, 0, 1001)])
+    >>> a, b = rubinstein_proposals(pie, 0.9, 0.9)
+    >>> round(float(pie[a, 0]), 3), round(float(pie[b, 0]), 3)
+    (0.526, 0.474)
+    """
+    if not (0.0 < delta_0 < 1.0 and 0.0 < delta_1 < 1.0):
+        raise PactError("--discount: a rubinstein agent needs discount factors in (0, 1) "
+                        f"(at 1 the game has no unique split), got {delta_0:g}, {delta_1:g}")
+    x = np.asarray(x, dtype=np.float64)
+    ok = np.flatnonzero((x >= 0).all(axis=1))
+    if ok.size == 0:
+        raise PactError("negotiate: no candidate is better than no deal for both sides")
+    front = ok[pareto_front(x[ok])]                # sorted by party 0's share, ascending
+    a, b = x[front, 0], x[front, 1]
+
+    def h(v: float) -> float:
+        return float(np.interp(v, a, b))           # below a[0]: party 1's best, b[0]
+
+    def gap(v: float) -> float:
+        return h(v) - delta_1 * h(delta_0 * v)
+
+    star = a[-1] if a[-1] == a[0] or gap(a[-1]) >= 0 else brentq(gap, a[0], a[-1], xtol=1e-12)
+    targets = np.array([[star, h(star)], [delta_0 * star, h(delta_0 * star)]])
+    nearest = [int(front[np.argmin(np.hypot(*(x[front] - t).T))]) for t in targets]
+    return nearest[0], nearest[1]
 
 
 def shares(u: np.ndarray, d=DISAGREEMENT) -> np.ndarray:
@@ -143,6 +193,10 @@ def alternating_offers(u: np.ndarray, agents: tuple[Agent, Agent], rounds: int, 
     x = shares(u, d)
     players = (_Player(agents[0], x[:, 0], x[:, 1], agents[1]),
                _Player(agents[1], x[:, 1], x[:, 0], agents[0]))
+    if any(a.tactic == "rubinstein" for a in agents):   # one equilibrium, both sides know it
+        proposals = rubinstein_proposals(x, agents[0].discount, agents[1].discount)
+        for i, player in enumerate(players):
+            player.proposal, player.expects = proposals[i], proposals[1 - i]
     rng = np.random.default_rng(seed)
     rows = []
     proposer = first
