@@ -47,6 +47,7 @@ bench: install-dev
 	$(PY) benchmarks/bench_negotiate.py
 	$(PY) benchmarks/bench_explore.py
 	$(PY) benchmarks/bench_robust.py
+	$(PY) benchmarks/bench_web_load.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache .hypothesis
