@@ -2,6 +2,8 @@
 and the box of inputs where a condition holds."""
 from __future__ import annotations
 
+import difflib
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -9,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -19,6 +22,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from ...core.errors import PactError
 from ...core.io import write_atomic
 from ...inputs.terms import read_toml
 from .. import service
@@ -40,6 +44,8 @@ def explore_cmd(spec: Path = typer.Argument(..., help="The experiment spec (TOML
                 resume: bool = typer.Option(False, "--resume", help="Finish an interrupted run."),
                 as_of: str | None = AsOfOpt) -> None:
     """Run a sweep: every point of the spec, streamed to disk as chunks finish; resumable."""
+    if not resume:
+        ensure_folder(output)       # -o runs/kf: runs/ is made if missing
     sheet = read_toml(spec, spec.name) | ({} if as_of is None else {"as_of": as_of})
     req = build(ExploreRequest, spec=sheet, spec_file=str(spec), output=str(output),
                 executor=executor, workers=workers, scheduler=scheduler, chunk_size=chunk_size,
@@ -83,11 +89,78 @@ def sensitivity_cmd(folder: Path = typer.Argument(..., help="A run's folder.", f
         write_json(result.to_json())
         return
     sens = result.sensitivity
-    table = Table("input", *sens.table.columns, title=f"What moves {outcome} ({sens.method})")
+    said = _outcome_words(outcome, _investor(folder))
+    kind = {"ST": "sobol", "mu_star": "morris"}.get(sens.measure, "spearman")
+    numbers = {c: h for c, h in _NUMBERS[kind].items() if c in sens.table.columns}
+    table = Table("input (--set key)", "what it does", *numbers.values(),
+                  title=f"What moves {said} ({outcome}; {sens.method} design)")
+    table.columns[0].no_wrap = True        # the key to copy into --set, never cut
+    table.columns[0].min_width = max(len(str(k)) for k in [*sens.table.index, "input"])
+    table.columns[1].ratio, table.columns[1].min_width, table.columns[1].overflow = 1, 24, "fold"
     for name, row in sens.table.iterrows():
-        table.add_row(name, *(f"{v:.3f}" for v in row))
+        table.add_row(escape(str(name)), _effect_words(str(name), row, said, kind),
+                      *(f"{row[c]:+.2f}" if c in ("rho", "mu") else f"{row[c]:.3g}" for c in numbers))
     out.print(table)
     out.print(f"[dim]{sens.note}[/dim]")
+
+
+#: the numbers beside the words, by kind of sensitivity, with plain headers
+_NUMBERS = {"spearman": {"rho": "rank correlation", "p_value": "p-value"},
+            "sobol": {"ST": "share explained (ST)", "ST_conf": "±", "S1": "alone (S1)"},
+            "morris": {"mu_star": "mean effect (μ*)", "mu": "signed mean (μ)", "sigma": "spread (σ)"}}
+#: outcome columns in words ({} the investor)
+_OUTCOMES = {"investor_gain_mean": "{}'s mean gain", "investor_gain_p5": "{}'s gain in a bad future (P5)",
+             "investor_gain_p50": "{}'s median gain", "investor_p_loss": "the chance {} ends behind",
+             "host_gain_mean": "the host's mean gain", "host_gain_p5": "the host's gain in a bad future (P5)",
+             "host_p_loss": "the chance the host ends behind", "p_crisis": "{}'s reserve-crisis risk",
+             "irr_p50": "{}'s median IRR", "irr_p5": "{}'s IRR in a bad future (P5)",
+             "tariff_relief": "{}'s tariff relief", "npv_mean": "{}'s mean NPV",
+             "p_recoup": "the chance {} recoups", "peak_call": "{}'s peak annual call"}
+
+
+def _outcome_words(outcome: str, investor: str) -> str:
+    return _OUTCOMES.get(outcome, outcome).format(investor)
+
+
+def _investor(folder: Path) -> str:
+    """The run's one investor, for the sentences ("Korea's mean gain"); else 'the investor'."""
+    from ...analysis.explore import Store
+    from ..pacts import pact_from
+    from .common import pact_arg
+    try:
+        pacts = Store(folder).manifest()["spec"].get("pacts") or []
+        if len(pacts) == 1:
+            value, file = pact_arg(str(pacts[0]))
+            return pact_from(value, "pact", file).parties.investor
+    except (PactError, OSError, KeyError, TypeError, AttributeError):
+        pass                # a test function's run, or a pact file no longer there
+    return "the investor"
+
+
+def _effect_words(key: str, row: Any, said: str, kind: str) -> str:
+    """One input's effect as a sentence: "the higher Korea's discount rate, the lower Korea's
+    mean gain (strongly)"; for variance-based indices, the share of the spread it explains."""
+    from ...present.robust_text import label
+    subject, verb, _ = label(key)
+    if kind == "sobol":
+        return f"explains {max(row['ST'], 0):.0%} of the spread in {said} ({max(row['S1'], 0):.0%} alone)"
+    sign = row.get("rho") if kind == "spearman" else row.get("mu")
+    size = abs(sign) if kind == "spearman" else None
+    if sign is None or sign != sign:
+        return f"{subject} does not vary in this run"
+    if subject == key:                       # no words for it: the key names it
+        subject, verb = "it", "is"
+    elif not subject.startswith(("the ", "a ", "an ")) and "'s " not in subject:
+        subject = f"the {subject}"
+    more = "higher" if verb in ("is", "are") else "more"
+    clause = f"the {more} {subject}{'' if verb in ('is', 'are') else ' ' + verb}"
+    text = f"{clause}, the {'higher' if sign > 0 else 'lower'} {said}"
+    if size is not None:
+        text += (" (strongly)" if size >= 0.5 else " (moderately)" if size >= 0.3 else " (weakly)"
+                 if size >= 0.1 else " (hardly at all)")
+        if row.get("p_value", 0) > 0.05:
+            text += "; could be chance"
+    return text
 
 
 @app.command()
@@ -99,6 +172,10 @@ def discover(folder: Path = typer.Argument(..., help="A run's folder.", file_oka
              mass_min: float = typer.Option(0.05, "--mass-min", min=0.001, max=0.99),
              threshold: float = typer.Option(0.8, "--threshold", min=0.01, max=0.999,
                                              help="The density at which a box is accepted."),
+             box: int | None = typer.Option(None, "--box", min=0,
+                                            help="The step to report (default: the knee of the coverage-density trade-off)."),
+             resamples: int = typer.Option(20, "--resamples", min=0, max=1000,
+                                           help="Bootstrap re-runs of PRIM for the restrictions' stability."),
              outcome: str | None = typer.Option(None, "--outcome",
                                                 help="For --report: the outcome whose sensitivity to chart."),
              report_file: Path | None = typer.Option(None, "--report", dir_okay=False,
@@ -107,9 +184,11 @@ def discover(folder: Path = typer.Argument(..., help="A run's folder.", file_oka
     """Scenario discovery: the box of inputs where a condition (e.g. the investor loses) holds."""
     if report_file is not None:
         ensure_folder(report_file)
-    result = service.discover(build(DiscoverRequest, folder=str(folder), where=where,
+    result = _where_names_columns(folder, where, lambda: service.discover(build(
+        DiscoverRequest, folder=str(folder), where=where,
                                     peel_alpha=peel_alpha, paste_alpha=paste_alpha, mass_min=mass_min,
-                                    threshold=threshold, outcome=outcome, report=report_file is not None))
+                                    threshold=threshold, box=box, resamples=resamples, outcome=outcome,
+                                    report=report_file is not None)))
     if as_json:
         write_json(result.to_json())
     else:
@@ -117,6 +196,25 @@ def discover(folder: Path = typer.Argument(..., help="A run's folder.", file_oka
     if report_file is not None and result.report is not None:
         write_atomic(report_file, result.report)
         err.print(f"wrote {report_file}")
+
+
+def _where_names_columns(folder: Path, where: str, run: Any) -> Any:
+    """`run()`, with a ``--where`` that names no column of the run answered by the columns one
+    may use (one line), not DuckDB's binder message."""
+    try:
+        return run()
+    except PactError as exc:
+        missing = re.search(r'Referenced column "([^"]+)" not found', str(exc))
+        if missing is None:
+            raise
+        from ...analysis.explore import Store
+        columns = [c for c in Store(folder).manifest().get("columns", []) if c != "point_id"]
+        quoted = [f'"{c}"' if not c.isidentifier() else c for c in columns]
+        near = difflib.get_close_matches(missing.group(1), columns, n=1)
+        hint = f" (did you mean {quoted[columns.index(near[0])]}?)" if near else ""
+        raise PactError(f"--where {where!r}: no column {missing.group(1)!r} in this run{hint}; the "
+                        f"columns are {', '.join(quoted)} (quote the dotted ones: "
+                        f"'\"fx.swap_line\" > 0')") from None
 
 
 def _show_discovery(found: Any, threshold: float) -> None:
@@ -127,12 +225,25 @@ def _show_discovery(found: Any, threshold: float) -> None:
     for i, r in traj.iterrows():
         curve.add_row(str(i), f"{r.coverage:.1%}", f"{r.density:.1%}", f"{r.mass:.1%}", str(int(r.res_dim)))
     out.print(curve)
-    box = Table("input", "from", "to", title=f"The chosen box (step {len(traj) - 1}: coverage "
-                f"{traj.coverage.iloc[-1]:.1%}, density {traj.density.iloc[-1]:.1%})"
-                + ("" if found.result.accepted else f" — below the {threshold:.0%} density threshold"))
-    for name, r in found.result.box(-1).iterrows():
-        box.add_row(name, _limit_text(r["min"]), _limit_text(r["max"]))
+    sel = found.selection
+    i = len(traj) - 1 if sel is None else sel.step
+    how = "the last" if sel is None else ("the knee" if sel.how == "knee" else "--box")
+    box = Table("input", "from", "to", "quasi-p", "stability", "", title=f"The chosen box (step {i}, "
+                f"{how}: coverage {traj.coverage.iloc[i]:.1%}, density {traj.density.iloc[i]:.1%})"
+                + ("" if traj["mean"].iloc[i] >= threshold else f" — below the {threshold:.0%} density threshold"))
+    rows = found.result.box(i) if sel is None else sel.table(found.result)
+    for name, r in rows.iterrows():
+        box.add_row(name, _limit_text(r["min"]), _limit_text(r["max"]), f"{r.get('quasi_p', float('nan')):.3g}",
+                    f"{r.get('stability', float('nan')):.0%}", "" if r.get("kept", True) else "dropped")
     out.print(box)
+    if sel is not None:
+        out.print(f"[dim]quasi-p: one-sided binomial test of the box's density against the density with the "
+                  f"restriction removed; stability: share of {sel.resamples} bootstrap re-runs of PRIM that "
+                  f"restrict the input.[/dim]")
+        if sel.dropped:
+            out.print(f"Dropped (quasi-p above {sel.alpha:g}): {', '.join(sel.dropped)}; without them the box has "
+                      f"coverage {sel.stats['coverage']:.1%}, density {sel.stats['density']:.1%}, "
+                      f"mass {sel.stats['mass']:.1%}.")
 
 
 def _limit_text(value: object) -> str:

@@ -67,19 +67,35 @@ def show(pact: str = typer.Argument(..., help="Preset name or .toml file."),
     _show_terms(p)
 
 
+#: the narrowest the label and the value columns may be beside the key column
+_LABEL, _VALUE = 20, 16
+
+
 def _show_terms(p: Pact) -> None:
-    out.print(f"[bold]{p.title}[/bold]\n{p.description}")
-    table = Table("term", "value", "key (--term)")
+    """The terms with the key to copy into ``--term`` whole, never cut: on a terminal too
+    narrow for three columns each value goes under its label."""
+    out.print(f"[bold]{escape(p.title)}[/bold]\n{escape(p.description)}")
+    fields = term_fields(p)
+    key_w = max(len("key (--term)"), *(len(f.key) for f in fields))
+    stacked = out.width < key_w + _LABEL + _VALUE + 10
+    table = Table("term and value" if stacked else "term", *([] if stacked else ["value"]))
+    table.columns[0].ratio, table.columns[0].min_width = 1, _LABEL
+    if not stacked:
+        table.columns[1].ratio, table.columns[1].min_width, table.columns[1].overflow = 1, _VALUE, "fold"
+    table.add_column("key (--term)", no_wrap=True, min_width=key_w)
     section = None
-    for f in term_fields(p):
+    for f in fields:
         if f.section != section:
             if section is not None:
                 table.add_section()
             section = f.section
-            table.add_row(f"[bold]{escape(section)}[/bold]", "", "")
-        label = f"{f.group} · {f.label}" if f.group else f.label
-        table.add_row(escape(label), escape(f.text()) + (" [yellow]⚠ assumed[/yellow]" if f.assumed else ""),
-                      f"[dim]{escape(f.key)}[/dim]")
+            table.add_row(f"[bold]{escape(section)}[/bold]", *([] if stacked else [""]), "")
+        label = escape(f"{f.group} · {f.label}" if f.group else f.label)
+        value = escape(f.text()) + (" [yellow]⚠ assumed[/yellow]" if f.assumed else "")
+        cells = [f"{label}\n  {value}"] if stacked else [label, value]
+        table.add_row(*cells, f"[dim]{escape(f.key)}[/dim]")
     table.add_section()
-    table.add_row("commitment (sum of tranches)", fmt(p.commitment, "usd_bn"), "")
+    total = fmt(p.commitment, "usd_bn")
+    table.add_row(*([f"commitment (sum of tranches)\n  {total}"] if stacked
+                    else ["commitment (sum of tranches)", total]), "")
     out.print(table)

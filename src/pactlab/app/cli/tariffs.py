@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.table import Table
 
 from ...core.errors import PactError
 from ...core.units import percent_to_fraction
@@ -33,6 +32,7 @@ from .common import (
     err,
     out,
     pact_fields,
+    print_fitted,
     title,
     write_json,
 )
@@ -140,7 +140,7 @@ def tariffs(pact: str | None = typer.Argument(None, help="A pact: deal vs no dea
         _show_no_deal(result)
 
 
-def _what_if_grid(result: service.Tariffs) -> Table:
+def _show_what_if_grid(result: service.Tariffs) -> None:
     req, a = result.request, result.assumptions
     investor, rival = req.investor, service.rival(req.investor)
     if result.change is not None:
@@ -152,33 +152,36 @@ def _what_if_grid(result: service.Tariffs) -> Table:
         table = result.what_if.by_sector
         heading = (f"Tariffs: {', '.join(f'{k} {v:.0%}' for k, v in req.rates.items())} (before: the "
                    f"rates in force on {a.trade.as_of.isoformat()}) — long run, central parameters")
-    grid = Table("sector", f"{investor} exports at the before rates", "rate before → after", "export change",
-                 "change %", "value added at risk", "terms of trade", f"{rival} change", "US buyers pay",
-                 "US tariff revenue", f"{investor} absorbs", title=title(heading, a, []))
+    rows = []
     for name, row in table.iterrows():
         rates = "" if name == "total" else f"{row.investor_rate_before:.0%} → {row.investor_rate_after:.0%}"
         pct = row.investor_export_change / row.investor_exports if row.investor_exports else float("nan")
-        grid.add_row(name, fmt(row.investor_exports, "usd_bn"), rates, fmt(row.investor_export_change, "usd_bn"),
-                     fmt(pct, "share"), fmt(row.investor_value_added_change, "usd_bn"),
-                     fmt(row.investor_producer_surplus_change, "usd_bn"),
-                     fmt(row.rival_export_change, "usd_bn"), fmt(row.us_consumer_cost, "usd_bn"),
-                     fmt(row.us_tariff_revenue_change, "usd_bn"), fmt(row.exporter_share, "share"))
-    return grid
+        rows.append((str(name), [fmt(row.investor_exports, "usd_bn"), rates,
+                                 fmt(row.investor_export_change, "usd_bn"), fmt(pct, "share"),
+                                 fmt(row.investor_value_added_change, "usd_bn"),
+                                 fmt(row.investor_producer_surplus_change, "usd_bn"),
+                                 fmt(row.rival_export_change, "usd_bn"), fmt(row.us_consumer_cost, "usd_bn"),
+                                 fmt(row.us_tariff_revenue_change, "usd_bn"), fmt(row.exporter_share, "share")]))
+    print_fitted(title(heading, a, []), "sector",
+                 [f"{investor} exports at the before rates", "rate before → after", "export change",
+                  "change %", "value added at risk", "terms of trade", f"{rival} change", "US buyers pay",
+                  "US tariff revenue", f"{investor} absorbs"], rows, blocks=[2, 2, 2, 1, 2, 1])
 
 
 def _show_what_if(result: service.Tariffs) -> None:
     req, a, w = result.request, result.assumptions, result.what_if
-    out.print(_what_if_grid(result))
-    ranges = Table("partner", "measure", "first year P5", "P50", "P95", "long run P5", "P50", "P95",
-                   title=f"Ranges over the uncertain elasticities, pass-through and value-added shares "
-                         f"({req.draws:,} draws, seed {req.seed}); USD bn a year, a loss is positive")
+    _show_what_if_grid(result)
+    rows = []
     for measure, label in (("exports_lost", "exports lost"), ("value_added_lost", "value added lost")):
         for partner_code, spans in w.ranges[measure].items():
             if all(abs(v) < 0.05 for h in spans.values() for v in h.values()):
                 continue
-            ranges.add_row(partner_code, label, *(fmt(spans[h][q], "usd_bn") for h in ("first_year", "long_run")
-                                                  for q in ("p5", "p50", "p95")))
-    out.print(ranges)
+            rows.append((f"{partner_code} {label}", [fmt(spans[h][q], "usd_bn") for h in ("first_year", "long_run")
+                                                    for q in ("p5", "p50", "p95")]))
+    print_fitted(f"Ranges over the uncertain elasticities, pass-through and value-added shares "
+                 f"({req.draws:,} draws, seed {req.seed}); USD bn a year, a loss is positive",
+                 "partner, measure", ["first year P5", "P50", "P95", "long run P5", "P50", "P95"], rows,
+                 blocks=[3, 3])
     va = w.ranges["value_added_lost"][result.investor_code()]
     if result.change is not None:
         lost = result.first_year_loss()
@@ -209,34 +212,35 @@ def _show_both(result: service.Tariffs) -> None:
     assert p is not None and costs is not None
     names = {when: f"tariffs as of {when.isoformat()}" for when in sorted(costs)}
     first, last = (when.isoformat() for when in names)
-    table = Table("present value, USD bn", *names.values(),
-                  title=title(f"{pact_label(p)}: what the deal keeps (central-parameter PVs), tariffs "
-                              f"as of {first} and as of {last}", a, [p]))
+    rows = []
     for key, who in (("investor_value_added_relief", p.parties.investor),
                      ("investor_export_relief", p.parties.investor),
                      ("investor_producer_surplus_relief", p.parties.investor),
                      ("host_consumer_saving", None), ("host_tariff_revenue_forgone", None)):
         label = MEASURES[key][0] if who is None else f"{who}: {MEASURES[key][0]}"
-        table.add_row(label, *(fmt(costs[state].present_value[key], "usd_bn") for state in names))
-    out.print(table)
+        rows.append((label, [fmt(costs[state].present_value[key], "usd_bn") for state in names]))
+    print_fitted(title(f"{pact_label(p)}: what the deal keeps (central-parameter PVs), tariffs as of "
+                       f"{first} and as of {last}", a, [p]), "present value, USD bn",
+                 list(names.values()), rows)
     out.print(f"The pact's tariffs are ceilings on the law's rates: where the law as of a date charges "
               f"less than a cap, the cap is worth nothing. The no-deal case: {NO_DEAL_CASE}.")
     _tariff_footnote(a, "from data/tariff_schedule.csv, capped by the pact's deal/no-deal terms")
 
 
-def _no_deal_grid(result: service.Tariffs) -> Table:
+def _show_no_deal_grid(result: service.Tariffs) -> None:
     p, a, when = result.pact, result.assumptions, result.as_of
     assert p is not None and result.costs is not None
-    grid = Table("sector", "exports at the deal rates", "deal → no-deal rate", "export loss", "value added lost",
-                 "rival gain", "US buyers' saving with the deal",
-                 title=title(f"{pact_label(p)}: what no deal costs, {p.schedule.base_year + 1} "
-                             "(a full year)", a, [p]))
+    rows = []
     for name, row in result.costs[when].by_sector.iterrows():
         rates = "" if name == "total" else f"{row.investor_rate_before:.0%} → {row.investor_rate_after:.0%}"
-        grid.add_row(name, fmt(row.investor_exports, "usd_bn"), rates, fmt(-row.investor_export_change, "usd_bn"),
-                     fmt(-row.investor_value_added_change, "usd_bn"), fmt(row.rival_export_change, "usd_bn"),
-                     fmt(row.us_consumer_cost, "usd_bn"))
-    return grid
+        rows.append((str(name), [fmt(row.investor_exports, "usd_bn"), rates,
+                                 fmt(-row.investor_export_change, "usd_bn"),
+                                 fmt(-row.investor_value_added_change, "usd_bn"),
+                                 fmt(row.rival_export_change, "usd_bn"), fmt(row.us_consumer_cost, "usd_bn")]))
+    print_fitted(title(f"{pact_label(p)}: what no deal costs, {p.schedule.base_year + 1} (a full year)",
+                       a, [p]), "sector",
+                 ["exports at the deal rates", "deal → no-deal rate", "export loss", "value added lost",
+                  "rival gain", "US buyers' saving with the deal"], rows)
 
 
 def _show_no_deal(result: service.Tariffs) -> None:
@@ -244,19 +248,16 @@ def _show_no_deal(result: service.Tariffs) -> None:
     p, a, when = result.pact, result.assumptions, result.as_of
     assert p is not None and result.costs is not None
     cost = result.costs[when]
-    out.print(_no_deal_grid(result))
-    years = Table("year", "P(deal stands)", "export loss", "value added at risk",
-                  "terms-of-trade loss", "value added lost after adjustment", "US buyers' saving",
-                  "US tariff revenue forgone",
-                  title="Year by year (no deal vs deal, central parameters)")
+    _show_no_deal_grid(result)
     shown = cost.by_year.iloc[[k for k in (0, 1, 2, 4, 8, 11, 20) if k < len(cost.by_year)]]
-    for year, row in shown.iterrows():
-        years.add_row(str(year), fmt(row.survival, "share"), fmt(row.investor_export_loss, "usd_bn"),
-                      fmt(row.investor_value_added_at_risk, "usd_bn"),
-                      fmt(row.investor_producer_surplus_loss, "usd_bn"),
-                      fmt(row.investor_value_added_loss, "usd_bn"), fmt(row.us_consumer_cost, "usd_bn"),
-                      fmt(row.us_tariff_revenue, "usd_bn"))
-    out.print(years)
+    print_fitted("Year by year (no deal vs deal, central parameters)", "year",
+                 ["P(deal stands)", "export loss", "value added at risk", "terms-of-trade loss",
+                  "value added lost after adjustment", "US buyers' saving", "US tariff revenue forgone"],
+                 [(str(year), [fmt(row.survival, "share"), fmt(row.investor_export_loss, "usd_bn"),
+                               fmt(row.investor_value_added_at_risk, "usd_bn"),
+                               fmt(row.investor_producer_surplus_loss, "usd_bn"),
+                               fmt(row.investor_value_added_loss, "usd_bn"), fmt(row.us_consumer_cost, "usd_bn"),
+                               fmt(row.us_tariff_revenue, "usd_bn")]) for year, row in shown.iterrows()])
     out.print(f"Value added lost after adjustment: each year's new loss is all at risk in its first "
               f"year and fades over {a.trade.adjustment_years} years to its lasting terms-of-trade part "
               f"as labour and capital move; nominal dollars, 2024 flows grown "

@@ -8,7 +8,9 @@ page that answers as the terms move.
   error response is in the OpenAPI schema, and the schema states this server's caps.
 * Evaluations run off the event loop, one at a time (numba's parallel kernels must not be
   entered from two threads at once), with at most `max_waiting` queued; answers are cached by
-  what produced them, by size, so moving a slider back is instant (`cache.py`).
+  what produced them, by size, so moving a slider back is instant (`cache.py`). With
+  ``workers=N`` they run in a pool of N worker processes instead (`pool.py`), the cache still
+  here and asked first.
 * Jobs run in worker processes (`jobs.py`): they never hold the evaluations' turn, they can be
   cancelled (``DELETE /api/jobs/{id}``), they time out, and each is capped by its total work.
 * The body is capped as it streams (`limits.py`), chunked or not. The routes are `routes.py`.
@@ -22,6 +24,7 @@ import anyio
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..._version import __version__
@@ -32,27 +35,37 @@ from .cache import ByteCache
 from .caps import Caps, Cpu, problem
 from .jobs import Jobs
 from .limits import BodyLimit
+from .pool import Pool, Runner
 
 __all__ = ["Caps", "Cpu", "create_app", "problem"]
 
 
-def create_app(**options: Any) -> FastAPI:
-    """The workbench app; `options` are the fields of :class:`Caps` (e.g. ``max_paths=300``)."""
+def create_app(*, workers: int = 0, **options: Any) -> FastAPI:
+    """The workbench app; `options` are the fields of :class:`Caps` (e.g. ``max_paths=300``).
+    `workers`: the evaluations' worker processes (0: in this process, one at a time); the pool
+    starts and stops with the app's lifespan."""
     caps = Caps(**options)
     jobs = Jobs(caps.max_jobs, caps.job_timeout, caps.job_keep, caps.jobs_kept)
+    pool = Pool(workers, caps.max_waiting) if workers else None
 
     @asynccontextmanager
     async def lifespan(_: FastAPI):
+        if pool is not None:
+            pool.start()
         yield
         await anyio.to_thread.run_sync(jobs.shutdown)   # the server stops: so do its jobs
+        if pool is not None:
+            await anyio.to_thread.run_sync(pool.close)  # and its workers
 
-    app = FastAPI(title="pactlab", version=__version__, lifespan=lifespan,
-                  description="Investment-for-tariff pacts: what each side gets, and how risky it is.")
+    # /docs and /redoc with Swagger UI's and ReDoc's assets from the package, not a CDN: offline
+    app = FastAPIOffline(title="pactlab", version=__version__, lifespan=lifespan,
+                         description="Investment-for-tariff pacts: what each side gets, and how risky it is.")
     app.add_middleware(BodyLimit, max_body=caps.max_body)
     app.state.jobs = jobs
+    app.state.pool = pool
     _errors(app)
     app.include_router(routes.catalogue())
-    app.include_router(routes.evaluations(caps, Cpu(caps.max_waiting), ByteCache(caps.cache_bytes)))
+    app.include_router(routes.evaluations(caps, Runner(caps.max_waiting, pool), ByteCache(caps.cache_bytes)))
     app.include_router(routes.jobs(caps, jobs))
     app.include_router(routes.page())
     _schema_states_caps(app, caps)
