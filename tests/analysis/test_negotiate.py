@@ -156,7 +156,10 @@ def test_the_cash_share_lever_adds_guarantees_where_there_are_none() -> None:
 @pytest.fixture(scope="module")
 def korea() -> pl.negotiate.Negotiation:
     space = korea_space(pl.load_pact("korea-us-demand-2025-09"))
-    return negotiate(space, pl.futures(600, 5), sample="lhs", n=150, seed=5,
+    # the welfare view: under the host's stated objective no candidate here beats no deal for
+    # both without a perceived no-deal cost (issue 21; `pactlab calibrate korea` fits one)
+    welfare = pl.load_assumptions().with_values({"host_objective.view": "welfare"})
+    return negotiate(space, pl.futures(600, 5, welfare), sample="lhs", n=150, seed=5,
                      reference="korea-final-2025-11")
 
 
@@ -177,7 +180,8 @@ def test_the_nash_deal_beats_no_deal_for_both_and_is_efficient(korea) -> None:
 
 @pytest.mark.slow
 def test_rerunning_gives_the_same_term_sheets_byte_for_byte(korea) -> None:
-    again = negotiate(korea.space, pl.futures(600, 5), sample="lhs", n=150, seed=5)
+    again = negotiate(korea.space, pl.futures(600, 5, korea.futures.assumptions), sample="lhs",
+                      n=150, seed=5)
     for name in korea.solutions:
         assert korea.solution_toml(name) == again.solution_toml(name)
     text = korea.solution_toml("nash")

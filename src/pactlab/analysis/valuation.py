@@ -179,6 +179,7 @@ class Evaluation:
             "assumption_overrides": json_safe(a.overrides),
             "as_of": a.trade.as_of.isoformat(),
             "data_as_of": data.as_of(self.pact.parties.investor_code),
+            "host_objective": a.host_objective.view,     # which view of the host's gain
         }
 
     def assumed_terms(self) -> list[str]:

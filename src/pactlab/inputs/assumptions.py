@@ -175,6 +175,23 @@ class Valuation(Terms):
     host_farm_value: Share
     visa_value_investor: Annotated[float, Field(ge=0.0, le=1.0)]
     visa_cost_host: Annotated[float, Field(ge=0.0, le=1.0)]
+    # side issues are concave with caps (pactlab.model.gains.saturating): what can be delivered
+    energy_cap: Annotated[float, Field(gt=0.0, le=1000.0)] = 40.0   # USD bn a year the US can sell
+    farm_cap: Annotated[float, Field(gt=0.0, le=100.0)] = 5.0       # USD bn a year of farm sales
+    farm_red_line: Annotated[float, Field(gt=0.0, le=100.0)] = 2.0  # USD bn a year: Korea's red line
+
+
+class HostObjective(Terms):
+    """What the host's gain counts (see pactlab.model.gains): ``stated`` — welfare plus
+    Grossman & Helpman's weights on tariff revenue and protected output, a swap line's precedent
+    and the host's political costs; ``welfare`` — those weights at 0."""
+
+    view: Literal["stated", "welfare"] = "stated"
+    revenue_weight: Annotated[float, Field(ge=0.0, le=5.0)] = 0.5
+    protected_weight: Annotated[float, Field(ge=0.0, le=5.0)] = 0.5
+    protected_share: Share = 0.3
+    swap_loss_given_default: Share = 0.05
+    swap_precedent_cost: Annotated[float, Field(ge=0.0, le=500.0)] = 10.0
 
 
 class Negotiation(Terms):
@@ -183,6 +200,12 @@ class Negotiation(Terms):
     investor_risk_aversion: Annotated[float, Field(ge=0.0, le=10.0)]
     host_risk_aversion: Annotated[float, Field(ge=0.0, le=10.0)]
     investor_max_crisis_prob: Share
+    # each side's political cost of a concession, and its perceived cost of no deal beyond the
+    # modelled one (USD bn PV; a term of its gain, pactlab.model.gains)
+    investor_political_cost: Annotated[float, Field(ge=0.0, le=5.0)] = 0.1
+    host_political_cost: Annotated[float, Field(ge=0.0, le=1.0)] = 0.01
+    investor_no_deal_cost: Annotated[float, Field(ge=0.0, le=1000.0)] = 0.0
+    host_no_deal_cost: Annotated[float, Field(ge=0.0, le=1000.0)] = 0.0
 
 
 class Macro(Terms):
@@ -252,6 +275,7 @@ class Assumptions(Terms):
     trade: Trade
     valuation: Valuation
     negotiation: Negotiation
+    host_objective: HostObjective = Field(default_factory=HostObjective)
     macro: dict[str, Macro] = Field(min_length=1)
     archetypes: dict[str, Archetype] = Field(min_length=1)
 

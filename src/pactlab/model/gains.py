@@ -1,4 +1,4 @@
-"""Deal or no deal: each party's gain over the no-deal case, in present value, by component.
+r"""Deal or no deal: each party's gain over the no-deal case, in present value, by component.
 
 The no-deal case is a scenario of its own, on the same futures: no investment, the threatened
 tariffs, the investor's reserves meeting the same sudden stops with no calls, no swap line and
@@ -17,6 +17,27 @@ rate to the base year:
   sectors (an explicit assumption); tariff revenue forgone; consumer gains from the lower
   tariffs; side concessions (the premium and margin on energy sold, farm sales, less the cost
   of work visas, each at a stated willingness to pay); upside terms (its take of the investor's receipts above a threshold).
+
+**The host's objective, stated** (``host_objective``; Grossman & Helpman 1994, "Protection for
+Sale"): the US counts what the administration visibly values, not welfare alone,
+
+.. math:: G_{\mathrm{host}} = W + w_R\,\Delta R + w_P\,s_P\,\Delta CS - X_{\mathrm{swap}} - P_{\mathrm{host}},
+
+with :math:`\Delta R` the tariff revenue the deal changes (forgone: negative), :math:`\Delta CS`
+the US buyers' saving — the tariff model has import markets only, so protected output enters as
+the share :math:`s_P` of that saving taken from protected US producers (``protected_share``, a
+proxy, said so), weighted :math:`w_P` — hence a tariff cut costs the host by default. The
+components ``revenue weight`` (:math:`w_R` times the revenue forgone) and ``protected output``
+show the weights; ``swap-line exposure`` is the expected loss on the line,
+``swap_loss_given_default`` × the present value of its draws (the simulated reserve path's
+:attr:`~pactlab.engine.funding.Calls.swap`), plus ``swap_precedent_cost`` where the pact grants a
+line to an investor whose reserves can run down; ``political cost`` is each side's political cost
+of its concessions (the investor's farm access, convex against its red line; the host's work
+visas); ``perceived no-deal cost`` (0 by default) is what a side perceives no deal costs beyond
+the model, for the calibration (:mod:`pactlab.analysis.calibrate`). Side issues are concave with
+caps (:func:`~pactlab.model.plan.saturating`). ``host_objective.view = "welfare"`` sets the
+host's weights, precedent and political cost to 0 (:func:`view_note` says which view an output
+shows).
 
 Whether the deal stands is drawn per path (see :meth:`~pactlab.model.futures.Block.deal_lasts`):
 tariff relief and concessions stop when it is withdrawn; the investment already under way stays,
@@ -39,7 +60,8 @@ from .fx_stress import fx_stress
 from .plan import Plan
 from .simulation import DealPaths
 
-INVESTOR_COMPONENTS = ("investment NPV", "tariff relief", "side concessions", "FX stress")
+INVESTOR_COMPONENTS = ("investment NPV", "tariff relief", "side concessions", "FX stress",
+                       "political cost", "perceived no-deal cost")
 #: the one meaning of "tariff relief", in every output that shows it; the tariff model's other
 #: figures have names of their own (:data:`~pactlab.model.tariffs.no_deal.MEASURES`)
 TARIFF_RELIEF = (
@@ -58,9 +80,21 @@ DEFINITIONS = {
     "consumer gains": (
         "consumer gains: the present value, at the host's rate and in nominal dollars, of what US "
         "buyers save at the deal's rates while it stands, expected over the futures"),
+    "revenue weight": (
+        "revenue weight: host_objective.revenue_weight times the tariff revenue forgone (a dollar "
+        "of revenue counts 1 + w_R dollars of welfare; 0 in the welfare view)"),
+    "protected output": (
+        "protected output: host_objective.protected_weight times the share of US buyers' saving "
+        "taken from protected US producers (host_objective.protected_share, a proxy: the tariff "
+        "model has no US producers), as a cost; 0 in the welfare view"),
+    "swap-line exposure": (
+        "swap-line exposure: the expected loss on the pact's swap line (loss given default x the "
+        "present value of its draws) plus the precedent cost of granting one"),
 }
 HOST_COMPONENTS = ("share of project cash", "strategic value of capex", "tariff revenue forgone",
-                   "consumer gains", "side concessions", "upside terms")
+                   "consumer gains", "side concessions", "upside terms", "revenue weight",
+                   "protected output", "swap-line exposure", "political cost",
+                   "perceived no-deal cost")
 PARTIES = ("investor", "host")
 
 
@@ -101,6 +135,40 @@ def pv_while_standing(by_year: np.ndarray, rate: float, lasts: np.ndarray) -> np
     return pv[np.minimum(lasts, by_year.size) - 1]
 
 
+def view_note(a) -> str:
+    """One line saying which view of the host's gain an output shows (tables' footnotes)."""
+    h = a.host_objective
+    if h.view == "welfare":
+        return ("host gain: welfare view (host_objective.view = welfare): no weight on tariff "
+                "revenue or protected output, no swap-line precedent")
+    return (f"host gain: stated objective (Grossman-Helpman): a dollar of tariff revenue counts "
+            f"{1 + h.revenue_weight:g} of welfare, protected output {h.protected_weight:g} x "
+            f"{h.protected_share:.0%} of buyers' saving, a swap line's precedent "
+            f"${h.swap_precedent_cost:g}B (assumptions; --set host_objective.view=welfare for welfare)")
+
+
+def swap_draws_pv(swap: np.ndarray, rate: float) -> np.ndarray:
+    """Per path, the present value of new draws on a swap line from its outstanding balance.
+
+    Parameters
+    ----------
+    swap : ndarray, shape (paths, years), USD bn outstanding at year end
+    rate : float, fraction a year
+
+    Returns
+    -------
+    ndarray, shape (paths,), USD bn
+
+    Examples
+    --------
+    >>> swap_draws_pv(np.array([[0.0, 10.0, 4.0, 8.0]]), 0.0).tolist()
+    [14.0]
+    """
+    swap = np.atleast_2d(swap)
+    draws = np.maximum(np.diff(swap, axis=1, prepend=0.0), 0.0)
+    return draws @ (1.0 + rate) ** -np.arange(swap.shape[1])
+
+
 def gains(plan: Plan, deal: DealPaths, block: Block) -> Gains:
     """Each party's gain over no deal on one block, by component (see the module docstring).
 
@@ -120,6 +188,7 @@ def gains(plan: Plan, deal: DealPaths, block: Block) -> Gains:
         Investor and host components, each ndarray, shape (paths,), USD bn PV.
     """
     g = plan.gain_inputs
+    o = g.objective
     code = plan.calls.investor_code
     r_inv, r_host = g.investor_rate, g.host_rate
     withdrawn = block.deal_lasts(code)
@@ -141,6 +210,8 @@ def gains(plan: Plan, deal: DealPaths, block: Block) -> Gains:
         "tariff relief": standing("value_added", r_inv),
         "side concessions": -pv_while_standing(g.investor_concessions, r_inv, lasts),
         "FX stress": fx,
+        "political cost": _political(o.investor_political, r_inv, lasts),
+        "perceived no-deal cost": np.full(lasts.shape, o.investor_no_deal_cost),
     }
     host = {
         "share of project cash": deal.host_pv(r_host),
@@ -150,4 +221,26 @@ def gains(plan: Plan, deal: DealPaths, block: Block) -> Gains:
         "side concessions": pv_while_standing(g.host_concessions, r_host, lasts),
         "upside terms": deal.cut.upside_pv(r_host),
     }
-    return Gains(investor, host)
+    return Gains(investor, host | _beyond_welfare(plan, deal, host, lasts))
+
+
+def _beyond_welfare(plan: Plan, deal: DealPaths, host: dict[str, np.ndarray],
+                    lasts: np.ndarray) -> dict[str, np.ndarray]:
+    """The host's components beyond welfare (the module docstring's stated objective)."""
+    o, r_host = plan.gain_inputs.objective, plan.gain_inputs.host_rate
+    swap = (-(o.swap_loss * swap_draws_pv(deal.funding.swap, r_host) + o.swap_precedent)
+            if plan.calls.fx.swap_size > 0 else np.zeros(lasts.shape))
+    return {
+        "revenue weight": o.revenue_weight * host["tariff revenue forgone"],
+        "protected output": -o.protected_weight * host["consumer gains"],
+        "swap-line exposure": swap,
+        "political cost": _political(o.host_political, r_host, lasts),
+        "perceived no-deal cost": np.full(lasts.shape, o.host_no_deal_cost),
+    }
+
+
+def _political(by_year: np.ndarray | None, rate: float, lasts: np.ndarray) -> np.ndarray:
+    """A side's political cost of its concessions while the deal stands (negative)."""
+    if by_year is None or not by_year.any():
+        return np.zeros(lasts.shape)
+    return -pv_while_standing(by_year, rate, lasts)

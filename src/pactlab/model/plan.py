@@ -59,6 +59,23 @@ from .tariffs import NoDealCost, TariffCosts
 
 
 @dataclass(frozen=True)
+class HostTerms:
+    """The terms of each side's gain beyond welfare (:mod:`pactlab.model.gains`): the host's
+    Grossman–Helpman weights, a swap line's loss and precedent, political costs by year (USD bn)
+    and the perceived no-deal costs (USD bn PV). The defaults count none of them."""
+
+    view: str = "welfare"
+    revenue_weight: float = 0.0
+    protected_weight: float = 0.0        # the weight times the protected share of buyers' saving
+    swap_loss: float = 0.0               # expected loss per dollar drawn
+    swap_precedent: float = 0.0          # USD bn, where the pact grants a line that can be drawn
+    investor_political: np.ndarray | None = None   # by year
+    host_political: np.ndarray | None = None
+    investor_no_deal_cost: float = 0.0
+    host_no_deal_cost: float = 0.0
+
+
+@dataclass(frozen=True)
 class Allocation:
     """A tranche's stake in one project: ``amount`` of the project's base capex."""
 
@@ -174,6 +191,7 @@ class GainInputs:
     crisis_cost: float               # USD bn lost to a reserve crisis
     fx_horizon: int                  # years over which reserve crises count
     strategic_value: float           # host's value of $1 of priority capex beyond its cash
+    objective: HostTerms = HostTerms()   # the host's stated objective and both sides' political costs
 
 
 @dataclass(frozen=True)
@@ -379,10 +397,12 @@ class Planner:
         cost = self.tariff_costs(pact, a)
         c, v = pact.concessions, a.valuation
         t = np.arange(a.horizon_years)
-        energy = np.where(t < c.energy_purchase_years, c.energy_purchases_per_year, 0.0)
+        # side issues saturate at what can be delivered (energy the US can sell, farm sales)
+        energy = np.where(t < c.energy_purchase_years,
+                          saturating(c.energy_purchases_per_year, v.energy_cap), 0.0)
         premium = c.energy_price_premium / (1.0 + c.energy_price_premium)   # paid above market
         visas = np.full(a.horizon_years, c.work_visas_per_year)
-        farm = np.full(a.horizon_years, c.farm_access_per_year)
+        farm = np.full(a.horizon_years, saturating(c.farm_access_per_year, v.farm_cap))
         return GainInputs(
             investor_rate=a.investor_rate(code), host_rate=a.discount.host, tariff=cost,
             refusal_factor=_refusal_factor(pact),
@@ -391,7 +411,34 @@ class Planner:
             host_concessions=energy * (premium + v.host_energy_value) + farm * v.host_farm_value
             - visas * v.visa_cost_host,
             crisis_cost=a.valuation.crisis_cost_gdp * a.country(code).gdp,
-            fx_horizon=fx_horizon(a), strategic_value=a.valuation.host_strategic_value)
+            fx_horizon=fx_horizon(a), strategic_value=a.valuation.host_strategic_value,
+            objective=host_terms(pact, a))
+
+
+def saturating(x: float, cap: float) -> float:
+    """A concave side issue with a cap: ``cap * (1 - exp(-x / cap))`` — slope 1 at 0, falling,
+    never above `cap` (USD bn a year pledged -> delivered)."""
+    return float(cap * -np.expm1(-x / cap))
+
+
+def host_terms(pact: Pact, a: Assumptions) -> HostTerms:
+    """Each side's gain terms beyond welfare under `a` (``host_objective``, ``negotiation``):
+    in the ``welfare`` view the host's weights, precedent and political cost are 0."""
+    h, n, v, c = a.host_objective, a.negotiation, a.valuation, pact.concessions
+    stated = h.view == "stated"
+    drawable = pact.fx.swap_line > 0 and a.country(pact.parties.investor_code).ara_applicable
+    access = c.farm_access_per_year
+    years = a.horizon_years
+    return HostTerms(
+        view=h.view, revenue_weight=h.revenue_weight if stated else 0.0,
+        protected_weight=h.protected_weight * h.protected_share if stated else 0.0,
+        swap_loss=h.swap_loss_given_default,
+        swap_precedent=h.swap_precedent_cost if stated and drawable else 0.0,
+        investor_political=np.full(years, n.investor_political_cost * access
+                                   * (1.0 + access / v.farm_red_line)),
+        host_political=np.full(years, n.host_political_cost * c.work_visas_per_year
+                               if stated else 0.0),
+        investor_no_deal_cost=n.investor_no_deal_cost, host_no_deal_cost=n.host_no_deal_cost)
 
 
 def deemed_rate(pact: Pact, a: Assumptions) -> float:

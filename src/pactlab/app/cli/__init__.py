@@ -2,7 +2,7 @@
 
 One module per command group, each a flag -> request (:mod:`pactlab.app.requests`) -> service
 (:mod:`pactlab.app.service`) -> render: ``pacts`` (presets, show), ``assumptions``,
-``evaluate`` (evaluate, compare, reserves, report), ``tariffs``, ``negotiate``, ``explore``
+``evaluate`` (evaluate, compare, reserves, report), ``tariffs``, ``negotiate``, ``calibrate``, ``explore``
 (explore, sensitivity, discover), ``backtest``, ``robust``, ``serve``. What they share is in ``common``.
 """
 from __future__ import annotations
@@ -14,7 +14,18 @@ import typer
 
 from ..._version import __version__
 from ...core.errors import PactError
-from . import assumptions, backtest, evaluate, explore, negotiate, pacts, robust, serve, tariffs  # noqa: F401  (commands)
+from . import (  # noqa: F401  (commands)
+    assumptions,
+    backtest,
+    calibrate,
+    evaluate,
+    explore,
+    negotiate,
+    pacts,
+    robust,
+    serve,
+    tariffs,
+)
 from .common import app, err, out
 
 __all__ = ["app", "main"]
