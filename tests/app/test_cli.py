@@ -55,7 +55,7 @@ def test_evaluate_table_is_readable(capsys) -> None:
 
 @pytest.mark.slow
 def test_compare_same_seed_same_numbers(capsys) -> None:
-    args = ("compare", *pl.preset_names(), "--paths", "300", "--json")
+    args = ("compare", *pl.preset_names(), "--paths", "300", "--json", "--no-robust")
     _, first, _ = run(capsys, *args)
     _, second, _ = run(capsys, *args)
     assert first == second                       # byte-identical, manifests included
@@ -142,7 +142,7 @@ def test_reserves_command(capsys) -> None:
 
 @pytest.mark.slow
 def test_compare_shows_the_fx_rows_for_every_pact(capsys) -> None:
-    code, out, _ = run(capsys, "compare", *pl.preset_names(), "--paths", "200")
+    code, out, _ = run(capsys, "compare", *pl.preset_names(), "--paths", "200", "--no-robust")
     assert code == 0
     for row in ("commitment / reserves", "minimum ARA ratio P50", "P(ARA ratio < 80%)",
                 "P(reserve crisis"):
@@ -216,13 +216,13 @@ def test_the_readme_copy_edit_compare_steps_work(capsys, tmp_path: Path, monkeyp
 
 def test_the_same_pact_twice_gets_two_columns_and_term_overrides_are_named(capsys) -> None:
     code, out, err = run(capsys, "compare", "korea-final-2025-11", "korea-final-2025-11",
-                         "--paths", "100", "--json", "--term", "schedule.annual_cap=25")
+                         "--paths", "100", "--json", "--term", "schedule.annual_cap=25", "--no-robust")
     assert code == 0, err
     payload = json.loads(out)
     label = "korea-final-2025-11 (schedule.annual_cap=25)"
     assert list(payload["rows"]) == [label, f"{label} [2]"]
     assert payload["manifests"][0]["term_overrides"] == {"schedule.annual_cap": 25}
-    code, out, _ = run(capsys, "compare", "korea-final-2025-11", "--paths", "100",
+    code, out, _ = run(capsys, "compare", "korea-final-2025-11", "--paths", "100", "--no-robust",
                        "--term", "schedule.annual_cap=25", "--set", "discount.host=0.03")
     assert "--term schedule.annual_cap=25" in out and "--set discount.host=0.03" in out
 
@@ -358,9 +358,10 @@ def test_version_and_the_assumptions_catalogue(capsys) -> None:
 
 
 def test_titles_say_the_date_the_tariffs_are_known_to(capsys) -> None:
-    _, out, _ = run(capsys, "compare", "korea-final-2025-11", "--paths", "100")
+    _, out, _ = run(capsys, "compare", "korea-final-2025-11", "--paths", "100", "--no-robust")
     assert "[tariffs as of 2026-10-09]" in " ".join(out.split())
-    _, out, _ = run(capsys, "compare", "korea-final-2025-11", "--paths", "100", "--as-of", "2025-11-14")
+    _, out, _ = run(capsys, "compare", "korea-final-2025-11", "--paths", "100", "--as-of", "2025-11-14",
+                    "--no-robust")
     assert "tariffs as of 2025-11-14]" in " ".join(out.split())     # a narrow table wraps its title
     _, out, _ = run(capsys, "evaluate", "korea-final-2025-11", "--paths", "100", "--json", "--no-flips")
     manifest = json.loads(out)["manifest"]

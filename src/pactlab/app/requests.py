@@ -37,7 +37,7 @@ from ..inputs.terms import preset_names
 from ..model.tariffs import RIVAL
 from .pacts import pact_schema
 
-__all__ = ["INVESTORS", "LEGAL_SHOCKS_GONE", "AssumptionsRequest", "BacktestRequest",
+__all__ = ["INVESTORS", "LEGAL_SHOCKS_GONE", "AssumptionsRequest", "BacktestRequest", "CalibrateRequest",
            "CompareRequest", "DiscoverRequest",
            "EvaluateRequest", "ExploreRequest", "NegotiationRequest", "PactRequest",
            "ReportRequest", "ReservesRequest", "RobustRequest", "SensitivityRequest", "Strict",
@@ -132,13 +132,19 @@ class CompareRequest(Simulated):
     format: Literal["json", "csv", "xlsx"] = "json"
     #: check whether a headline verdict flips within the plausible ranges (as PactRequest)
     flips: bool = False
+    #: how sure each verdict is: "holds in X% of the plausible range" from a small robust design
+    #: (see :mod:`pactlab.app.robust_service`; the command line's default, off here: it costs
+    #: about 17 evaluations a pact)
+    robust: bool = False
 
 
 class ReportRequest(Simulated):
-    """The self-contained HTML report for the pacts."""
+    """The self-contained HTML report for the pacts (``robust``: as in CompareRequest, with the
+    section "What would change the verdict")."""
 
     pacts: Annotated[list[PactField], Field(min_length=1, max_length=64)]
     pact_files: list[FileName | None] = Field(default_factory=list)
+    robust: bool = False
 
 
 class RobustRequest(Simulated):
@@ -214,11 +220,29 @@ class NegotiationRequest(Simulated):
     n: Annotated[int, Field(ge=1, le=1_000_000)] | None = 200
     agents: Annotated[list[str], Field(min_length=2, max_length=2)] | None = None
     rounds: Annotated[int, Field(ge=1, le=10_000)] = 20
-    discount: Annotated[float, Field(ge=0.01, le=1.0)] = 1.0
+    discount: float | None = None           # both sides (checked in analysis.negotiate.redlines)
+    discount_investor: float | None = None  # default 0.9 (redlines.DEFAULT_DISCOUNT)
+    discount_host: float | None = None
+    red_lines: list[Annotated[str, Field(max_length=1000)]] = Field(default_factory=list)
+    budget: Annotated[int, Field(ge=0, le=10_000)] = 60   # best_for: simulations per party
+    stability: Annotated[int, Field(ge=0, le=64)] = 0      # replications of the Nash deal (0: none)
     breakdown: Annotated[float, Field(ge=0.0, le=0.99)] = 0.0
     reference: str | None = None
     max_crisis: Annotated[float, Field(ge=0.0, le=1.0)] | None = None
     paths: Paths = 500
+
+
+class CalibrateRequest(Assumed):
+    """The preferences under which the record is rational (``pactlab calibrate``): the investor
+    by name or code, a deal to hold out and predict, the futures, the sample over the bounds and
+    the candidates of the prediction."""
+
+    investor: Annotated[str, Field(min_length=1, max_length=40)] = "korea"
+    hold_out: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    paths: Annotated[int, Field(ge=10, le=200_000)] = 2_000
+    seed: Seed = 0
+    samples: Annotated[int, Field(ge=16, le=100_000)] = 2_048
+    candidates: Annotated[int, Field(ge=1, le=10_000)] = 200
 
 
 class ExploreRequest(Strict):
@@ -261,6 +285,8 @@ class DiscoverRequest(Strict):
     paste_alpha: Annotated[float, Field(ge=0.001, le=0.5)] = 0.05
     mass_min: Annotated[float, Field(ge=0.001, le=0.99)] = 0.05
     threshold: Annotated[float, Field(ge=0.01, le=0.999)] = 0.8
+    box: Annotated[int, Field(ge=0)] | None = None        # the step reported (default: the knee)
+    resamples: Annotated[int, Field(ge=0, le=1000)] = 20  # bootstrap PRIM runs for stability
     outcome: str | None = None
     report: bool = False
 

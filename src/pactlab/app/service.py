@@ -35,6 +35,8 @@ from ..inputs import ranges
 from ..inputs.assumptions import Assumptions, as_date
 from ..inputs.terms import Pact, preset_names
 from ..present import payloads
+from . import robust_service
+from .negotiation_service import Negotiated, negotiate, negotiation_inputs
 from .pacts import pact_from, preset
 from .requests import (
     AssumptionsRequest,
@@ -42,7 +44,6 @@ from .requests import (
     CompareRequest,
     DiscoverRequest,
     ExploreRequest,
-    NegotiationRequest,
     PactRequest,
     ReportRequest,
     ReservesRequest,
@@ -124,6 +125,7 @@ class Comparison:
     evaluations: list[Evaluation]
     detail: bool = False
     flips: list[FlipCheck] | None = None
+    robustness: robust_service.Strip | None = None    # how sure each verdict is (the strip)
 
     def table(self) -> pd.DataFrame:
         """Rows: the headline (every metric with `detail`); a column a pact, by label."""
@@ -135,7 +137,7 @@ class Comparison:
         if self.flips is not None:
             out |= json_safe({"flips": {c.pact: [f.to_dict() for f in c.flips] for c in self.flips},
                               "flip_check": {c.pact: c.to_dict() for c in self.flips}})
-        return out
+        return out | (self.robustness.payload() if self.robustness is not None else {})
 
     def view(self) -> dict[str, Any]:
         """The web's answer: the columns, the rows, the manifests."""
@@ -164,7 +166,8 @@ def compare(req: CompareRequest, *, progress: Progress = None,
             resolved: Resolved | None = None, flip_progress: Progress = None) -> Comparison:
     r = resolved or resolve(req)
     return Comparison(evaluations(r, progress), req.detail,
-                      _flip_checks(r, flip_progress) if req.flips else None)
+                      _flip_checks(r, flip_progress) if req.flips else None,
+                      robust_service.strip_of(r, req, flip_progress))
 
 
 @dataclass(frozen=True)
@@ -224,7 +227,7 @@ class Report:
 
 
 def report(req: ReportRequest, *, progress: Progress = None) -> Report:
-    return Report(report_html(evaluations(resolve(req), progress)))
+    return Report(robust_service.report(req, progress=progress))
 
 
 # --- tariffs -------------------------------------------------------------------------------
@@ -343,92 +346,6 @@ def tariffs(req: TariffRequest) -> Tariffs:
     return Tariffs(req, a, what_if=result)
 
 
-# --- negotiate -----------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class NegotiationInputs:
-    """A negotiation request, checked: the issue space, the preferences, the reference."""
-
-    space: Any
-    prefs: Any
-    reference: str | None
-    agents: tuple[Any, Any] | None
-    assumptions: Assumptions
-
-
-def negotiation_inputs(req: NegotiationRequest) -> NegotiationInputs:
-    """Check a negotiation request (fast): every error a run would meet at its start."""
-    from ..analysis.negotiate import SPACES, Agent, IssueSpace, Preferences, parse_issue
-    a = assumptions_of(req)
-    base = resolve(req).pacts[0]
-    issues = tuple(parse_issue(text) for text in req.issues)
-    if req.space is not None:
-        built = SPACES[req.space](base).issues
-        issues = (*issues, *(i for i in built if i.key not in {x.key for x in issues}))
-    prefs = Preferences.from_assumptions(a)
-    if req.max_crisis is not None:
-        prefs = Preferences(prefs.investor_risk_aversion, prefs.host_risk_aversion, prefs.tail,
-                            req.max_crisis)
-    ref = req.reference or ("korea-final-2025-11" if base.parties.investor_code == "KOR" else None)
-    if ref is not None and ref not in preset_names():
-        raise PactError(f"--reference: {ref!r} is not a preset; presets are {', '.join(preset_names())}")
-    agents = (None if req.agents is None else
-              (Agent(req.agents[0], req.discount), Agent(req.agents[1], req.discount)))
-    return NegotiationInputs(IssueSpace(base, issues), prefs, ref, agents, a)
-
-
-@dataclass(frozen=True)
-class Negotiated:
-    """A negotiation: candidates, frontier, solutions and (with agents) the alternating offers."""
-
-    negotiation: Any
-    outcome: Any
-    assumptions: Assumptions
-    request: NegotiationRequest
-
-    def payload(self) -> dict[str, Any]:
-        return payloads.negotiation_payload(self.negotiation, self.outcome, self.assumptions)
-
-    def chart(self) -> dict[str, Any]:
-        """What the workbench's utility-space chart needs."""
-        return payloads.negotiation_chart(self.negotiation)
-
-    def to_json(self) -> str:
-        return to_json(self.payload())
-
-    def files(self) -> dict[str, str]:
-        """The solutions as term sheets, the candidates as CSV, the whole result as JSON, and a
-        report with the negotiation section: file name -> text."""
-        neg, req = self.negotiation, self.request
-        out = {f"{name}.toml": text for name in neg.solutions
-               if (text := neg.solution_toml(name)) is not None}
-        table = neg.candidates.values.join(neg.stats)
-        out["candidates.csv"] = csv(table, index_label="candidate")
-        out["negotiation.json"] = self.to_json() + "\n"
-        shown = [neg.space.base, *([preset(neg.reference)] if neg.reference else [])]
-        nash = neg.solution_pact("nash")
-        shown += [nash] if nash is not None else []
-        evaluations = evaluate_all(shown, req.paths, req.seed, assumptions=self.assumptions)
-        out["report.html"] = report_html(evaluations, negotiation=neg)
-        return out
-
-
-def negotiate(req: NegotiationRequest, *, progress: Progress = None) -> Negotiated:
-    from ..analysis.negotiate import alternating_offers
-    from ..analysis.negotiate import negotiate as run_negotiation
-    from ..model.futures import futures
-    got = negotiation_inputs(req)
-    neg = run_negotiation(got.space, futures(req.paths, req.seed, got.assumptions),
-                          sample=req.sample, n=req.n, seed=req.seed, prefs=got.prefs,
-                          reference=got.reference, progress=progress)
-    outcome = None
-    if got.agents is not None:
-        outcome = alternating_offers(neg.utilities.constrained(), got.agents, req.rounds,
-                                     breakdown=req.breakdown, seed=req.seed,
-                                     values=neg.candidates.values)
-    return Negotiated(neg, outcome, got.assumptions, req)
-
-
 # --- explore, sensitivity, discover, sweep --------------------------------------------------
 
 @dataclass(frozen=True)
@@ -491,7 +408,7 @@ class Discovered:
     report: str | None = None
 
     def payload(self) -> dict[str, Any]:
-        return payloads.discovery_payload(self.discovery)
+        return payloads.discovery_payload(self.discovery) | self.discovery.selected_payload()
 
     def to_json(self) -> str:
         return to_json(self.payload())
@@ -500,7 +417,8 @@ class Discovered:
 def discover(req: DiscoverRequest) -> Discovered:
     from ..analysis.explore import discover as run_prim
     found = run_prim(req.folder, req.where, peel_alpha=req.peel_alpha,
-                     paste_alpha=req.paste_alpha, mass_min=req.mass_min, threshold=req.threshold)
+                     paste_alpha=req.paste_alpha, mass_min=req.mass_min, threshold=req.threshold,
+                     box=req.box, resamples=req.resamples)
     return Discovered(found, _exploration_report(req.folder, found, req.outcome) if req.report else None)
 
 

@@ -55,6 +55,30 @@ def _log_price(log_p: np.ndarray, theta: np.ndarray, sigma: np.ndarray) -> tuple
     return np.where(cobb, cd, ces), np.where(cobb[:, None], theta, w)
 
 
+def _newton(theta: np.ndarray, log_tau: np.ndarray, sigma: np.ndarray, c: np.ndarray,
+            ex: np.ndarray, free: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Newton's iteration on every market at once: z, ln q, ln P and the markets that stuck."""
+    def residual(z: np.ndarray) -> tuple[np.ndarray, ...]:
+        log_p = z + log_tau
+        log_price, w = _log_price(log_p, theta, sigma)
+        log_q = -sigma[:, None] * log_p + (c * log_price)[:, None]
+        return np.where(free, log_q - ex * z, 0.0), w, log_q, log_price
+
+    z = np.zeros_like(theta)
+    for _ in range(_ITERATIONS):
+        res, w, _, _ = residual(z)
+        if np.abs(res).max(initial=0.0) < _TOLERANCE:
+            break
+        d = np.where(free, -(sigma[:, None] + ex), 1.0)          # J = diag(d) + c 1_f w_f^T
+        v = np.where(free, w, 0.0)
+        u = np.where(free, c[:, None], 0.0)
+        d_res, d_u = -res / d, u / d
+        step = d_res - d_u * ((v * d_res).sum(axis=1) / (1.0 + (v * d_u).sum(axis=1)))[:, None]
+        z = z + np.where(free, step, 0.0)
+    res, _, log_q, log_price = residual(z)
+    return z, log_q, log_price, np.abs(res).max(axis=1, initial=0.0) >= 1e-9
+
+
 def solve_one_importer(m0: np.ndarray, t0: np.ndarray, t1: np.ndarray, e_m: np.ndarray,
                        sigma: np.ndarray, e_x: np.ndarray) -> Batch:
     """Solve B one-importer markets exactly (module docstring).
@@ -85,25 +109,7 @@ def solve_one_importer(m0: np.ndarray, t0: np.ndarray, t1: np.ndarray, e_m: np.n
     log_tau = np.log(t1 / t0)
     c = sigma + e_m
 
-    def residual(z: np.ndarray) -> tuple[np.ndarray, ...]:
-        log_p = z + log_tau
-        log_price, w = _log_price(log_p, theta, sigma)
-        log_q = -sigma[:, None] * log_p + (c * log_price)[:, None]
-        return np.where(free, log_q - ex * z, 0.0), w, log_q, log_price
-
-    z = np.zeros_like(m0)
-    for _ in range(_ITERATIONS):
-        res, w, _, _ = residual(z)
-        if np.abs(res).max(initial=0.0) < _TOLERANCE:
-            break
-        d = np.where(free, -(sigma[:, None] + ex), 1.0)          # J = diag(d) + c 1_f w_f^T
-        v = np.where(free, w, 0.0)
-        u = np.where(free, c[:, None], 0.0)
-        d_res, d_u = -res / d, u / d
-        step = d_res - d_u * ((v * d_res).sum(axis=1) / (1.0 + (v * d_u).sum(axis=1)))[:, None]
-        z = z + np.where(free, step, 0.0)
-    res, _, log_q, log_price = residual(z)
-    stuck = np.abs(res).max(axis=1, initial=0.0) >= 1e-9
+    z, log_q, log_price, stuck = _newton(theta, log_tau, sigma, c, ex, free)
     pi = np.exp(z)
     m1 = m0 * np.exp(log_q) * pi
     price = np.exp(log_price)

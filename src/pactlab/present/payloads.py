@@ -94,6 +94,7 @@ def comparison_payload(evaluations: Sequence[Evaluation], *, detail: bool = Fals
     """Pacts side by side: each one's manifest, its column of rows (the headline, or every
     metric with `detail`), all its metrics and its warnings (unallocated tranches)."""
     return json_safe({"manifests": [ev.manifest() for ev in evaluations],
+                      "verdicts": {ev.label: verdict(ev) for ev in evaluations},
                       "rows": {ev.label: comparison_column(ev, detail=detail).to_dict()
                                for ev in evaluations},
                       "metrics": {ev.label: ev.metrics for ev in evaluations},

@@ -8,11 +8,13 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from ..analysis.headline import BASELINES, row_label
 from ..analysis.valuation import Evaluation
-from ..inputs import data
 from ..core.units import format_value
+from ..inputs import data
+from ..model.metrics import METRICS
 
-__all__ = ["VERDICTS", "verdict", "with_baseline"]
+__all__ = ["VERDICTS", "baseline_labels", "verdict", "with_baseline"]
 
 #: the verdict's key -> what it says
 VERDICTS = {"both_gain": "both sides come out ahead of no deal, on average",
@@ -53,6 +55,12 @@ def _possessive(name: str) -> str:
 
 def _sentence_start(text: str) -> str:
     return text[:1].upper() + text[1:]
+
+
+def baseline_labels() -> dict[str, tuple[str, str]]:
+    """A comparison row's label -> the (group, key) of its no-pact value, for the risk rows."""
+    by_key = {f"{g}.{m.key}": row_label(g, m) for g, defs in METRICS.items() for m in defs}
+    return {by_key[risk]: tuple(base.split(".", 1)) for risk, base in BASELINES.items()}
 
 
 def verdict(ev: Evaluation, holds: Mapping[str, float] | None = None) -> dict[str, Any]:

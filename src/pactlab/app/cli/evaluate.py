@@ -17,7 +17,8 @@ from ...core.io import write_atomic
 from ...inputs.ranges import value_text
 from ...model.gains import DEFINITIONS
 from ...present import format_value as fmt
-from ...present import metric_units
+from ...present import metric_units, robust_text
+from ...present.verdict import baseline_labels, verdict, with_baseline
 from .. import service
 from ..requests import CompareRequest, PactRequest, ReportRequest, ReservesRequest, build
 from .common import (
@@ -36,6 +37,7 @@ from .common import (
     out,
     pact_fields,
     pacts_fields,
+    print_fitted,
     progress,
     simulated,
     title,
@@ -64,6 +66,10 @@ FlipsOpt = typer.Option(False, "--flips", help="Also check whether a headline ve
                                                "a pact).")
 #: the most flips printed a pact (the rest: --json)
 SHOWN_FLIPS = 5
+NoRobustOpt = typer.Option(False, "--no-robust", help="Skip how sure each verdict is (the share "
+                                                      "of the plausible range where it holds: "
+                                                      "a small robust design, about 17 "
+                                                      "evaluations a pact).")
 
 
 def _flip_line(f: Flip) -> str:
@@ -154,13 +160,15 @@ def compare(pacts: list[str] = typer.Argument(..., help="Preset names or .toml f
             detail: bool = typer.Option(False, "--all", help="Every metric, not just the headline rows."),
             set_: list[str] | None = SetOpt, term: list[str] | None = TermOpt,
             assumptions: Path | None = AssumptionsOpt, check_flips: bool = FlipsOpt,
-                 as_of: str | None = AsOfOpt) -> None:
-    """Pacts side by side, on the same simulated futures (with --flips: and whether a headline
-    verdict flips within the plausible ranges)."""
-    flips = check_flips and not as_csv
+                 as_of: str | None = AsOfOpt, no_robust: bool = NoRobustOpt) -> None:
+    """Pacts side by side, on the same simulated futures, with how sure each verdict is (the
+    share of the plausible range where it holds; with --flips: whether a headline verdict flips
+    within the plausible ranges)."""
+    flips, robust = check_flips and not as_csv, not (no_robust or as_csv)
     req = build(CompareRequest, **simulated(paths, seed, set_, term, assumptions, as_of),
-                **pacts_fields(pacts), detail=detail, flips=flips)
-    with progress((paths * len(pacts) >= 20_000 or flips) and not (as_json or as_csv)) as step:
+                **pacts_fields(pacts), detail=detail, flips=flips, robust=robust)
+    with progress((paths * len(pacts) >= 20_000 or flips or robust)
+                  and not (as_json or as_csv)) as step:
         result = service.compare(req, progress=step, flip_progress=step)
     if as_json:
         write_json(result.to_json())
@@ -170,16 +178,56 @@ def compare(pacts: list[str] = typer.Argument(..., help="Preset names or .toml f
         return
     evaluations = result.evaluations
     loaded, a = [ev.pact for ev in evaluations], evaluations[0].assumptions
-    units = metric_units()
+    _show_verdicts(result)
+    units, baselines = metric_units(), baseline_labels()
     frame = result.table()
-    table = Table("metric", *frame.columns,
-                  title=title(f"Side by side: {paths:,} futures, seed {seed}", a, loaded))
-    for label, row in frame.iterrows():
-        table.add_row(label, *(fmt(v, units[label]) for v in row))
-    out.print(table)
+
+    def cell(label: str, j: int, v: float) -> str:
+        if label not in baselines:
+            return fmt(v, units[label])
+        group, key = baselines[label]
+        return with_baseline(v, evaluations[j].metrics[group][key], units[label])
+    print_fitted(title(f"Side by side: {paths:,} futures, seed {seed}", a, loaded), "metric",
+                 [str(c) for c in frame.columns],
+                 [(str(label), [cell(label, j, v) for j, v in enumerate(row)])
+                  for label, row in frame.iterrows()],
+                 abbreviate=True)
+    _show_strip(result)
     _show_warnings(evaluations)
     _show_flips(result.flips)
     footnotes(loaded, a, paths, seed)
+
+
+def _show_verdicts(result: service.Comparison) -> None:
+    """The verdict strip above the table: a sentence a pact, with how sure it is."""
+    for ev in result.evaluations:
+        holds = None
+        if result.robustness is not None:
+            holds = {v["verdict"]: v["holds_share"] for v in result.robustness.result.verdicts
+                     if v["pact"] == ev.label and v["holds_share"] is not None} or None
+        out.print(f"[bold]{escape(ev.label)}[/bold]: {escape(verdict(ev, holds)['sentence'])}")
+    out.print("")
+
+
+def _show_strip(result: service.Comparison) -> None:
+    """Beside each verdict (as this comparison has it), the share of the plausible range where
+    it holds, from the strip's small design."""
+    strip = result.robustness
+    if strip is None:
+        return
+    bound = float(strip.result.manifest["crisis_bound"])
+    at = {ev.label: robust_text.evaluation_verdicts(ev.metrics, bound) for ev in result.evaluations}
+    rows = robust_text.strip_rows(strip.result, at)
+    print_fitted(escape(f"How sure is each verdict? Holds in X% of the plausible range: "
+                        f"{robust_text.design_text(strip.result)}"), "verdict",
+                 [c["pact"] for c in rows[0]["cells"]] if rows else [],
+                 [(row["name"], [c["text"] for c in row["cells"]]) for row in rows],
+                 abbreviate=True)
+    out.print(f"[dim]yes/no: the verdict on these futures; the shares: "
+              f"`pactlab robust … --points {strip.result.manifest['points']} --paths "
+              f"{strip.result.manifest['paths']} --seed {strip.result.manifest['seed']}` "
+              "(more points for a finer answer, and what would flip each); --no-robust skips "
+              "it[/dim]")
 
 
 _COLUMNS = {"calls_mean": ("calls (mean)", "usd_bn"), "reserves_p5": ("reserves P5", "usd_bn"),
@@ -219,20 +267,15 @@ def reserves(pact: str = typer.Argument(..., help="Preset name or .toml file."),
 def _show_reserves(result: service.Reserves) -> None:
     ev, sens, vary = result.evaluation, result.crisis, result.vary
     a, p = ev.assumptions, ev.pact
-    grid = Table("year", *(label for label, _ in _COLUMNS.values()),
-                 title=title(f"{ev.label}: reserves year by year ({ev.paths:,} futures, seed {ev.seed})",
-                             a, [p]))
-    for year, row in result.table().iterrows():
-        grid.add_row(str(year), *(fmt(row[c], unit) for c, (_, unit) in _COLUMNS.items()))
-    out.print(grid)
+    print_fitted(title(f"{ev.label}: reserves year by year ({ev.paths:,} futures, seed {ev.seed})",
+                       a, [p]), "year", [label for label, _ in _COLUMNS.values()],
+                 [(str(year), [fmt(row[c], unit) for c, (_, unit) in _COLUMNS.items()])
+                  for year, row in result.table().iterrows()], blocks=[1, 3, 1, 3, 1, 1, 1, 1])
     _show_capacity(result)
-    crisis = Table("sudden stop a year",
-                   *(f"{CRISIS_GROWTH[vary]} {g:.2%}: {case}" for g, case in sens.columns),
-                   title=f"P(reserve crisis within {a.fx.horizon_years} years) as the assumptions "
-                         f"it hangs on move ({result.crisis_paths:,} futures)")
-    for stop, row in sens.iterrows():
-        crisis.add_row(f"{stop:.0%}", *(fmt(v, "share") for v in row))
-    out.print(crisis)
+    print_fitted(f"P(reserve crisis within {a.fx.horizon_years} years) as the assumptions it hangs "
+                 f"on move ({result.crisis_paths:,} futures; columns: {CRISIS_GROWTH[vary]})",
+                 "sudden stop a year", [f"{g:.2%}: {case}" for g, case in sens.columns],
+                 [(f"{stop:.0%}", [fmt(v, "share") for v in row]) for stop, row in sens.iterrows()])
     m, code = a.country(p.parties.investor_code), p.parties.investor_code
     out.print(f"[dim]With no pact, {code}'s reserves earn {m.reserve_yield:.1%} and take in non-pact "
               f"flows of {m.non_pact_flow:.2%} of GDP a year (macro.{code}.non_pact_flow: "
@@ -248,12 +291,10 @@ _CAPACITY = {"calls": "calls (mean)", "from_reserves": "from reserves", "reserve
 
 def _show_capacity(result: service.Reserves) -> None:
     """The investor's yearly funding capacity beside the calls."""
-    table = Table("year", *_CAPACITY.values(),
-                  title="What the investor raises each year beside what the pact calls (USD bn a "
-                        "year; income on the median reserve path)")
-    for year, row in result.capacity().iterrows():
-        table.add_row(str(year), *(fmt(row[c], "usd_bn") for c in _CAPACITY))
-    out.print(table)
+    print_fitted("What the investor raises each year beside what the pact calls (USD bn a year; "
+                 "income on the median reserve path)", "year", list(_CAPACITY.values()),
+                 [(str(year), [fmt(row[c], "usd_bn") for c in _CAPACITY])
+                  for year, row in result.capacity().iterrows()])
 
 
 @app.command()
@@ -262,11 +303,14 @@ def report(pacts: list[str] = typer.Argument(..., help="Preset names or .toml fi
                                        dir_okay=False),
            paths: int = PathsOpt, seed: int = SeedOpt,
            set_: list[str] | None = SetOpt, term: list[str] | None = TermOpt,
-           assumptions: Path | None = AssumptionsOpt, as_of: str | None = AsOfOpt) -> None:
-    """One self-contained HTML report (works offline) comparing the pacts."""
+           assumptions: Path | None = AssumptionsOpt, as_of: str | None = AsOfOpt,
+           no_robust: bool = NoRobustOpt) -> None:
+    """One self-contained HTML report (works offline) comparing the pacts, with how sure each
+    verdict is and what would change it."""
     ensure_folder(output)
-    req = build(ReportRequest, **simulated(paths, seed, set_, term, assumptions, as_of), **pacts_fields(pacts))
-    with progress(paths * len(pacts) >= 20_000) as step:
+    req = build(ReportRequest, **simulated(paths, seed, set_, term, assumptions, as_of),
+                **pacts_fields(pacts), robust=not no_robust)
+    with progress(paths * len(pacts) >= 20_000 or not no_robust) as step:
         result = service.report(req, progress=step)
     write_atomic(output, result.to_html())
     err.print(f"wrote {output} ({Path(output).stat().st_size / 1e6:.1f} MB): "

@@ -189,16 +189,8 @@ class TariffSurface:
         before[:, :, self.i] = nodes
         hf = horizon_factor(a, horizon)
         sets = _param_sets(a)
-        # the 2024 flows moved to the deal's rates, central parameters (solve.rebased)
-        sigma_c = esubm * sets[0].substitution_scale * hf
-        shares_c = self._shares(sets[0], autos)                          # (K, r)
-        e_x = np.broadcast_to(_supply(observed, base, e_m[:, None], sigma_c[:, None], shares_c)[:, None],
-                              (k, n, r))
-        flat = lambda x: np.broadcast_to(x, (k, n, r)).reshape(-1, r)
-        moved = solve_one_importer(flat(observed[:, None]), 1.0 + flat(base[:, None]), 1.0 + flat(before),
-                                   np.repeat(e_m, n), np.repeat(sigma_c, n), flat(e_x)).flows_after
-        unchanged = (flat(base[:, None]) == flat(before)).all(axis=1)
-        flows = np.where(unchanged[:, None], flat(observed[:, None]), moved).reshape(k, n, r)
+        flows = self._moved(observed, base, before, e_m, esubm * sets[0].substitution_scale * hf,
+                            self._shares(sets[0], autos))
         # the change to the no-deal rates, for every parameter set
         g = len(sets)
         sigma = np.array([esubm * p.substitution_scale * hf for p in sets])          # (g, K)
@@ -236,6 +228,20 @@ class TariffSurface:
         grid = dict(zip(GRID_OUTPUTS, (to_grid(mine), to_grid(ps), to_grid(-cs), to_grid(tr)),
                         strict=True))
         return YearSurface(nodes, central, grid, after[:, self.i])
+
+    @staticmethod
+    def _moved(observed: np.ndarray, base: np.ndarray, before: np.ndarray, e_m: np.ndarray,
+               sigma: np.ndarray, shares: np.ndarray) -> np.ndarray:
+        """The 2024 flows moved to the deal's rates at every node, central parameters
+        (:func:`~.solve.rebased`), (K, n, r)."""
+        k, n, r = before.shape
+        e_x = np.broadcast_to(_supply(observed, base, e_m[:, None], sigma[:, None], shares)[:, None],
+                              (k, n, r))
+        flat = lambda x: np.broadcast_to(x, (k, n, r)).reshape(-1, r)
+        moved = solve_one_importer(flat(observed[:, None]), 1.0 + flat(base[:, None]), 1.0 + flat(before),
+                                   np.repeat(e_m, n), np.repeat(sigma, n), flat(e_x)).flows_after
+        unchanged = (flat(base[:, None]) == flat(before)).all(axis=1)
+        return np.where(unchanged[:, None], flat(observed[:, None]), moved).reshape(k, n, r)
 
     @staticmethod
     def _shares(p: TradeParams, autos: np.ndarray) -> np.ndarray:

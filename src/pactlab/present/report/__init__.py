@@ -7,9 +7,10 @@ with the pactlab version, seed and paths.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from importlib import resources
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 import pandas as pd
@@ -27,12 +28,14 @@ from ...inputs.terms import Pact
 from ...inputs.terms.fields import SECTIONS, term_fields
 from ...model.gains import TARIFF_RELIEF
 from ...model.tariffs import trade_data
-from .. import context_note, format_value, metric_units, titled
+from .. import context_note, format_value, metric_units, robust_text, titled
+from ..verdict import verdict
 from . import figures, tables
 
 if TYPE_CHECKING:
     from ...analysis.explore.analysis import Discovery, Sensitivity
     from ...analysis.negotiate.run import Negotiation
+    from ...analysis.robust import Robustness
 
 METHODS = (
     "Each pact is simulated on the same futures (common random numbers): correlated six-month "
@@ -75,9 +78,19 @@ def _data_sources() -> list[dict[str, str]]:
     ]
 
 
-def _negotiation(neg, evaluations: Sequence[Evaluation]) -> dict[str, object]:
-    """The negotiation section: counts, the utility-space chart, the solutions, and the Nash
-    deal beside the reference pact, term by term."""
+def _stability(st) -> dict[str, object] | None:
+    """How often each term value is the Nash deal's over the replications (None: not run)."""
+    if st is None:
+        return None
+    rows = [{"issue": r["issue"], "most chosen": str(r["most chosen"]),
+             "share": format_value(r["share"], "share"), "others": r["others"]}
+            for _, r in st.table().iterrows()]
+    return {"design": st.design, "rows": rows}
+
+
+def _negotiation(neg, evaluations: Sequence[Evaluation], stability=None) -> dict[str, object]:
+    """The negotiation section: counts, the utility-space chart, the solutions, the Nash deal
+    beside the reference pact, term by term, and (with `stability`) how robust it is."""
     from ...analysis.negotiate.run import SOLUTIONS
     base = neg.space.base
     rows, values = [], []
@@ -109,7 +122,7 @@ def _negotiation(neg, evaluations: Sequence[Evaluation]) -> dict[str, object]:
     return {"base": base.name, "candidates": f"{len(neg.candidates.pacts):,}",
             "skipped": neg.candidates.skipped, "ir": f"{int(neg.individually_rational.sum()):,}",
             "frontier": len(neg.frontier), "solutions": rows, "solution_values": values, "reference": compare_to,
-            "terms": terms, "chart": chart, "prefs": neg.prefs}
+            "terms": terms, "chart": chart, "prefs": neg.prefs, "stability": _stability(stability)}
 
 
 def _exploration(sens, found) -> dict[str, object]:
@@ -189,9 +202,31 @@ def terms_table(evaluations: Sequence[Evaluation]) -> list[dict[str, object]]:
         first = next(f[key] for f in fields if key in f)
         cells = [{"text": f[key].text(), "assumed": f[key].assumed} if key in f
                  else {"text": "–", "assumed": False} for f in fields]
-        rows.append({"key": key, "section": first.section, "group": first.group, "label": first.label,
+        rows.append({"key": key, "section": first.section, "label": first.label,
+                     "group": _role_group(key, evaluations) or first.group,
                      "cells": cells, "differs": len({c["text"] for c in cells}) > 1})
     return rows
+
+
+#: a tranche's role by its instrument (the report labels tranche rows by role, not by the first
+#: pact's tranche names, which differ from pact to pact)
+_ROLES = {"mou": "MOU cash", "guarantee": "guarantees", "loan": "policy loans"}
+
+
+def _role_group(key: str, evaluations: Sequence[Evaluation]) -> str | None:
+    """'tranche 2: guarantees / policy loans (shipbuilding)' for a tranche's rows: each pact's
+    role for that tranche, once each; None for other rows."""
+    m = re.match(r"^tranches\[(\d+)\]", key)
+    if not m:
+        return None
+    i = int(m[1])
+    roles = []
+    for ev in evaluations:
+        if i < len(ev.pact.tranches):
+            t = ev.pact.tranches[i]
+            role = _ROLES.get(t.instrument, t.instrument)
+            roles.append(f"{role} ({', '.join(t.sectors)})" if t.sectors else role)
+    return f"tranche {i + 1}: " + " / ".join(dict.fromkeys(roles))
 
 
 _CHART_CONFIG = {"displaylogo": False, "responsive": True}
@@ -287,6 +322,25 @@ def _backtest_section(bt: Backtest | None) -> dict[str, object] | None:
             "chart": _chart_html(figures.backtest_band(by_year, bt.fit.through), "backtest")}
 
 
+def _tables(evaluations: Sequence[Evaluation], crisis: Mapping[str, pd.DataFrame] | None,
+            neg: dict[str, object] | None, explored: dict[str, object] | None,
+            robustness: Robustness | None) -> tuple[dict[str, pd.DataFrame], dict | None]:
+    """Every table of the page as data, and the robustness section (the strip and "What would
+    change the verdict"; None without a result), whose table joins them. The yes/no beside each
+    share is this report's own verdict."""
+    data_tables = tables.report_tables(evaluations, sensitivities=crisis or {},
+                                       negotiation=neg, exploration=explored)
+    if robustness is None:
+        return data_tables, None
+    bound = float(robustness.manifest.get("crisis_bound", 0.1))
+    section = robust_text.report_section(
+        robustness, parties={ev.label: (ev.pact.parties.investor, ev.pact.parties.host)
+                             for ev in evaluations},
+        at={ev.label: robust_text.evaluation_verdicts(ev.metrics, bound) for ev in evaluations})
+    data_tables["robustness"] = section["frame"]
+    return data_tables, section
+
+
 def _template() -> jinja2.Template:
     """The page's template (autoescaped; an undefined name is an error, not a blank)."""
     return jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined).from_string(
@@ -296,8 +350,9 @@ def _template() -> jinja2.Template:
 def build_report(evaluations: Sequence[Evaluation], *,
                  crisis_tables: Mapping[str, pd.DataFrame] | None = None,
                  title: str | None = None, negotiation: Negotiation | None = None,
-                 sensitivity: Sensitivity | None = None,
-                 discovery: Discovery | None = None, backtest: Backtest | None = None) -> str:
+                 sensitivity: Sensitivity | None = None, discovery: Discovery | None = None,
+                 backtest: Backtest | None = None, robustness: Robustness | None = None,
+                 stability: Any = None) -> str:
     """The report as one HTML string (deterministic for the same inputs). It renders what it is
     given and computes nothing: every table comes from the caller.
 
@@ -317,6 +372,10 @@ def build_report(evaluations: Sequence[Evaluation], *,
         An exploration's sensitivity and PRIM results (the tornado, scenario discovery).
     backtest : Backtest, optional
         The reserve model against history (:func:`pactlab.analysis.backtest.backtest`).
+    robustness : Robustness, optional
+        :func:`pactlab.analysis.robust.robust` of the pacts: "holds in X%", "What would change".
+    stability : Stability, optional
+        The Nash deal across replications (:mod:`pactlab.analysis.negotiate.stability`).
 
     Returns
     -------
@@ -331,28 +390,49 @@ def build_report(evaluations: Sequence[Evaluation], *,
     if not evaluations:
         raise ValueError("a report needs at least one evaluation")
     a = evaluations[0].assumptions
-    neg = None if negotiation is None else _negotiation(negotiation, evaluations)
+    neg = None if negotiation is None else _negotiation(negotiation, evaluations, stability)
     explored = _exploration(sensitivity, discovery) if (sensitivity or discovery) else None
-    data_tables = tables.report_tables(evaluations, sensitivities=crisis_tables or {},
-                                       negotiation=neg, exploration=explored)
+    data_tables, robust = _tables(evaluations, crisis_tables, neg, explored, robustness)
     return _template().render(
+        **_first_screen(evaluations, robustness),
         title=title or titled("; ".join(ev.pact.title.split(":")[0] for ev in evaluations),
                               context_note(a, [ev.pact for ev in evaluations])),
-        summary=summary(evaluations),
-        version=__version__,
+        summary=summary(evaluations), version=__version__, robust=robust,
         paths=f"{evaluations[0].paths:,}", seed=evaluations[0].seed,
         pact_names=[ev.label for ev in evaluations],
         comparison=_comparison_rows(evaluations), terms=terms_table(evaluations),
         term_sheets=[{"name": ev.label, "title": ev.pact.title} for ev in evaluations],
-        charts=_charts(evaluations), methods=METHODS, manifests=[ev.manifest() for ev in evaluations],
-        assumptions=list({r["key"]: r for ev in evaluations for r in ev.assumptions.provenance()}.values()),
-        projects=_projects(evaluations), data_sources=_data_sources(),
-        schedule=trade_data().schedule.fillna("").to_dict(orient="records"),
-        plotly_js=get_plotlyjs(), negotiation=neg, exploration=explored,
+        **_methods(evaluations), plotly_js=get_plotlyjs(), negotiation=neg, exploration=explored,
         crisis=_crisis_sections(crisis_tables), backtest=_backtest_section(backtest),
         crisis_paths=f"{crisis_paths(evaluations[0].paths):,}",
         downloads={name: tables.csv_uri(t) for name, t in data_tables.items()},
         workbook=tables.xlsx_uri(data_tables))
+
+
+def _methods(evaluations: Sequence[Evaluation]) -> dict[str, object]:
+    """The methods and sources at the end: what produced the numbers and from what."""
+    return {"methods": METHODS, "manifests": [ev.manifest() for ev in evaluations],
+            "assumptions": list({r["key"]: r for ev in evaluations
+                                 for r in ev.assumptions.provenance()}.values()),
+            "projects": _projects(evaluations), "data_sources": _data_sources(),
+            "schedule": trade_data().schedule.fillna("").to_dict(orient="records")}
+
+
+def _first_screen(evaluations: Sequence[Evaluation],
+                  robustness: Robustness | None) -> dict[str, object]:
+    """The verdict strip and each side's gain spread first; the other charts after the detail."""
+    charts = _charts(evaluations)
+    return {"verdicts": [verdict(ev, _holds(robustness, ev.label)) for ev in evaluations],
+            "spread": next(c for c in charts if c["id"] == "gain-spread"),
+            "charts": [c for c in charts if c["id"] != "gain-spread"]}
+
+
+def _holds(rob: Robustness | None, label: str) -> dict[str, float] | None:
+    """A pact's verdict -> the share of the plausible range where it holds (None: not run)."""
+    if rob is None:
+        return None
+    return {v["verdict"]: v["holds_share"] for v in rob.verdicts
+            if v["pact"] == label and v["holds_share"] is not None} or None
 
 
 def report(pacts: Sequence[Pact | str], *, paths: int = 10_000, seed: int = 0,

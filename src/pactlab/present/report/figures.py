@@ -154,8 +154,10 @@ def tariff_cost(costs: Mapping[str, NoDealCost]) -> go.Figure:
 
 
 def gain_waterfalls(evs: Sequence[Evaluation]) -> go.Figure:
-    """Each party's gain over no deal, component by component (means, PV)."""
+    """Each party's gain over no deal, component by component (means, PV), every panel on one
+    scale."""
     fig = make_subplots(rows=len(evs), cols=2, vertical_spacing=0.3 / max(len(evs), 1),
+                        shared_yaxes="all",      # one scale for every pact and both sides
                         subplot_titles=[f"{ev.label}: {party}" for ev in evs
                                         for party in ("investor", "host")])
     for row, ev in enumerate(evs, start=1):

@@ -64,6 +64,8 @@ def report_tables(evaluations: Sequence[Evaluation], *, sensitivities: Mapping[s
         out["solutions"] = pd.DataFrame(negotiation["solution_values"])
         if negotiation["terms"]:
             out["nash-terms"] = pd.DataFrame(negotiation["terms"])
+        if negotiation.get("stability") is not None:
+            out["stability"] = pd.DataFrame(negotiation["stability"]["rows"])
     if exploration and "sensitivity" in exploration:
         out["sensitivity"] = exploration["sensitivity"]["table"]
     if exploration and "discovery" in exploration:
