@@ -2,7 +2,10 @@
 negotiation, as JSON with their manifests set aside, equal the files in tests/data/golden byte for
 byte. Issue 17 (the layers) wrote them from pactlab 0.2; issue 18 (credible models: the reserve
 crisis model, the tariffs as of a date, the deal's life for both sides, one relief in one unit)
-regenerated them. A change that moves a number regenerates them and says why in its note."""
+regenerated them; issues 19-22 (the tariff model read off a node grid, within 1e-6 USD bn of the
+direct solve; the host's stated objective; the verdict strip and the new risk baselines in the
+JSON) regenerated them again. A change that moves a number regenerates them and says why in its
+note."""
 from __future__ import annotations
 
 import json
