@@ -44,11 +44,11 @@ def _table(evs: list) -> str:
     labels = [row_label(g, by_key[(g, k)]) for g, k in ROWS]
     width = max(map(len, labels))
     cols = [max(len(ev.label), 9) for ev in evs]
-    head = "metric".ljust(width) + "  " + "  ".join(ev.label.ljust(w) for ev, w in zip(evs, cols))
+    head = "metric".ljust(width) + "  " + "  ".join(ev.label.ljust(w) for ev, w in zip(evs, cols, strict=True))
     lines = [head]
     for (g, k), label in zip(ROWS, labels, strict=True):
         unit = by_key[(g, k)].unit
-        cells = [format_value(ev.metrics[g][k], unit).ljust(w) for ev, w in zip(evs, cols)]
+        cells = [format_value(ev.metrics[g][k], unit).ljust(w) for ev, w in zip(evs, cols, strict=True)]
         lines.append(label.ljust(width) + "  " + "  ".join(cells))
     return "\n".join(line.rstrip() for line in lines)
 
@@ -164,7 +164,7 @@ def rewrite(text: str, blocks: dict[str, str]) -> str:
                              re.S)
         if not pattern.search(text):
             raise SystemExit(f"README.md: no <!-- figures:{name} --> block")
-        text = pattern.sub(lambda m: m.group(1) + body + "\n" + m.group(2), text)
+        text = pattern.sub(lambda m, body=body: m.group(1) + body + "\n" + m.group(2), text)
     return text
 
 

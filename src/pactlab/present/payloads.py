@@ -58,8 +58,8 @@ def headline_rows(ev: Evaluation) -> list[dict[str, Any]]:
                "value": value, "text": format_value(value, m.unit)}
         if row["key"] in BASELINES:
             base_group, base_key = BASELINES[row["key"]].split(".")
-            row["baseline"] = ev.metrics[base_group][base_key]
-            row["text"] = with_baseline(value, row["baseline"], m.unit)
+            baseline = ev.metrics[base_group][base_key]
+            row["baseline"], row["text"] = baseline, with_baseline(value, baseline, m.unit)
         rows.append(row)
     return rows
 

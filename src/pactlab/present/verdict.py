@@ -60,7 +60,11 @@ def _sentence_start(text: str) -> str:
 def baseline_labels() -> dict[str, tuple[str, str]]:
     """A comparison row's label -> the (group, key) of its no-pact value, for the risk rows."""
     by_key = {f"{g}.{m.key}": row_label(g, m) for g, defs in METRICS.items() for m in defs}
-    return {by_key[risk]: tuple(base.split(".", 1)) for risk, base in BASELINES.items()}
+    out = {}
+    for risk, base in BASELINES.items():
+        group, key = base.split(".", 1)
+        out[by_key[risk]] = (group, key)
+    return out
 
 
 def verdict(ev: Evaluation, holds: Mapping[str, float] | None = None) -> dict[str, Any]:

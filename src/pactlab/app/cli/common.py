@@ -238,7 +238,7 @@ def fitted(title: str | None, key: str, columns: list[str],
                         strict=True):
             table.add_column(columns[i], width=w, overflow="fold")
         for r in rows:
-            style = r[2] if len(r) > 2 else None     # type: ignore[misc]
+            style = r[2] if len(r) > 2 else None
             table.add_row(r[0], *(r[1][i] for i in group), style=style)
         tables.append(table)
     return tables

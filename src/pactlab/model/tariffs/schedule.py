@@ -55,7 +55,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import cache, lru_cache
-from typing import Literal
+from typing import Literal, Protocol
 
 import numpy as np
 import pandas as pd
@@ -108,6 +108,12 @@ IEEPA_REFUNDS = (
 #: ``law``: the rows in force (partners' deals as implemented); ``no_deal``: a partner's deal
 #: rows swapped for its no-deal rows (see the module docstring)
 World = Literal["law", "no_deal"]
+
+
+class Ceiling(Protocol):
+    """Caps by tariff line (a pact's ``TariffRates``, or one rate on every line)."""
+
+    def rate(self, line: str) -> float: ...
 
 
 @dataclass(frozen=True)
@@ -217,7 +223,7 @@ def _line_rate(chosen: Mapping[str, Mapping[str, _Row]], line: str, cap: float) 
 
 
 def lines_on(partner: str, day: dt.date, *, as_of: dt.date, world: World = "law",
-             ceiling: TariffRates | None = None, surcharge: float = 0.0) -> dict[str, float]:
+             ceiling: Ceiling | None = None, surcharge: float = 0.0) -> dict[str, float]:
     """A partner's rates by tariff line on a day, as the law was known on `as_of`.
 
     Parameters
@@ -352,7 +358,7 @@ def yearly_rates(year: int, *, as_of: dt.date, pact: Pact | None = None,
 
 
 def investor_yearly_rates(pact: Pact, year: int, *, as_of: dt.date,
-                          ceiling: TariffRates | None, surcharge: float = 0.0) -> np.ndarray:
+                          ceiling: Ceiling | None, surcharge: float = 0.0) -> np.ndarray:
     """The pact's investor's column of :func:`yearly_rates` alone, under any `ceiling` (the
     pact's deal caps, or none): what a variant of the pact's deal terms changes, and cheap.
 
@@ -365,7 +371,7 @@ def investor_yearly_rates(pact: Pact, year: int, *, as_of: dt.date,
 
 
 def partner_yearly_rates(partner: str, year: int, *, as_of: dt.date, start: dt.date | None,
-                         ceiling: TariffRates | None = None, surcharge: float = 0.0) -> np.ndarray:
+                         ceiling: Ceiling | None = None, surcharge: float = 0.0) -> np.ndarray:
     """One partner's column of :func:`yearly_rates`, as numbers: the law until `start` (never
     if None), then its no-deal world under `ceiling`. The months whose rows are the same are
     read once.
