@@ -26,7 +26,7 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def server():
     port = _free_port()
-    live = uvicorn.Server(uvicorn.Config(create_app(max_paths=2_000), host="127.0.0.1", port=port,
+    live = uvicorn.Server(uvicorn.Config(create_app(max_paths=10_000), host="127.0.0.1", port=port,
                                          log_level="error"))
     thread = threading.Thread(target=live.run, daemon=True)
     thread.start()
@@ -91,6 +91,14 @@ def test_the_verdict_comes_first_with_its_baselines(server, browser) -> None:
     assert scales[0] == scales[1]                                   # one scale across panels
     modes = page.evaluate("document.getElementById('chart-reserves').data.map(t => t.mode)")
     assert set(modes) == {"lines"}                                  # no stray markers
+    # how sure: the small robust design's shares, in the strip
+    page.wait_for_function("document.querySelector('#verdict .robust').dataset.robust !== ''",
+                           timeout=300_000)
+    import json
+    shares = json.loads(page.locator("#verdict .robust").get_attribute("data-robust"))
+    assert {"investor_gain_positive", "host_gain_positive"} <= set(shares)
+    assert all(v is None or 0.0 <= v <= 1.0 for v in shares.values())
+    assert "Korea ahead in" in page.locator("#verdict .robust").inner_text()
     assert errors == []
 
 
