@@ -143,6 +143,15 @@ def test_the_simulating_commands_fit(capsys, narrow) -> None:
 
 
 @pytest.mark.slow
+def test_robust_and_negotiate_fit(capsys, narrow) -> None:
+    out = fits(capsys, "robust", KOREA, "korea-counter-2025-09", "--points", "8", "--paths", "100")
+    assert "flips when" in out
+    out = fits(capsys, "negotiate", KOREA, "--space", "korea", "--sample", "lhs", "--n", "20",
+               "--paths", "100", "--budget", "0", "--stability", "2")
+    assert "How robust is the recommendation?" in out
+
+
+@pytest.mark.slow
 def test_sensitivity_and_discover_fit_and_speak_in_words(capsys, narrow, tmp_path: Path) -> None:
     spec = Path(pl.__file__).parents[2] / "examples" / "korea-final.toml"
     small = tmp_path / "kf.toml"

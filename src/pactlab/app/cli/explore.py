@@ -25,6 +25,7 @@ from rich.table import Table
 from ...core.errors import PactError
 from ...core.io import write_atomic
 from ...inputs.terms import read_toml
+from ...present import robust_text
 from .. import service
 from ..requests import DiscoverRequest, ExploreRequest, SensitivityRequest, build
 from .common import AsOfOpt, JsonOpt, app, ensure_folder, err, out, write_json
@@ -232,10 +233,17 @@ def _show_discovery(found: Any, threshold: float) -> None:
                 f"{how}: coverage {traj.coverage.iloc[i]:.1%}, density {traj.density.iloc[i]:.1%})"
                 + ("" if traj["mean"].iloc[i] >= threshold else f" — below the {threshold:.0%} density threshold"))
     rows = found.result.box(i) if sel is None else sel.table(found.result)
+    words = []
     for name, r in rows.iterrows():
-        box.add_row(name, _limit_text(r["min"]), _limit_text(r["max"]), f"{r.get('quasi_p', float('nan')):.3g}",
+        unit = robust_text.label(str(name))[2]
+        box.add_row(name, _limit_text(r["min"], unit), _limit_text(r["max"], unit),
+                    f"{r.get('quasi_p', float('nan')):.3g}",
                     f"{r.get('stability', float('nan')):.0%}", "" if r.get("kept", True) else "dropped")
+        if r.get("kept", True):
+            words.append(_in_words(str(name), r["min"], r["max"]))
     out.print(box)
+    if words:
+        out.print(escape(f"In words: {found.where} where " + "; ".join(words) + "."))
     if sel is not None:
         out.print(f"[dim]quasi-p: one-sided binomial test of the box's density against the density with the "
                   f"restriction removed; stability: share of {sel.resamples} bootstrap re-runs of PRIM that "
@@ -246,5 +254,16 @@ def _show_discovery(found: Any, threshold: float) -> None:
                       f"mass {sel.stats['mass']:.1%}.")
 
 
-def _limit_text(value: object) -> str:
-    return ", ".join(map(str, value)) if isinstance(value, tuple) else f"{value:.4g}"
+def _limit_text(value: object, unit: str = "") -> str:
+    """A box's limit in its input's own unit (8% a year, $50B), levels joined."""
+    if isinstance(value, tuple):
+        return ", ".join(map(str, value))
+    return robust_text.amount(float(value), unit) if unit else f"{value:.4g}"
+
+
+def _in_words(key: str, low: object, high: object) -> str:
+    """One restriction of the box as a sentence's clause ('the deal's withdrawal risk is over
+    8% a year')."""
+    if isinstance(low, tuple):
+        return robust_text.condition(key, list(low))
+    return robust_text.condition(key, [float(low), float(high)])
