@@ -154,31 +154,21 @@ def _limit(value) -> str:
 
 
 def summary(evaluations: Sequence[Evaluation]) -> list[str]:
-    """The report's first screen in words and numbers: for each pact, who gains and by how much,
-    how likely each side ends behind, the reserve risk, and what the verdict hangs on."""
+    """What the verdict strip above does not say: each pact in words with its tariff relief, the
+    reserve test where it does not apply, and what the verdicts hang on."""
     lines = []
     for ev in evaluations:
-        g, fx = ev.metrics["gain"], ev.metrics["fx"]
-        investor, host = ev.pact.parties.investor, ev.pact.parties.host
-        verdict = ("is worth doing for both sides on average" if g["individually_rational"] else
-                   f"leaves {investor if (g['investor_mean'] or 0) < 0 else host} worse off than no deal "
-                   "on average")
-        crisis = fx.get("p_crisis")
+        g = ev.metrics["gain"]
+        investor = ev.pact.parties.investor
+        reserve = ""
         if not ev.assumptions.country(ev.pact.parties.investor_code).ara_applicable:
             reserve = (f" No reserve-crisis test is applied to {investor} (not an emerging-market "
                        "reserve case: see data/macro.csv).")
-        elif crisis is None:
-            reserve = ""
-        else:
-            reserve = (f" The chance of a reserve crisis for {investor} within "
-                       f"{ev.assumptions.fx.horizon_years} years is {format_value(crisis, 'share')} "
-                       f"({format_value(fx.get('p_crisis_no_pact'), 'share')} with no pact).")
-        lines.append(
-            f"{ev.pact.title} {verdict}: {investor} gains {format_value(g['investor_mean'], 'usd_bn')} "
-            f"(behind in {format_value(g['investor_p_loss'], 'share')} of futures), {host} "
-            f"{format_value(g['host_mean'], 'usd_bn')} (behind in {format_value(g['host_p_loss'], 'share')}). "
-            f"The deal's tariff relief is worth {format_value(g['investor:tariff relief'], 'usd_bn')} to "
-            f"{investor}.{reserve}")
+        lines.append(f"{ev.pact.title}: the deal's tariff relief is worth "
+                     f"{format_value(g['investor:tariff relief'], 'usd_bn')} to {investor}; "
+                     f"{investor} ends behind in {format_value(g['investor_p_loss'], 'share')} of "
+                     f"futures, {ev.pact.parties.host} in {format_value(g['host_p_loss'], 'share')}."
+                     f"{reserve}")
     lines.append("What the verdicts hang on: the long-run SOFR and the deemed spread (through the "
                  "commercial-reasonableness test), the chance the deal is withdrawn, what a partner "
                  "without a deal would pay (trade.no_deal_surcharge), the investor's non-pact "

@@ -256,7 +256,7 @@ def gain_spread(evs: Sequence[Evaluation]) -> go.Figure:
         fig.add_trace(go.Box(x=labels, q1=q[:, 1], median=q[:, 2], q3=q[:, 3], lowerfence=q[:, 0],
                              upperfence=q[:, 4], name=party, marker_color=colour, offsetgroup=party))
         fig.add_trace(go.Scatter(x=labels, y=means, mode="markers+text", name=f"{party}: mean",
-                                 text=[f"${m:,.0f}B" for m in means], textposition="middle right",
+                                 text=[("-" if m < 0 else "") + f"${abs(m):,.0f}B" for m in means], textposition="middle right",
                                  marker=dict(symbol="diamond", size=9, color=colour,
                                              line=dict(width=1, color="#000")),
                                  offsetgroup=party, showlegend=False))
