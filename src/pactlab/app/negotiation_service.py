@@ -48,6 +48,11 @@ def negotiation_inputs(req: NegotiationRequest) -> NegotiationInputs:
     ref = req.reference or ("korea-final-2025-11" if base.parties.investor_code == "KOR" else None)
     if ref is not None and ref not in preset_names():
         raise PactError(f"--reference: {ref!r} is not a preset; presets are {', '.join(preset_names())}")
+    if req.talks and req.agents is None:
+        raise PactError("--talks: the calendar needs two agents to bargain (--agents A,B)")
+    if req.talks and base.parties.investor_code != "KOR":
+        raise PactError(f"--talks: the calendar is the US–Korea talks'; "
+                        f"{base.parties.investor_code} has no record of its own")
     deltas = discounts(req.discount, req.discount_investor, req.discount_host)
     agents = None if req.agents is None else (Agent(req.agents[0], deltas[0]), Agent(req.agents[1], deltas[1]))
     return NegotiationInputs(with_red_lines(IssueSpace(base, issues), req.red_lines), prefs, ref, agents, a)
@@ -63,11 +68,17 @@ class Negotiated:
     request: NegotiationRequest
     explained: Any = None          # best_for, candidate utilities, exchange rates (optimise.py)
     stability: Any = None          # the Nash deal across replications (stability.py)
+    talks: Any = None              # (Talks, TalksOutcome): the agents on the calendar (talks.py)
 
     def payload(self) -> dict[str, Any]:
         extra = {} if self.explained is None else self.explained.payload()
         if self.stability is not None:
             extra["stability"] = json_safe(self.stability.to_dict())
+        if self.talks is not None:
+            calendar, played = self.talks
+            extra["talks"] = json_safe({"start": calendar.start.isoformat(),
+                                        "deadline": calendar.deadline.isoformat(),
+                                        "notes": list(calendar.notes), **played.to_dict()})
         return payloads.negotiation_payload(self.negotiation, self.outcome, self.assumptions) | extra
 
     def chart(self) -> dict[str, Any]:
@@ -125,4 +136,16 @@ def negotiate(req: NegotiationRequest, *, progress: Progress = None) -> Negotiat
         stable = stability(got.space, got.assumptions, replications=req.stability,
                            n=req.n or 100, paths=req.paths, seed=req.seed, sample=req.sample
                            if req.sample != "grid" else "lhs", progress=progress)
-    return Negotiated(neg, outcome, got.assumptions, req, explained, stable)
+    return Negotiated(neg, outcome, got.assumptions, req, explained, stable, _talks(req, got, neg))
+
+
+def _talks(req: NegotiationRequest, got: NegotiationInputs, neg: Any) -> Any:
+    """The agents on the calendar of the Korean talks (``--talks``; checked in
+    :func:`negotiation_inputs`), or None."""
+    if not req.talks:
+        return None
+    from ..analysis.negotiate.talks import calendar_offers, korea_talks
+    calendar = korea_talks(neg.space.base, got.assumptions)
+    assert got.agents is not None          # negotiation_inputs refused --talks without agents
+    return calendar, calendar_offers(neg.utilities.constrained(), got.agents, calendar,
+                                     values=neg.candidates.values)

@@ -226,6 +226,7 @@ class NegotiationRequest(Simulated):
     red_lines: list[Annotated[str, Field(max_length=1000)]] = Field(default_factory=list)
     budget: Annotated[int, Field(ge=0, le=10_000)] = 60   # best_for: simulations per party
     stability: Annotated[int, Field(ge=0, le=64)] = 0      # replications of the Nash deal (0: none)
+    talks: bool = False            # the agents bargain on the calendar of the Korean talks
     breakdown: Annotated[float, Field(ge=0.0, le=0.99)] = 0.0
     reference: str | None = None
     max_crisis: Annotated[float, Field(ge=0.0, le=1.0)] | None = None

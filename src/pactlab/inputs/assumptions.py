@@ -206,6 +206,9 @@ class Negotiation(Terms):
     host_political_cost: Annotated[float, Field(ge=0.0, le=1.0)] = 0.01
     investor_no_deal_cost: Annotated[float, Field(ge=0.0, le=1000.0)] = 0.0
     host_no_deal_cost: Annotated[float, Field(ge=0.0, le=1000.0)] = 0.0
+    # what the host's disagreement point gains once a rival signs (the precedent for terms it
+    # can point to; USD bn PV; pactlab.analysis.negotiate.talks)
+    rival_precedent: Annotated[float, Field(ge=0.0, le=200.0)] = 10.0
 
 
 class Macro(Terms):

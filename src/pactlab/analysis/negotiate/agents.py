@@ -76,7 +76,7 @@ class Outcome:
     agreement: int | None
     round: int
     utilities: tuple[float, float]
-    ended: str                 # agreement | deadline | breakdown
+    ended: str                 # agreement | deadline | breakdown | no_zone (no deal beats none)
     trace: pd.DataFrame
 
 
@@ -190,6 +190,8 @@ def alternating_offers(u: np.ndarray, agents: tuple[Agent, Agent], rounds: int, 
     if not 0.0 <= breakdown < 1.0:
         raise PactError(f"breakdown probability: must be in [0, 1), got {breakdown}")
     u = np.asarray(u, dtype=np.float64)
+    if not individually_rational(u, d).any():     # nothing to agree on: no deal, no rounds
+        return Outcome(None, 0, (d[0], d[1]), "no_zone", pd.DataFrame())
     x = shares(u, d)
     players = (_Player(agents[0], x[:, 0], x[:, 1], agents[1]),
                _Player(agents[1], x[:, 1], x[:, 0], agents[0]))

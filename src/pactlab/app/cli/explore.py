@@ -258,7 +258,7 @@ def _limit_text(value: object, unit: str = "") -> str:
     """A box's limit in its input's own unit (8% a year, $50B), levels joined."""
     if isinstance(value, tuple):
         return ", ".join(map(str, value))
-    return robust_text.amount(float(value), unit) if unit else f"{value:.4g}"
+    return robust_text.amount(float(value), unit) if unit else f"{value:.4g}"  # type: ignore[arg-type]
 
 
 def _in_words(key: str, low: object, high: object) -> str:
@@ -266,4 +266,4 @@ def _in_words(key: str, low: object, high: object) -> str:
     8% a year')."""
     if isinstance(low, tuple):
         return robust_text.condition(key, list(low))
-    return robust_text.condition(key, [float(low), float(high)])
+    return robust_text.condition(key, [float(low), float(high)])  # type: ignore[arg-type]

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from rich.markup import escape
 
 from ..._version import __version__
 from ...analysis.negotiate.redlines import discounts
@@ -70,6 +71,10 @@ def negotiate(pact: str = typer.Argument(..., help="The pact to negotiate from (
               discount_host: float | None = typer.Option(None, "--discount-host", help=DISCOUNT_HELP),
               red_line: list[str] | None = typer.Option(None, "--red-line", help=RED_LINE_HELP),
               stability: int = StabilityOpt,
+              talks: bool = typer.Option(False, "--talks",
+                                         help="The agents bargain month by month on the calendar "
+                                              "of the US–Korea talks (no-deal tariffs in force, "
+                                              "Japan's deal, the US threat; --as-of 2025-11-13)."),
               budget: int = typer.Option(60, "--budget", min=0, max=10_000,
                                          help="best_for: new simulations per party (0: the best candidate)."),
               breakdown: float = typer.Option(0.0, "--breakdown", min=0.0, max=0.99,
@@ -98,7 +103,7 @@ def negotiate(pact: str = typer.Argument(..., help="The pact to negotiate from (
                 **pact_fields(pact), issues=issue or [], space=space, sample=sample, n=n,
                 agents=_agents(agents), rounds=rounds, discount=discount,
                 discount_investor=discount_investor, discount_host=discount_host,
-                red_lines=red_line or [], budget=budget, breakdown=breakdown, stability=stability,
+                red_lines=red_line or [], budget=budget, breakdown=breakdown, stability=stability, talks=talks,
                 reference=reference, max_crisis=max_crisis)
     with progress(not as_json) as step:
         result = service.negotiate(req, progress=step)
@@ -189,8 +194,30 @@ def _show(result: service.Negotiated) -> None:
         _show_offers(result.outcome)
     if result.stability is not None:
         _show_stability(result.stability)
+    if result.talks is not None:
+        _show_talks(*result.talks)
     req = result.request
     out.print(f"[dim]{req.paths:,} futures per candidate, seed {req.seed}, pactlab {__version__}[/dim]")
+
+
+def _show_talks(calendar: Any, played: Any) -> None:
+    """The talks month by month: who offered what, each side's disagreement point, the events."""
+    for note in calendar.notes:
+        out.print(f"[dim]{escape(note)}[/dim]")
+    when = "" if played.agreement is None else f" on candidate {played.agreement}"
+    out.print(f"The talks from {calendar.start:%b %Y}: ended by {played.ended} in {played.date:%b %Y}"
+              f"{when} (utilities net of the months of talks {fmt(played.utilities[0], 'usd_bn')}, "
+              f"{fmt(played.utilities[1], 'usd_bn')})")
+    t = played.trace
+    print_fitted("Month by month", "month",
+                 ["proposer", "candidate", "investor utility", "host utility",
+                  "investor no deal", "host no deal", "events", "accepted"],
+                 [(f"{r['date']:%Y-%m}", [r["proposer"], "–" if r["candidate"] is None else str(r["candidate"]),
+                                         fmt(r["investor_utility"], "usd_bn"), fmt(r["host_utility"], "usd_bn"),
+                                         fmt(r["investor_disagreement"], "usd_bn"),
+                                         fmt(r["host_disagreement"], "usd_bn"), r["events"],
+                                         "yes" if r["accepted"] else ""])
+                  for _, r in t.iterrows()])
 
 
 def _show_stability(st: Any) -> None:

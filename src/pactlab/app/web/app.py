@@ -65,6 +65,7 @@ def create_app(*, workers: int = 0, **options: Any) -> FastAPI:
     app.state.pool = pool
     _errors(app)
     app.include_router(routes.catalogue())
+    app.include_router(routes.limits(caps))
     app.include_router(routes.evaluations(caps, Runner(caps.max_waiting, pool), ByteCache(caps.cache_bytes)))
     app.include_router(routes.jobs(caps, jobs))
     app.include_router(routes.page())

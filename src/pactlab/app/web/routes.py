@@ -85,6 +85,16 @@ def catalogue() -> APIRouter:
     return router
 
 
+def limits(caps: Caps) -> APIRouter:
+    router = APIRouter()
+
+    @router.get("/api/limits", responses=ERRORS)
+    async def limits_() -> dict[str, int]:
+        """What one request may cost here: the page sizes its robustness strip by it."""
+        return {"max_paths": caps.max_paths, "max_pacts": caps.max_pacts}
+    return router
+
+
 def evaluations(caps: Caps, cpu: Runner, answers: ByteCache) -> APIRouter:
     router = APIRouter()
 
