@@ -231,8 +231,9 @@ def test_the_same_pact_twice_gets_two_columns_and_term_overrides_are_named(capsy
 def test_negotiate_prints_the_solutions_and_writes_their_term_sheets(capsys, tmp_path: Path) -> None:
     folder = tmp_path / "neg"
     args = ("negotiate", "korea-us-demand-2025-09", "--space", "korea", "--sample", "lhs", "--n", "60",
-            "--paths", "300", "--agents", "boulware,conceder", "-o", str(folder),
-            "--set", "host_objective.view=welfare")   # the stated view needs calibrated preferences
+            "--paths", "300", "--agents", "boulware,conceder",
+            "--set", "host_objective.view=welfare",   # the stated view needs calibrated preferences
+            "-o", str(folder))
     code, out, err = run(capsys, *args)
     assert code == 0, err
     assert "Nash bargaining solution" in out and "Where the presets sit" in out
