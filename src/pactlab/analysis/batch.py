@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
+from threadpoolctl import threadpool_limits
+
 from ..core.capacity import check_fits
 from ..core.jsonable import json_safe
 from ..inputs.assumptions import Assumptions
@@ -114,12 +116,15 @@ def for_each_deal(plans: Sequence[Plan], futures: Futures, visit: Visit, *,
         Called after each plan on each block; ``total = futures.n_blocks * len(plans)``.
     """
     total, done = futures.n_blocks * len(plans), 0
-    for block in futures.blocks():
-        for i, deal in simulate_block(plans, block):
-            visit(i, block, deal, gains(plans[i], deal, block))
-            done += 1
-            if progress:
-                progress(done, total)
+    # BLAS on one thread: the engine's matrix products are tiny (years x years), and OpenBLAS's
+    # threads, spinning after each call, starve numba's kernels (3.5x slower on 2 cores)
+    with threadpool_limits(limits=1, user_api="blas"):
+        for block in futures.blocks():
+            for i, deal in simulate_block(plans, block):
+                visit(i, block, deal, gains(plans[i], deal, block))
+                done += 1
+                if progress:
+                    progress(done, total)
 
 
 def value_all(plans: Sequence[Plan], futures: Futures, *,
