@@ -4,39 +4,19 @@ honest slider readouts, errors beside the input, and the scenario in the URL."""
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
-import time
 
 import pytest
-import uvicorn
 
-from pactlab.app.web import create_app
+from tests.app.live_server import live_server
 
 pytestmark = pytest.mark.browser
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server():
-    port = _free_port()
-    live = uvicorn.Server(uvicorn.Config(create_app(max_paths=10_000), host="127.0.0.1", port=port,
-                                         log_level="error"))
-    thread = threading.Thread(target=live.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if live.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    live.should_exit = True
-    thread.join(timeout=10)
+    with live_server(max_paths=10_000) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -3,8 +3,6 @@ OpenAPI schema, the page in headless Chromium, and 20 clients at once."""
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -12,7 +10,6 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 import schemathesis
-import uvicorn
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 from schemathesis import GenerationMode
@@ -27,6 +24,7 @@ from schemathesis.specs.openapi.checks import (
 
 import pactlab as pl
 from pactlab.app.web import create_app
+from tests.app.live_server import live_server
 
 APP = create_app(max_paths=300, max_jobs=1)
 client = TestClient(APP)
@@ -205,26 +203,10 @@ def test_schemathesis_ran_over_2000_cases_in_both_modes() -> None:
     assert CASES["positive"] > 0 and CASES["negative"] > 0 and sum(CASES.values()) >= 2_000, CASES
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server():
-    port = _free_port()
-    config = uvicorn.Config(create_app(max_paths=2_000), host="127.0.0.1", port=port, log_level="error")
-    live = uvicorn.Server(config)
-    thread = threading.Thread(target=live.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if live.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    live.should_exit = True
-    thread.join(timeout=10)
+    with live_server(max_paths=2_000) as url:
+        yield url
 
 
 @pytest.mark.slow
