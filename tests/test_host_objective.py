@@ -129,3 +129,19 @@ def test_a_bad_view_is_one_line(capsys) -> None:
     code, out, err = run_cli(capsys, "evaluate", "korea-final-2025-11", "--paths", "20",
                              "--set", "host_objective.view=lobby")
     assert code == 2 and "host_objective.view" in err and len(err.strip().splitlines()) == 1
+
+
+def test_the_farm_cap_and_red_line_scale_with_the_investors_economy() -> None:
+    """Korea's farm cap and red line, scaled by GDP for another investor: Japan's $8B a year
+    of farm purchases sit less far past its own red line than past Korea's."""
+    from pactlab.model.plan import host_terms, market_scale
+    a = pl.load_assumptions()
+    japan, korea = pl.load_pact("japan-mou-2025"), pl.load_pact("korea-final-2025-11")
+    assert market_scale(korea, a) == 1.0
+    scale = market_scale(japan, a)
+    assert scale == pytest.approx(a.country("JPN").gdp / a.country("KOR").gdp)
+    access = japan.concessions.farm_access_per_year
+    cost = host_terms(japan, a).investor_political[0]
+    n, v = a.negotiation, a.valuation
+    assert cost == pytest.approx(n.investor_political_cost * access
+                                 * (1 + access / (v.farm_red_line * scale)))

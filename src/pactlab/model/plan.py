@@ -402,7 +402,8 @@ class Planner:
                           saturating(c.energy_purchases_per_year, v.energy_cap), 0.0)
         premium = c.energy_price_premium / (1.0 + c.energy_price_premium)   # paid above market
         visas = np.full(a.horizon_years, c.work_visas_per_year)
-        farm = np.full(a.horizon_years, saturating(c.farm_access_per_year, v.farm_cap))
+        farm = np.full(a.horizon_years, saturating(c.farm_access_per_year,
+                                                   v.farm_cap * market_scale(pact, a)))
         return GainInputs(
             investor_rate=a.investor_rate(code), host_rate=a.discount.host, tariff=cost,
             refusal_factor=_refusal_factor(pact),
@@ -413,6 +414,20 @@ class Planner:
             crisis_cost=a.valuation.crisis_cost_gdp * a.country(code).gdp,
             fx_horizon=fx_horizon(a), strategic_value=a.valuation.host_strategic_value,
             objective=host_terms(pact, a))
+
+
+#: the economy the farm cap and red line are stated for (valuation.farm_cap, farm_red_line)
+FARM_REFERENCE = "KOR"
+
+
+def market_scale(pact: Pact, a: Assumptions) -> float:
+    """The investor's economy over Korea's, by GDP: the farm sales a market absorbs and the
+    access before it reaches its protected staples scale with it (the cap and red line are
+    Korea's; Japan's are about twice, Switzerland's about half)."""
+    code = pact.parties.investor_code
+    if code == FARM_REFERENCE or FARM_REFERENCE not in a.macro:
+        return 1.0
+    return a.country(code).gdp / a.country(FARM_REFERENCE).gdp
 
 
 def saturating(x: float, cap: float) -> float:
@@ -435,7 +450,7 @@ def host_terms(pact: Pact, a: Assumptions) -> HostTerms:
         swap_loss=h.swap_loss_given_default,
         swap_precedent=h.swap_precedent_cost if stated and drawable else 0.0,
         investor_political=np.full(years, n.investor_political_cost * access
-                                   * (1.0 + access / v.farm_red_line)),
+                                   * (1.0 + access / (v.farm_red_line * market_scale(pact, a)))),
         host_political=np.full(years, n.host_political_cost * c.work_visas_per_year
                                if stated else 0.0),
         investor_no_deal_cost=n.investor_no_deal_cost, host_no_deal_cost=n.host_no_deal_cost)
