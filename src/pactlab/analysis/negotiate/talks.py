@@ -38,7 +38,7 @@ import pandas as pd
 from ...core.errors import PactError
 from ...inputs.assumptions import Assumptions
 from ...inputs.terms import Pact
-from ...model.tariffs import RIVAL, effects, partner_of, rate_table
+from ...model.tariffs import RIVAL, FlatCeiling, effects, partner_of, rate_table
 from ...model.tariffs.no_deal import no_deal_cost
 from .agents import PARTY_NAMES, Agent, _Player, rubinstein_proposals, shares
 from .solutions import individually_rational
@@ -204,7 +204,7 @@ def rival_diversion(pact: Pact, a: Assumptions, *, as_of: dt.date) -> float:
     if rival is None:
         return 0.0
     year = pact.schedule.base_year + 1
-    no_cap: Any = _NoCap()            # a ceiling as rate_table reads it
+    no_cap: Any = FlatCeiling(math.inf)     # the rival without its deal's caps
     tables = {}
     for name, overrides in (("without", {investor: pact.tariffs.no_deal, rival: no_cap}),
                             ("with", {investor: pact.tariffs.no_deal})):
@@ -214,13 +214,6 @@ def rival_diversion(pact: Pact, a: Assumptions, *, as_of: dt.date) -> float:
     change = effects(tables["without"], tables["with"], a, investor=investor, rival=rival,
                      horizon=1)
     return max(0.0, -float(change.loc["total", "investor_value_added_change"]))
-
-
-class _NoCap:
-    """A partner without its deal: no ceiling on any line."""
-
-    def rate(self, line: str) -> float:
-        return math.inf
 
 
 def _annuity(rate: float, years: int) -> float:

@@ -58,6 +58,7 @@ from .schedule import (
     RIVAL,
     SECTOR_ALIASES,
     SECTOR_LINE,
+    FlatCeiling,
     World,
     investor_yearly_rates,
     last_change_year,
@@ -84,7 +85,7 @@ from .solve import (
 from .surface import NODES, SECTOR_MEASURES, TariffSurface, lagrange_weights, value_added_shares
 
 __all__ = [
-    "BY_CODE", "CODES", "ELASTICITY_NODES", "GENERAL", "GRID_OUTPUTS", "IEEPA_REFUNDS", "IEEPA_VOID",
+    "BY_CODE", "CODES", "FlatCeiling", "ELASTICITY_NODES", "GENERAL", "GRID_OUTPUTS", "IEEPA_REFUNDS", "IEEPA_VOID",
     "KEPT_LINES", "MIXED_LINES", "NO_DEAL_CASE", "PARTNERS", "PASS_THROUGH_NODES", "RIVAL", "SECTOR_ALIASES", "SECTOR_LINE",
     "NoDealCost", "TariffCosts", "TradeData", "TradeParams", "World", "corners", "effect_grid",
     "effects", "horizon_factor", "interpolate", "lasting", "last_change_year", "lines_on",

@@ -64,7 +64,7 @@ from ...core.errors import PactError
 from ...inputs.data.trade import CODES, PARTNERS, trade_data
 from ...inputs.terms.schema import Pact, TariffRates
 
-__all__ = ["BY_CODE", "GENERAL", "IEEPA_REFUNDS", "IEEPA_VOID", "KEPT_LINES", "MIXED_LINES",
+__all__ = ["BY_CODE", "FlatCeiling", "GENERAL", "IEEPA_REFUNDS", "IEEPA_VOID", "KEPT_LINES", "MIXED_LINES",
            "NO_DEAL_CASE", "RIVAL", "SECTOR_ALIASES", "SECTOR_LINE", "World", "last_change_year", "lines_on",
            "investor_yearly_rates", "law_yearly_rates", "partner_of", "partner_yearly_rates", "rate_table", "rates_2024", "sector_rates", "yearly_rates"]
 
@@ -114,6 +114,17 @@ class Ceiling(Protocol):
     """Caps by tariff line (a pact's ``TariffRates``, or one rate on every line)."""
 
     def rate(self, line: str) -> float: ...
+
+
+class FlatCeiling:
+    """One cap on every line: 0 (the lowest deal rates) or ``inf`` (a partner without its
+    deal's caps)."""
+
+    def __init__(self, rate: float) -> None:
+        self.value = rate
+
+    def rate(self, line: str) -> float:
+        return self.value
 
 
 @dataclass(frozen=True)

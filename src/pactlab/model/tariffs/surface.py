@@ -35,7 +35,14 @@ from ...inputs.assumptions import Assumptions
 from ...inputs.data.trade import PARTNERS, trade_data
 from ...inputs.terms.schema import Pact
 from .params import TradeParams, horizon_factor
-from .schedule import RIVAL, investor_yearly_rates, law_yearly_rates, partner_of, rates_2024
+from .schedule import (
+    RIVAL,
+    FlatCeiling,
+    investor_yearly_rates,
+    law_yearly_rates,
+    partner_of,
+    rates_2024,
+)
 from .solve import ELASTICITY_NODES, GRID_OUTPUTS, PASS_THROUGH_NODES
 
 __all__ = ["NODES", "SECTOR_MEASURES", "TariffSurface", "lagrange_weights"]
@@ -46,16 +53,6 @@ NODES = 9
 SECTOR_MEASURES = ("investor_exports", "investor_export_change", "investor_producer_surplus_change",
                    "investor_price_change", "rival_export_change", "us_import_change",
                    "us_consumer_cost", "us_tariff_revenue_change", "us_net_welfare")
-
-
-class _Flat:
-    """A ceiling of one rate on every line (0: the lowest deal rates; the ends of the nodes)."""
-
-    def __init__(self, rate: float) -> None:
-        self.value = rate
-
-    def rate(self, line: str) -> float:
-        return self.value
 
 
 def _lobatto(low: np.ndarray, high: np.ndarray, n: int) -> np.ndarray:
@@ -179,7 +176,7 @@ class TariffSurface:
         after[:, self.i] = investor_yearly_rates(self.pact, year, as_of=self.as_of,
                                                  ceiling=self.pact.tariffs.no_deal,
                                                  surcharge=surcharge)
-        low = investor_yearly_rates(self.pact, year, as_of=self.as_of, ceiling=_Flat(0.0),
+        low = investor_yearly_rates(self.pact, year, as_of=self.as_of, ceiling=FlatCeiling(0.0),
                                     surcharge=surcharge)
         high = investor_yearly_rates(self.pact, year, as_of=self.as_of, ceiling=None,
                                      surcharge=surcharge)
