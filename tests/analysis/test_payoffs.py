@@ -31,6 +31,41 @@ def test_payoffs_are_the_evaluations_gains_bit_for_bit(paths: int) -> None:
         assert pay.crisis[i].mean() == ev.metrics["fx"]["p_crisis"]
 
 
+def _lhs(n: int) -> list[pl.Pact]:
+    """Distinct variants, nothing shared but the futures: cap, MOU cash share, tier-1 share,
+    swap line, and a continuous deal tariff."""
+    from scipy.stats import qmc
+    rows = qmc.scale(qmc.LatinHypercube(d=5, seed=3).random(n), [10, 0.3, 0.4, 0, 0.1],
+                     [40, 0.85, 0.7, 60, 0.2])
+    total = FINAL.commitment
+    return [FINAL.with_terms({"schedule.annual_cap": cap, "tranches[0].amount": total * share,
+                              "tranches[1].amount": total * (1 - share),
+                              "waterfall.tiers[0].investor_share": tier, "fx.swap_line": swap,
+                              "tariffs.deal.general": rate})
+            for cap, share, tier, swap, rate in rows.tolist()]
+
+
+@pytest.mark.slow
+def test_distinct_variants_are_their_evaluations_bit_for_bit_at_any_thread_count() -> None:
+    import numba
+    f = pl.futures(600, 4)
+    grid = _lhs(8)
+    threads = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        alone = pl.payoffs(grid, f)
+    finally:
+        numba.set_num_threads(threads)
+    pay = pl.payoffs(grid, f)
+    for party in ("investor", "host", "crisis"):
+        np.testing.assert_array_equal(getattr(pay, party), getattr(alone, party))
+    for i, pact in enumerate(grid):
+        ev = pl.evaluate(pact, futures=f)
+        np.testing.assert_array_equal(pay.investor[i], ev.gains.total("investor"))
+        np.testing.assert_array_equal(pay.host[i], ev.gains.total("host"))
+        assert pay.crisis[i].mean() == ev.metrics["fx"]["p_crisis"]
+
+
 def test_labels_say_what_changed_and_never_repeat() -> None:
     pay = pl.payoffs([FINAL, FINAL, VARIANTS[1]], pl.futures(50, 0), components=False)
     assert pay.labels == ("korea-final-2025-11", "korea-final-2025-11 [2]",

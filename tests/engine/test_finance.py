@@ -6,7 +6,16 @@ import numpy_financial as npf
 import pytest
 from hypothesis import given, settings
 
-from pactlab.engine.finance import irr, moic, npv, payback_year, payback_year_accrued, tail_risk
+from pactlab.engine.finance import (
+    increases_pv,
+    irr,
+    moic,
+    npv,
+    npv_difference,
+    payback_year,
+    payback_year_accrued,
+    tail_risk,
+)
 
 from ..strategies import conventional_series
 from ..strategies import rate as rates
@@ -100,3 +109,17 @@ def test_interest_never_brings_recoupment_forward(series, r) -> None:
     assert np.array_equal(payback_year_accrued(flows, 0.0), payback_year(flows), equal_nan=True)
     if np.isfinite(accrued):
         assert np.isfinite(nominal) and accrued >= nominal
+
+
+def test_the_pv_of_a_balances_increases_is_the_pv_of_its_positive_differences() -> None:
+    b = np.maximum(np.random.default_rng(1).normal(5.0, 8.0, (200, 30)), 0.0)
+    rate = 0.04
+    draws = np.maximum(np.diff(b, axis=1, prepend=0.0), 0.0)
+    np.testing.assert_allclose(increases_pv(b, rate), draws @ (1 + rate) ** -np.arange(30), rtol=1e-13)
+    assert (increases_pv(b, rate) >= 0).all()
+
+
+def test_the_npv_of_a_difference_is_the_npv_of_its_array_bit_for_bit() -> None:
+    rng = np.random.default_rng(7)
+    a, b = rng.normal(3.0, 5.0, (2, 400, 40))
+    np.testing.assert_array_equal(npv_difference(0.045, a, b), npv(0.045, a - b))

@@ -9,7 +9,13 @@ from hypothesis.extra.numpy import arrays
 
 import pactlab as pl
 from pactlab.engine.funding import FxSpec, simulate_funding
-from pactlab.engine.reserves import adequacy_band, ara_metric, classic_measures
+from pactlab.engine.reserves import (
+    adequacy_band,
+    ara_metric,
+    classic_measures,
+    crisis_probability,
+    first_crisis_pv,
+)
 from pactlab.model.plan import pact_fx
 from pactlab.model.simulation import simulate
 
@@ -188,3 +194,16 @@ def test_the_crisis_probability_falls_as_the_non_pact_flows_rise() -> None:
     assert {r["non_pact_flow"] for r in crisis_rows(table)} == set(flows)
     with pytest.raises(pl.PactError, match="growth: 'gdp'"):
         crisis_sensitivity("korea-final-2025-11", paths=10, growth="gdp")
+
+
+def test_the_crisis_kernels_are_the_array_formulas() -> None:
+    """P(crisis) is the product of the survivals bit for bit; the first crisis's value is the
+    survival-weighted sum (summed year by year, so within rounding of the matrix product)."""
+    h = np.random.default_rng(4).random((300, 20)) * 0.3
+    h[5, 3] = 1.2    # clipped to 1
+    clipped = np.clip(h[:, :12], 0.0, 1.0)
+    np.testing.assert_array_equal(crisis_probability(h, 12), 1.0 - np.prod(1.0 - clipped, axis=1))
+    survived = np.cumprod(np.c_[np.ones(300), 1.0 - clipped[:, :-1]], axis=1)
+    w = 7.0 * 0.97 ** np.arange(12)
+    np.testing.assert_allclose(first_crisis_pv(h, 12, w), (survived * clipped) @ w, rtol=1e-14)
+    assert crisis_probability(h, 99).shape == (300,)   # a horizon past the array's counts it all

@@ -99,7 +99,7 @@ def plan_all(pacts: Sequence[Pact | str], assumptions: Assumptions, *,
 
 
 def for_each_deal(plans: Sequence[Plan], futures: Futures, visit: Visit, *,
-                  progress: Progress | None = None) -> None:
+                  progress: Progress | None = None, full: bool = True) -> None:
     """Simulate every plan on every block of `futures` and hand each result to `visit`.
 
     Parameters
@@ -114,13 +114,16 @@ def for_each_deal(plans: Sequence[Plan], futures: Futures, visit: Visit, *,
         deal on them (``(block paths,)`` arrays, USD bn PV).
     progress : callable (done, total) -> None, optional
         Called after each plan on each block; ``total = futures.n_blocks * len(plans)``.
+    full : bool
+        Hand `visit` every year-by-year array of the calls and reserves; False: only those the
+        gains read (see :func:`pactlab.model.simulation.fund`), for payoffs.
     """
     total, done = futures.n_blocks * len(plans), 0
     # BLAS on one thread: the engine's matrix products are tiny (years x years), and OpenBLAS's
     # threads, spinning after each call, starve numba's kernels (3.5x slower on 2 cores)
     with threadpool_limits(limits=1, user_api="blas"):
         for block in futures.blocks():
-            for i, deal in simulate_block(plans, block):
+            for i, deal in simulate_block(plans, block, full=full):
                 visit(i, block, deal, gains(plans[i], deal, block))
                 done += 1
                 if progress:

@@ -115,7 +115,7 @@ def payoffs(pacts: Sequence[Pact | str], futures: Futures, *, components: bool =
                 for name, values in getattr(g, party).items():
                     parts[party][name][i, s] = values
 
-    for_each_deal(plans, futures, keep, progress=_per_block(progress, n))
+    for_each_deal(plans, futures, keep, progress=_per_block(progress, n), full=False)
     return Payoffs(tuple(p.label for p in plans), investor, host, crisis, parts)
 
 

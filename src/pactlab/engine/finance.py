@@ -72,6 +72,69 @@ def _npv_rows(flows, rates, out):
         out[p] = total
 
 
+def npv_difference(rate: float, flows: np.ndarray, less: np.ndarray) -> np.ndarray:
+    """``npv(rate, flows - less)`` bit for bit, without the difference's array (paths, years).
+
+    >>> npv_difference(1.0, np.array([[0.0, 100.0]]), np.array([[100.0, 0.0]])).tolist()
+    [-50.0]
+    """
+    a = np.ascontiguousarray(np.atleast_2d(flows), dtype=np.float64)
+    b = np.ascontiguousarray(np.atleast_2d(less), dtype=np.float64)
+    out = np.empty(a.shape[0])
+    _npv_difference(a, b, float(rate), out)
+    return out
+
+
+@nb.njit(cache=True, parallel=True)
+def _npv_difference(flows, less, rate, out):
+    paths, years = flows.shape
+    x = 1.0 / (1.0 + rate)
+    for p in nb.prange(paths):
+        d = 1.0
+        total = 0.0
+        for t in range(years):
+            total += (flows[p, t] - less[p, t]) * d
+            d *= x
+        out[p] = total
+
+
+def increases_pv(balance: np.ndarray, rate: float) -> np.ndarray:
+    r"""Per row, the present value of the balance's increases: :math:`\sum_t \max(b_t - b_{t-1},
+    0)(1+r)^{-t}` with :math:`b_{-1} = 0` (new draws on a credit line from what is outstanding
+    at each year's end), summed year by year.
+
+    Parameters
+    ----------
+    balance : ndarray, shape (paths, years)
+    rate : float, fraction a year
+
+    Returns
+    -------
+    ndarray, shape (paths,)
+
+    Examples
+    --------
+    >>> increases_pv(np.array([[0.0, 10.0, 4.0, 8.0]]), 0.0).tolist()
+    [14.0]
+    """
+    b = np.ascontiguousarray(np.atleast_2d(balance), dtype=np.float64)
+    out = np.empty(b.shape[0])
+    _increases_pv(b, (1.0 + rate) ** -np.arange(b.shape[1]), out)
+    return out
+
+
+@nb.njit(cache=True, parallel=True)
+def _increases_pv(balance, discount, out):
+    paths, years = balance.shape
+    for p in nb.prange(paths):
+        last = 0.0
+        total = 0.0
+        for t in range(years):
+            total += max(balance[p, t] - last, 0.0) * discount[t]
+            last = balance[p, t]
+        out[p] = total
+
+
 def warn_unconverged(status: np.ndarray) -> None:
     """Warn (:class:`IRRConvergenceWarning`) if any kernel status says an IRR did not converge.
 

@@ -38,7 +38,8 @@ Per path and year *t*:
    ``float_floor`` × short-term debt, and what is left of the year's outflows falls on the won
    (the first such year is ``float_year``; the pact's calls still count as paid).
 7. **Crisis hazard.** The chance of a reserve crisis in year *t* is a logit in cover
-   (:func:`pactlab.engine.reserves.crisis_hazard`), 1 in a year the won floats; the first year
+   (:func:`pactlab.engine.reserves.crisis_hazard`), 1 in a year the won floats, computed for
+   the first ``hazard_years`` (the FX horizon, all that is read of it; NaN after); the first year
    reserves fall below short-term debt (the Greenspan–Guidotti line) is recorded too.
 
 The ARA metric moves with its components, which grow at ``growth`` a year; new bonds add to
@@ -84,6 +85,7 @@ class FxSpec(NamedTuple):
     swap_margin: float = 0.1
     bonds_share: float = 0.0
     fdi_share: float = 0.0
+    hazard_years: int = 1 << 30     # years the crisis hazard is computed for (NaN after them)
 
     @property
     def start_ratio(self) -> float:
@@ -131,19 +133,22 @@ class Calls(NamedTuple):
     stress_swap: np.ndarray       # central-bank swap line outstanding at year end
     principal: np.ndarray         # reserve principal spent (beyond the year's income)
     bonds: np.ndarray             # USD bonds outstanding
-    hazard: np.ndarray            # chance of a reserve crisis in the year (1 where the won floats)
+    hazard: np.ndarray            # chance of a reserve crisis in the year (1 where the won floats;
+                                  # NaN after FxSpec.hazard_years)
     below_std_year: np.ndarray    # (paths,) first year reserves < short-term debt (Greenspan–Guidotti)
     float_year: np.ndarray        # (paths,) first year the central bank stops at its floor
 
     @classmethod
-    def empty(cls, demand: np.ndarray) -> Calls:
-        """Uninitialised outputs for `demand` (paths, years), for the kernel to fill."""
+    def empty(cls, demand: np.ndarray, *, full: bool = True) -> Calls:
+        """Uninitialised outputs for `demand` (paths, years), for the kernel to fill; without
+        `full`, those the gains do not read have no years (see :func:`fund_path`)."""
         shape = demand.shape
         paths = shape[0]
         f = lambda: np.empty(shape)
-        return cls(paid=f(), demand=demand, backlog=f(), shortfall=np.empty(paths),
-                   deferred=f(), refused=np.empty(shape, dtype=np.int8), reserves=f(), ratio=f(),
-                   swap=f(), stress_swap=f(), principal=f(), bonds=f(), hazard=f(),
+        g = f if full else (lambda: np.empty((paths, 0)))
+        return cls(paid=f(), demand=demand, backlog=g(), shortfall=np.empty(paths), deferred=g(),
+                   refused=np.empty(shape if full else (paths, 0), dtype=np.int8), reserves=g(),
+                   ratio=g(), swap=f(), stress_swap=g(), principal=g(), bonds=g(), hazard=f(),
                    below_std_year=np.empty(paths, dtype=np.int64),
                    float_year=np.empty(paths, dtype=np.int64))
 
@@ -158,27 +163,33 @@ class Calls(NamedTuple):
 
 @nb.njit(cache=True, parallel=True)
 def _funded_by(demand, paid, last_demand_year, ceiling, out):
-    paths, years = demand.shape
+    for p in nb.prange(demand.shape[0]):
+        funded_path(p, demand, paid, last_demand_year, ceiling, out)
+
+
+@nb.njit(cache=True)
+def funded_path(p, demand, paid, last_demand_year, ceiling, out):
+    """Path `p` of :meth:`Calls.funded_by`, into column `p` of `out` (rows, paths)."""
+    years = demand.shape[1]
     rows = last_demand_year.shape[0]
     tolerance = 1e-9 * max(ceiling, 1.0)
-    for p in nb.prange(paths):
-        wanted = np.empty(years)
-        got = np.empty(years)
-        a = 0.0
-        b = 0.0
+    wanted = np.empty(years)
+    got = np.empty(years)
+    a = 0.0
+    b = 0.0
+    for t in range(years):
+        a += demand[p, t]
+        b += paid[p, t]
+        wanted[t] = a
+        got[t] = b
+    for i in range(rows):
+        last = min(max(last_demand_year[i, p], 0), years - 1)
+        target = min(wanted[last], ceiling) - tolerance
+        out[i, p] = years
         for t in range(years):
-            a += demand[p, t]
-            b += paid[p, t]
-            wanted[t] = a
-            got[t] = b
-        for i in range(rows):
-            last = min(max(last_demand_year[i, p], 0), years - 1)
-            target = min(wanted[last], ceiling) - tolerance
-            out[i, p] = years
-            for t in range(years):
-                if got[t] >= target:
-                    out[i, p] = t
-                    break
+            if got[t] >= target:
+                out[i, p] = t
+                break
 
 
 @nb.njit(cache=True)
@@ -229,9 +240,21 @@ def _floor(res, pre, floor):
 
 @nb.njit(cache=True, parallel=True)
 def _simulate(demand, other, cap, ceiling, last_call_year, fx, draws, accept, out):
-    paths, years = demand.shape
+    for p in nb.prange(demand.shape[0]):
+        fund_path(p, demand, other, cap, ceiling, last_call_year, fx, draws, accept, out, True)
+
+
+@nb.njit(cache=True)
+def fund_path(p, demand, other, cap, ceiling, last_call_year, fx, draws, accept, out, full):
+    """Path `p` of :func:`simulate_funding`: its calls and reserves, year by year, written to
+    row `p` of `out` (a :class:`Calls`); shared with the fund stage's one-pass kernel.
+
+    Without `full`, only what the gains read is written (calls paid, the shortfall, the
+    crisis hazard, the pact's swap line, the first-year markers); the other arrays of `out`
+    may then have no years at all. The arithmetic is the same either way."""
+    years = demand.shape[1]
     applicable = fx.metric > 0.0
-    # numba writes arrays reached through a tuple inside prange to a copy: unpack them first
+    # the tuples' arrays, by name
     paid = out.paid
     backlog = out.backlog
     shortfall = out.shortfall
@@ -250,83 +273,91 @@ def _simulate(demand, other, cap, ceiling, last_call_year, fx, draws, accept, ou
     swap_open = draws.swap_open
     flow_z = draws.flow
     value_z = draws.valuation
-    for p in nb.prange(paths):
-        queue = 0.0
-        total = 0.0
-        deferrals = 0
-        res = fx.reserves
-        swap = 0.0
-        stress = 0.0
-        bonds = 0.0
-        growth = 1.0
-        std = fx.short_term_debt
-        due = np.zeros(years + 2)      # stopped flows on their way back, by year
-        u = 0.0                        # the flows' deviation from their mean, in std devs
-        keep = fx.flow_persistence
-        fresh = np.sqrt(1.0 - keep * keep)
-        last_ratio = res / fx.metric if fx.enabled and applicable else np.nan
-        below_std_year[p] = years
-        float_year[p] = years
-        late = 0.0
-        for t in range(years):
-            if t > last_call_year:
-                late += demand[p, t]
-            else:
-                queue += demand[p, t]
-            pay, deferred[p, t], refused[p, t], deferrals = _call(
-                t, queue, total, deferrals, last_ratio, cap, ceiling, last_call_year, fx, accept[p, t])
-            paid[p, t] = pay
-            total += pay
-            # demand beyond what the commitment has left is never called: drop it
-            queue = min(queue - pay, ceiling - total)
+    queue = 0.0
+    total = 0.0
+    deferrals = 0
+    res = fx.reserves
+    swap = 0.0
+    stress = 0.0
+    bonds = 0.0
+    growth = 1.0
+    std = fx.short_term_debt
+    due = np.zeros(years + 2)      # stopped flows on their way back, by year
+    u = 0.0                        # the flows' deviation from their mean, in std devs
+    keep = fx.flow_persistence
+    fresh = np.sqrt(1.0 - keep * keep)
+    last_ratio = res / fx.metric if fx.enabled and applicable else np.nan
+    below_std_year[p] = years
+    float_year[p] = years
+    late = 0.0
+    for t in range(years):
+        if t > last_call_year:
+            late += demand[p, t]
+        else:
+            queue += demand[p, t]
+        pay, put_off, refusal, deferrals = _call(
+            t, queue, total, deferrals, last_ratio, cap, ceiling, last_call_year, fx, accept[p, t])
+        paid[p, t] = pay
+        total += pay
+        # demand beyond what the commitment has left is never called: drop it
+        queue = min(queue - pay, ceiling - total)
+        if full:
+            deferred[p, t] = put_off
+            refused[p, t] = refusal
             backlog[p, t] = queue
-            if not fx.enabled:
+        if not fx.enabled:
+            if full:
                 principal[p, t] = 0.0
                 reserves[p, t] = np.nan
                 ratio[p, t] = np.nan
-                swap_out[p, t] = 0.0
                 stress_out[p, t] = 0.0
                 bonds_out[p, t] = 0.0
-                hazard[p, t] = 0.0
-                continue
-            outflow = pay + other[p, t]
-            from_reserves = outflow * (1.0 - fx.bonds_share - fx.fdi_share)
-            bonds += outflow * fx.bonds_share
-            income = res * fx.reserve_yield
+            swap_out[p, t] = 0.0
+            hazard[p, t] = 0.0
+            continue
+        outflow = pay + other[p, t]
+        from_reserves = outflow * (1.0 - fx.bonds_share - fx.fdi_share)
+        bonds += outflow * fx.bonds_share
+        income = res * fx.reserve_yield
+        if full:
             principal[p, t] = max(from_reserves - max(income, 0.0), 0.0)
-            # AR(1) from its stationary law; last year's central-bank swap is repaid this year
-            # (2009, 2020), as the flows return
-            u = flow_z[p, t] if t == 0 else keep * u + fresh * flow_z[p, t]
-            pre = (res * (1.0 + fx.reserve_yield + fx.valuation_sigma * value_z[p, t])
-                   + (fx.flow + fx.flow_sigma * u) * growth + due[t] - stress)
-            drain = stops[p, t] * std
-            stress = min(fx.stress_swap, drain) if swap_open[p, t] > 0.0 else 0.0
-            res = pre + stress - from_reserves - drain
-            metric = fx.metric * growth + fx.bond_weight * bonds
-            before = res
-            res, swap = _pact_swap(res, swap, metric, fx, applicable)
-            # the floor keeps what the year brought in (the stress swap only pays outflows)
-            res, floated, met = _floor(res, pre + res - before, fx.float_floor * std)
-            met += stress
-            if drain > 0.0:   # what was met flows back (the part the won absorbed does not)
-                back = fx.stop_return * min(drain, max(met - from_reserves, 0.0))
-                due[t + 1] += back * fx.return_next_year
-                due[t + 2] += back * (1.0 - fx.return_next_year)
-            if floated and float_year[p] == years:
-                float_year[p] = t
-            if std > 0.0 and res < std and below_std_year[p] == years:
-                below_std_year[p] = t
+        # AR(1) from its stationary law; last year's central-bank swap is repaid this year
+        # (2009, 2020), as the flows return
+        u = flow_z[p, t] if t == 0 else keep * u + fresh * flow_z[p, t]
+        pre = (res * (1.0 + fx.reserve_yield + fx.valuation_sigma * value_z[p, t])
+               + (fx.flow + fx.flow_sigma * u) * growth + due[t] - stress)
+        drain = stops[p, t] * std
+        stress = min(fx.stress_swap, drain) if swap_open[p, t] > 0.0 else 0.0
+        res = pre + stress - from_reserves - drain
+        metric = fx.metric * growth + fx.bond_weight * bonds
+        before = res
+        res, swap = _pact_swap(res, swap, metric, fx, applicable)
+        # the floor keeps what the year brought in (the stress swap only pays outflows)
+        res, floated, met = _floor(res, pre + res - before, fx.float_floor * std)
+        met += stress
+        if drain > 0.0:   # what was met flows back (the part the won absorbed does not)
+            back = fx.stop_return * min(drain, max(met - from_reserves, 0.0))
+            due[t + 1] += back * fx.return_next_year
+            due[t + 2] += back * (1.0 - fx.return_next_year)
+        if floated and float_year[p] == years:
+            float_year[p] = t
+        if std > 0.0 and res < std and below_std_year[p] == years:
+            below_std_year[p] = t
+        if t >= fx.hazard_years:
+            hazard[p, t] = np.nan
+        else:
             hazard[p, t] = 1.0 if floated else (
                 hazard_at(res, std, fx.logit_intercept, fx.logit_slope) if std > 0.0 else 0.0)
-            last_ratio = res / metric if applicable else np.nan
+        last_ratio = res / metric if applicable else np.nan
+        swap_out[p, t] = swap
+        if full:
             reserves[p, t] = res
             ratio[p, t] = last_ratio
-            swap_out[p, t] = swap
             stress_out[p, t] = stress
             bonds_out[p, t] = bonds
-            growth *= 1.0 + fx.growth
-            std *= 1.0 + fx.std_growth
-        shortfall[p] = max(min(queue + late, ceiling - total), 0.0)
+        growth *= 1.0 + fx.growth
+        std *= 1.0 + fx.std_growth
+    shortfall[p] = max(min(queue + late, ceiling - total), 0.0)
 
 
 def simulate_funding(demand: np.ndarray, cap: float | None, ceiling: float, *,

@@ -72,7 +72,13 @@ def outstanding_schedule(kind: str, coupon: float, tenor: int) -> np.ndarray:
 
 @nb.njit(cache=True, parallel=True)
 def _debt_flows(spend, amount, start, fail_year, schedule, loan, rate, recovery, out):
-    """Investor flows of one loan (loan=True) or guarantee, path by path.
+    for p in nb.prange(spend.shape[0]):
+        debt_row(spend[p], amount, start[p], fail_year[p], schedule, loan, rate, recovery, out[p])
+
+
+@nb.njit(cache=True)
+def debt_row(spend, amount, start, fail_year, schedule, loan, rate, recovery, out):
+    """Investor flows of one loan (loan=True) or guarantee on one path, into `out` (years,).
 
     Exposure builds with the spend up to `amount`; from `start` it follows `schedule`
     (outstanding fraction before each repayment year). Loans: -disbursements + interest on the
@@ -80,31 +86,30 @@ def _debt_flows(spend, amount, start, fail_year, schedule, loan, rate, recovery,
     loan recovers `recovery` of its opening balance; the guarantor pays `1 - recovery` of the
     exposure; nothing after.
     """
-    paths, years = spend.shape
+    years = spend.shape[0]
     terms = schedule.shape[0]
-    for p in nb.prange(paths):
-        cum = 0.0
-        drawn = 0.0
-        for t in range(years):
-            before = cum
-            cum = min(cum + spend[p, t], amount)
-            k = t - start[p]
-            if k < 0:
-                drawn = cum
-                opening = before if loan else cum
-                closing = opening
+    cum = 0.0
+    drawn = 0.0
+    for t in range(years):
+        before = cum
+        cum = min(cum + spend[t], amount)
+        k = t - start
+        if k < 0:
+            drawn = cum
+            opening = before if loan else cum
+            closing = opening
+        else:
+            opening = drawn * (schedule[k] if k < terms else 0.0)
+            closing = drawn * (schedule[k + 1] if k + 1 < terms else 0.0)
+        if t < fail_year:
+            if loan:
+                out[t] = rate * opening + (opening - closing) - (cum - before)
             else:
-                opening = drawn * (schedule[k] if k < terms else 0.0)
-                closing = drawn * (schedule[k + 1] if k + 1 < terms else 0.0)
-            if t < fail_year[p]:
-                if loan:
-                    out[p, t] = rate * opening + (opening - closing) - (cum - before)
-                else:
-                    out[p, t] = rate * opening
-            elif t == fail_year[p]:
-                out[p, t] = recovery * opening if loan else -(1.0 - recovery) * opening
-            else:
-                out[p, t] = 0.0
+                out[t] = rate * opening
+        elif t == fail_year:
+            out[t] = recovery * opening if loan else -(1.0 - recovery) * opening
+        else:
+            out[t] = 0.0
 
 
 def debt_flows(spec: DebtSpec, amount: float, spend: np.ndarray, start: np.ndarray,

@@ -185,5 +185,56 @@ def crisis_probability(hazard: np.ndarray, horizon: int) -> np.ndarray:
     -------
     ndarray, shape (paths,), probability
     """
-    h = np.clip(hazard[:, :horizon], 0.0, 1.0)
-    return 1.0 - np.prod(1.0 - h, axis=1)
+    h = np.asarray(hazard, dtype=np.float64)
+    out = np.empty(h.shape[0])
+    _crisis_probability(h, min(int(horizon), h.shape[1]), out)
+    return out
+
+
+@nb.njit(cache=True, parallel=True)
+def _crisis_probability(hazard, horizon, out):
+    for p in nb.prange(hazard.shape[0]):
+        survive = 1.0
+        for t in range(horizon):
+            survive *= 1.0 - min(max(hazard[p, t], 0.0), 1.0)
+        out[p] = 1.0 - survive
+
+
+def first_crisis_pv(hazard: np.ndarray, horizon: int, weights: np.ndarray) -> np.ndarray:
+    r"""Per path, :math:`\sum_{t<H} S_{t-1} h_t w_t` with :math:`S_t = \prod_{s \le t}(1 - h_s)`:
+    the expected value of the first crisis within `horizon` years, at `weights` (its cost in
+    year t, discounted) — summed year by year, the same number at any thread count.
+
+    Parameters
+    ----------
+    hazard : ndarray, shape (paths, years), probabilities
+    horizon : int
+        Years counted (at most the array's).
+    weights : ndarray, shape (>= horizon,)
+
+    Returns
+    -------
+    ndarray, shape (paths,)
+
+    Examples
+    --------
+    >>> first_crisis_pv(np.array([[0.1, 0.5, 0.9]]), 2, np.ones(2)).tolist()   # 0.1 + 0.9 x 0.5
+    [0.55]
+    """
+    h = np.asarray(hazard, dtype=np.float64)
+    out = np.empty(h.shape[0])
+    _first_crisis_pv(h, min(int(horizon), h.shape[1]),
+                     np.ascontiguousarray(weights, dtype=np.float64), out)
+    return out
+
+
+@nb.njit(cache=True, parallel=True)
+def _first_crisis_pv(hazard, horizon, weights, out):
+    for p in nb.prange(hazard.shape[0]):
+        survived = 1.0
+        total = 0.0
+        for t in range(horizon):
+            h = min(max(hazard[p, t], 0.0), 1.0)
+            total += survived * h * weights[t]
+            survived *= 1.0 - h
+        out[p] = total

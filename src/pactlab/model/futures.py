@@ -126,7 +126,7 @@ class Block:
         self.size = self.stop - self.start
         self.years = futures.years
         self._projects: dict[tuple[str, str], ProjectDraws] = {}
-        self._by_country: dict[tuple[str, str], Any] = {}   # (what, code) -> its draws
+        self._kept: dict[tuple, Any] = {}   # what was made from the draws, by key (see memo)
 
     def _generator(self, name: str) -> np.random.Generator:
         return self.futures._rng(name, self.index)
@@ -150,12 +150,16 @@ class Block:
             self._projects[key] = draw_project(arch, self.size, self._generator(f"projects/{name}"))
         return self._projects[key]
 
+    def memo(self, key: tuple, make: Callable[[], _T]) -> _T:
+        """What `make` makes from the block's draws, made once per block and `key` (the pacts
+        of a batch share their investor's draws, their projects' tables …)."""
+        if key not in self._kept:
+            self._kept[key] = make()
+        return self._kept[key]
+
     def _country(self, what: str, code: str, make: Callable[[], _T]) -> _T:
         """The draws `what` for investor `code`, made by `make` once per block."""
-        key = (what, code)
-        if key not in self._by_country:
-            self._by_country[key] = make()
-        return self._by_country[key]
+        return self.memo((what, code), make)
 
     def sudden_stops(self, code: str) -> FxDraws:
         """The investor's capital-flow draws (:class:`~pactlab.engine.funding.FxDraws`): in a year

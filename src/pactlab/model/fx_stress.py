@@ -25,6 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..engine.reserves import crisis_probability
+from ..engine.reserves import first_crisis_pv as crisis_pv
 
 __all__ = ["crisis_probability", "first_crisis_pv", "fx_stress"]
 
@@ -50,14 +51,12 @@ def first_crisis_pv(hazard: np.ndarray, horizon: int, cost: float, growth: float
     -------
     ndarray, shape (paths,), USD bn
     """
-    h = np.clip(hazard[:, :horizon], 0.0, 1.0)
-    survived = np.cumprod(np.c_[np.ones(h.shape[0]), 1.0 - h[:, :-1]], axis=1)
-    t = np.arange(h.shape[1])
-    return (survived * h) @ (cost * ((1.0 + growth) / (1.0 + rate)) ** t)
+    t = np.arange(min(horizon, hazard.shape[1]))
+    return crisis_pv(hazard, horizon, cost * ((1.0 + growth) / (1.0 + rate)) ** t)
 
 
 def fx_stress(pact_hazard: np.ndarray, no_pact_hazard: np.ndarray, cost: float, horizon: int,
-              growth: float, rate: float) -> np.ndarray:
+              growth: float, rate: float, *, no_pact_cost: np.ndarray | None = None) -> np.ndarray:
     """The investor's FX-stress gain over no deal, path by path: minus the expected crisis cost
     the pact adds (positive where it removes some).
 
@@ -71,6 +70,9 @@ def fx_stress(pact_hazard: np.ndarray, no_pact_hazard: np.ndarray, cost: float, 
         The FX horizon (``fx.horizon_years``).
     growth, rate : float, fractions a year
         The cost's nominal growth and the investor's discount rate.
+    no_pact_cost : ndarray, shape (paths,), optional
+        ``first_crisis_pv(no_pact_hazard, …)`` when already known (every pact on a block
+        shares it).
 
     Returns
     -------
@@ -82,4 +84,6 @@ def fx_stress(pact_hazard: np.ndarray, no_pact_hazard: np.ndarray, cost: float, 
     market countries. Economic Journal 121(555) (a sudden stop's output cost in % of GDP).
     """
     args = (horizon, cost, growth, rate)
-    return -(first_crisis_pv(pact_hazard, *args) - first_crisis_pv(no_pact_hazard, *args))
+    if no_pact_cost is None:
+        no_pact_cost = first_crisis_pv(no_pact_hazard, *args)
+    return -(first_crisis_pv(pact_hazard, *args) - no_pact_cost)

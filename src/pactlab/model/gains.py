@@ -55,8 +55,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..engine.finance import increases_pv
 from .futures import Block
-from .fx_stress import fx_stress
+from .fx_stress import first_crisis_pv, fx_stress
 from .plan import Plan
 from .simulation import DealPaths
 
@@ -164,9 +165,7 @@ def swap_draws_pv(swap: np.ndarray, rate: float) -> np.ndarray:
     >>> swap_draws_pv(np.array([[0.0, 10.0, 4.0, 8.0]]), 0.0).tolist()
     [14.0]
     """
-    swap = np.atleast_2d(swap)
-    draws = np.maximum(np.diff(swap, axis=1, prepend=0.0), 0.0)
-    return draws @ (1.0 + rate) ** -np.arange(swap.shape[1])
+    return increases_pv(swap, rate)
 
 
 def gains(plan: Plan, deal: DealPaths, block: Block) -> Gains:
@@ -203,8 +202,11 @@ def gains(plan: Plan, deal: DealPaths, block: Block) -> Gains:
             kept = kept + factor * (deal.trade.pv_while_standing(what, rate, withdrawn) - kept)
         return kept
 
+    args = (g.fx_horizon, g.crisis_cost, block.assumptions.fx.components_growth, r_inv)
+    no_pact_cost = block.memo(("no-pact crisis cost", code, *args),
+                              lambda: first_crisis_pv(deal.no_pact.hazard, *args))
     fx = fx_stress(deal.funding.hazard, deal.no_pact.hazard, g.crisis_cost, g.fx_horizon,
-                   block.assumptions.fx.components_growth, r_inv)
+                   block.assumptions.fx.components_growth, r_inv, no_pact_cost=no_pact_cost)
     investor = {
         "investment NPV": deal.investor_pv(r_inv),
         "tariff relief": standing("value_added", r_inv),

@@ -17,17 +17,17 @@ are computed once and added up per pact. Every array is (paths, years).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, TypeVar
 
 import numpy as np
 
-from ..engine.finance import npv
-from ..engine.funding import Calls, simulate_funding
-from ..engine.instruments import debt_flows
+from ..engine.finance import npv, npv_difference
+from ..engine.fund_pass import ProjectTable, Stakes, fund_pass
+from ..engine.funding import Calls
 from ..engine.markets import MarketPaths
-from ..engine.projects import ProjectDraws, add_operating_cash, add_spend, total_spend
+from ..engine.node_table import corner_sum
 from ..engine.waterfall import Tier, distribute, scheduled_daa
 from ..inputs.assumptions import Assumptions
 from ..inputs.terms import Pact
@@ -101,8 +101,13 @@ class Split(_Memo):
         return self._once(("investor",), make)
 
     def investor_pv(self, rate: float) -> np.ndarray:
-        """Present value of the investor's MOU flows, (paths,)."""
-        return self._once(("investor", rate), lambda: npv(rate, self.investor_flows))
+        """Present value of the investor's MOU flows, (paths,) (without their array when there
+        is no upside term and nothing has asked for it: the same number)."""
+        def make() -> np.ndarray:
+            if self.upside is None and ("investor",) not in self._memo:
+                return npv_difference(rate, self.received, self.paid)
+            return npv(rate, self.investor_flows)
+        return self._once(("investor", rate), make)
 
     def host_pv(self, rate: float) -> np.ndarray:
         """Present value of the host's share of the MOU cash, (paths,)."""
@@ -128,13 +133,11 @@ class TradePaths(_Memo):
     (cumulated over the years, once per rate) and each path weighs its four corner nodes:
     O(paths) a sector, not O(paths x years)."""
 
-    def __init__(self, cost: NoDealCost, draws: TradeDraws, a: Assumptions) -> None:
+    def __init__(self, cost: NoDealCost, block: Block) -> None:
         super().__init__()
-        low, _, high = a.trade.span("value_added")
         self.cost = cost
-        self.multiplier = low + draws.value_added * (high - low)          # (paths, sectors)
-        self.e0, self.we = corners(draws.elasticity, ELASTICITY_NODES)     # (paths, sectors)
-        self.p0, self.wp = corners(draws.pass_through, PASS_THROUGH_NODES)  # (paths,)
+        self.multiplier, self.e0, self.we, self.p0, self.wp = block.memo(
+            ("trade corners",), lambda: _trade_corners(block.trade, block.assumptions))
 
     def _node_pv(self, what: str, rate: float) -> tuple[np.ndarray, ...]:
         """Cumulative present values on the nodes, (years, sectors, elasticity, pass-through)."""
@@ -157,18 +160,17 @@ class TradePaths(_Memo):
     def _pv(self, what: str, rate: float, lasts: np.ndarray) -> np.ndarray:
         nodes = self._node_pv(what, rate)
         step = np.minimum(lasts, self.cost.fade.size) - 1
-        total = np.zeros(step.size)
-        shares = self.cost.value_added_shares
-        for s in range(shares.size):
-            e0, we = self.e0[:, s], self.we[:, s]
-            for de, w_e in ((0, 1.0 - we), (1, we)):
-                for dp, w_p in ((0, 1.0 - self.wp), (1, self.wp)):
-                    corner = (step, s, e0 + de, self.p0 + dp)
-                    value = nodes[0][corner]
-                    if what == "value_added":
-                        value = value + shares[s] * self.multiplier[:, s] * nodes[1][corner]
-                    total += w_e * w_p * value
-        return total
+        return corner_sum(nodes[0], nodes[1] if what == "value_added" else None, step, self.e0,
+                          self.we, self.p0, self.wp, self.cost.value_added_shares,
+                          self.multiplier)
+
+
+def _trade_corners(draws: TradeDraws, a: Assumptions) -> tuple[np.ndarray, ...]:
+    """The paths' value-added multipliers (paths, sectors), and the grid cells of their
+    elasticities (paths, sectors) and pass-through (paths,): below-node index, weight above."""
+    low, _, high = a.trade.span("value_added")
+    return (low + draws.value_added * (high - low), *corners(draws.elasticity, ELASTICITY_NODES),
+            *corners(draws.pass_through, PASS_THROUGH_NODES))
 
 
 @dataclass(frozen=True)
@@ -273,40 +275,6 @@ def _total(flows: dict[str, np.ndarray], shape: tuple[int, int]) -> np.ndarray:
     return out
 
 
-#: a stake's project draws, as the stages see them (see :func:`stake_draws`)
-StakeDraws = Callable[[Allocation], ProjectDraws]
-
-
-def stake_draws(block: Block, withdrawn: np.ndarray | None) -> StakeDraws:
-    """Each stake's project draws on the block, with the stakes a withdrawn deal never launches.
-
-    Parameters
-    ----------
-    block : Block
-    withdrawn : ndarray of int, shape (paths,), or None
-        Per path, the year the host withdraws the deal's relief; None: nothing is withdrawn.
-
-    Returns
-    -------
-    callable
-        Allocation -> :class:`~pactlab.engine.projects.ProjectDraws`. On a path where the deal
-        is withdrawn in or before a stake's launch year, the stake is never launched: it spends,
-        earns and guarantees nothing (to the kernels, a project that ends in its launch year
-        before spending anything). Stakes launched earlier are untouched.
-    """
-    kept: dict[tuple[str, str, int], ProjectDraws] = {}
-
-    def draws(al: Allocation) -> ProjectDraws:
-        key = (al.project, al.archetype, al.launch_year)
-        if key not in kept:
-            d = block.project(al.project, al.archetype)
-            never = None if withdrawn is None else withdrawn <= al.launch_year
-            kept[key] = (d if never is None or not never.any()
-                         else replace(d, fail_after=np.where(never, 0, d.fail_after)))
-        return kept[key]
-    return draws
-
-
 def _withdrawn(c: CallsPlan, block: Block) -> np.ndarray | None:
     """Per path, the year the deal's withdrawal stops new stakes (None: it stops none)."""
     if not block.assumptions.trade.withdrawal_stops_calls:
@@ -315,52 +283,73 @@ def _withdrawn(c: CallsPlan, block: Block) -> np.ndarray | None:
     return None if (lasts >= block.years).all() else lasts
 
 
-def _mou_demand(c: CallsPlan, block: Block,
-                draws: StakeDraws) -> tuple[np.ndarray, np.ndarray]:
-    """MOU call demand, (paths, years), and each MOU stake's last year of demand, (stakes, paths)."""
-    paths, years = block.size, block.years
-    demand = np.zeros((paths, years))
-    last_demand = np.empty((len(c.mou), paths), dtype=np.int64)
-    for i, al in enumerate(c.mou):
-        d = draws(al)
-        if c.call_timing == "as_built":
-            add_spend(demand, al.stake, al.capex, d, al.launch_year)
-            last_demand[i] = np.minimum(al.launch_year + d.build, d.fail_year(al.launch_year)) - 1
-        else:  # at_selection: the whole realised cost is due up front
-            upfront = al.stake * al.capex * d.overrun * (d.fail_year(al.launch_year) > al.launch_year)
-            demand[:, min(al.launch_year, years - 1)] += upfront
-            last_demand[i] = al.launch_year
-    return demand, last_demand
+def _projects(block: Block, stakes: Sequence[Allocation]) -> tuple[ProjectTable, dict]:
+    """The block's draws of the stakes' projects, one row each, and each project's row (kept on
+    the block for the next pact with the same projects)."""
+    keys = tuple(dict.fromkeys((al.project, al.archetype) for al in stakes))
+
+    def make() -> tuple[ProjectTable, dict]:
+        draws = [block.project(*key) for key in keys]
+        stack = lambda name, dtype: np.array([getattr(d, name) for d in draws], dtype=dtype).reshape(
+            len(draws), block.size)
+        return (ProjectTable(stack("overrun", np.float64), stack("build", np.int64),
+                             stack("fail_after", np.int64), stack("multiplier", np.float64)),
+                {key: row for row, key in enumerate(keys)})
+    return block.memo(("project table", keys), make)
 
 
-def _debt(c: CallsPlan, block: Block, draws: StakeDraws) -> dict[str, np.ndarray]:
-    """Loan or guarantee tranche -> the investor's flows, (paths, years)."""
-    debt: dict[str, np.ndarray] = {}
-    spend = np.empty((block.size, block.years))
-    for al, spec in c.debts:
-        d = draws(al)
-        spend[:] = 0.0
-        add_spend(spend, al.stake, al.capex, d, al.launch_year)
-        flows = debt_flows(spec, al.amount, spend, al.launch_year + d.build, d.fail_year(al.launch_year))
-        debt[al.tranche] = debt[al.tranche] + flows if al.tranche in debt else flows
-    return debt
+def _factors(block: Block, stakes: Sequence[Allocation]) -> tuple[np.ndarray, dict]:
+    """The market factors the MOU stakes' cash follows, (factors, paths, years), and each
+    factor's row (kept on the block)."""
+    names = tuple(dict.fromkeys(al.arch.market_factor for al in stakes
+                                if al.arch.market_factor != "none"))
+
+    def make() -> tuple[np.ndarray, dict]:
+        table = np.empty((len(names), block.size, block.years))
+        for row, name in enumerate(names):
+            table[row] = block.markets.factor(name)
+        return table, {name: row for row, name in enumerate(names)}
+    return block.memo(("factor table", names), make)
 
 
-def _capex(c: CallsPlan, block: Block,
-           draws: StakeDraws) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    """Capex financed by sector, (paths,), and in the host's priority sectors, (paths, years)."""
-    capex: dict[str, np.ndarray] = {}
-    priority = np.zeros((block.size, block.years))
-    for al in (*c.mou, *(al for al, _ in c.debts)):
-        d = draws(al)
-        financed = al.stake * total_spend(al.capex, d, al.launch_year, block.years)
-        capex[al.sector] = capex[al.sector] + financed if al.sector in capex else financed
-        if al.sector in c.priority_sectors:
-            add_spend(priority, al.stake, al.capex, d, al.launch_year)
-    return capex, priority
+def _stakes(c: CallsPlan, rows: dict, factor_rows: dict) -> tuple[Stakes, tuple[str, ...]]:
+    """The plan's stakes for the one-pass kernel, MOU stakes first, and its debt tranches."""
+    stakes = (*c.mou, *(al for al, _ in c.debts))
+    specs = [None] * len(c.mou) + [spec for _, spec in c.debts]
+    tranches = tuple(dict.fromkeys(al.tranche for al, _ in c.debts))
+    schedules = [np.zeros(1) if spec is None else spec.schedule() for spec in specs]
+    schedule = np.zeros((len(stakes), max((x.size for x in schedules), default=1)))
+    for i, x in enumerate(schedules):
+        schedule[i, :x.size] = x
+    column = lambda values, dtype=np.float64: np.array(values, dtype=dtype).reshape(len(stakes))
+    seen: set[str] = set()
+    first = []
+    for al in stakes[len(c.mou):]:
+        first.append(al.tranche not in seen)
+        seen.add(al.tranche)
+    return Stakes(
+        project=column([rows[(al.project, al.archetype)] for al in stakes], np.int64),
+        weight=column([al.stake for al in stakes]),
+        capex=column([al.capex for al in stakes]),
+        launch=column([al.launch_year for al in stakes], np.int64),
+        priority=column([al.sector in c.priority_sectors for al in stakes], np.bool_),
+        cash_scale=column([al.capex * al.arch.cash_yield * (1.0 - c.tax_rate) for al in stakes]),
+        life=column([al.arch.life_years for al in stakes], np.int64),
+        factor=column([factor_rows.get(al.arch.market_factor, -1) for al in stakes], np.int64),
+        beta=column([al.arch.market_beta for al in stakes]),
+        amount=column([al.amount for al in stakes]),
+        tranche=column([0] * len(c.mou) + [tranches.index(al.tranche) for al, _ in c.debts],
+                       np.int64),
+        first=column([False] * len(c.mou) + first, np.bool_),
+        loan=column([spec is not None and spec.loan for spec in specs], np.bool_),
+        rate=column([0.0 if spec is None else spec.rate for spec in specs]),
+        recovery=column([0.0 if spec is None else spec.recovery for spec in specs]),
+        schedule=schedule,
+        terms=column([x.size for x in schedules], np.int64)), tranches
 
 
-def fund(c: CallsPlan, block: Block, *, withdrawn: np.ndarray | None = None) -> Funded:
+def fund(c: CallsPlan, block: Block, *, withdrawn: np.ndarray | None = None,
+         full: bool = True) -> Funded:
     """The fund stage for one CallsPlan: calls, reserves, loans and guarantees, the MOU cash.
 
     **A deal's life for both sides** (the MOU's refusal clause read both ways): when the host
@@ -385,6 +374,9 @@ def fund(c: CallsPlan, block: Block, *, withdrawn: np.ndarray | None = None) -> 
         Per path, the year the deal is withdrawn; if None, the block's draw
         (:meth:`~pactlab.model.futures.Block.deal_lasts`) when ``trade.withdrawal_stops_calls``,
         else never.
+    full : bool
+        Keep every year-by-year array of the calls and reserves (the metrics read them); False
+        keeps only what the gains read (:func:`~pactlab.engine.funding.fund_path`).
 
     Returns
     -------
@@ -393,33 +385,24 @@ def fund(c: CallsPlan, block: Block, *, withdrawn: np.ndarray | None = None) -> 
         capex by sector and in priority sectors, and the snapback year: arrays (paths, years) or
         (paths,), USD bn.
     """
-    paths, years = block.size, block.years
-    draws = stake_draws(block, _withdrawn(c, block) if withdrawn is None
-                        else np.asarray(withdrawn, dtype=np.int64))
-    demand, last_demand = _mou_demand(c, block, draws)
-    debt = _debt(c, block, draws)
-    outflows = np.zeros((paths, years))
-    for flows in debt.values():
-        outflows -= flows
-    np.maximum(outflows, 0.0, out=outflows)
-
+    withdrawn = (_withdrawn(c, block) if withdrawn is None
+                 else np.asarray(withdrawn, dtype=np.int64))
+    stakes = (*c.mou, *(al for al, _ in c.debts))
+    projects, rows = _projects(block, stakes)
+    factors, factor_rows = _factors(block, c.mou)
+    table, tranches = _stakes(c, rows, factor_rows)
     code = c.investor_code
-    calls = simulate_funding(demand, c.cap, c.ceiling, other_outflows=outflows,
-                             last_call_year=c.last_call_year, fx=c.fx,
-                             shocks=block.sudden_stops(code), acceptance_draws=block.acceptance(code))
-
-    cash = np.zeros((paths, years))
-    funded = calls.funded_by(last_demand, c.ceiling) if c.mou else last_demand
-    for i, al in enumerate(c.mou):
-        d = draws(al)
-        start = np.maximum(al.launch_year + d.build, funded[i] + 1)
-        add_operating_cash(cash, al.stake, al.capex, al.arch, d, al.launch_year, start,
-                           block.markets.factor(al.arch.market_factor), c.tax_rate)
-
-    capex, priority = _capex(c, block, draws)
+    out = fund_pass(len(c.mou), c.call_timing == "at_selection", table, projects, withdrawn,
+                    factors, len(tranches), c.cap, c.ceiling, c.last_call_year, c.fx,
+                    block.sudden_stops(code), block.acceptance(code), full=full)
+    capex: dict[str, np.ndarray] = {}
+    for al, spent in zip(stakes, out.spent, strict=True):
+        financed = al.stake * spent
+        capex[al.sector] = capex[al.sector] + financed if al.sector in capex else financed
     delivered = (block.pledge_delivered(code, c.pledge_delivery_prob) if c.pledge_from is not None
                  else None)
-    return Funded(calls, debt, cash, capex, priority, snap_year(c, calls, years, delivered))
+    return Funded(out.calls, dict(zip(tranches, out.debt, strict=True)), out.cash, capex,
+                  out.priority, snap_year(c, out.calls, block.years, delivered))
 
 
 def snap_year(c: CallsPlan, calls: Calls, years: int,
@@ -514,13 +497,16 @@ def upside_take(received: np.ndarray, upside: tuple[float, float] | None) -> np.
     return share * np.diff(above, axis=1, prepend=0.0)
 
 
-def simulate_block(plans: Sequence[Plan], block: Block) -> Iterator[tuple[int, DealPaths]]:
+def simulate_block(plans: Sequence[Plan], block: Block, *,
+                   full: bool = True) -> Iterator[tuple[int, DealPaths]]:
     """Each plan's DealPaths on one block, sharing the stages that plans have in common.
 
     Parameters
     ----------
     plans : sequence of Plan
     block : Block
+    full : bool
+        As in :func:`fund` (False: the gains' arrays only, for payoffs).
 
     Yields
     ------
@@ -533,9 +519,9 @@ def simulate_block(plans: Sequence[Plan], block: Block) -> Iterator[tuple[int, D
         groups.setdefault(plan.calls, {}).setdefault(plan.split, []).append(i)
         cost = plan.gain_inputs.tariff
         if id(cost) not in trade:
-            trade[id(cost)] = TradePaths(cost, block.trade, block.assumptions)
+            trade[id(cost)] = TradePaths(cost, block)
     for calls_plan, by_split in groups.items():
-        funded = fund(calls_plan, block)
+        funded = fund(calls_plan, block, full=full)
         for split_plan, members in by_split.items():
             cut = split(split_plan, funded, block.markets)
             for i in members:

@@ -90,4 +90,4 @@ def country_fx(a: Assumptions, code: str) -> FxSpec:
         stress_swap=fx.stress_swap_draw, float_floor=fx.float_floor,
         logit_intercept=fx.crisis_logit_intercept, logit_slope=fx.crisis_logit_slope,
         acceptance=fx.deferral_acceptance, swap_trigger=fx.swap_trigger,
-        swap_margin=fx.swap_repay_margin)
+        swap_margin=fx.swap_repay_margin, hazard_years=fx.horizon_years)
