@@ -269,8 +269,8 @@ def _pour(p, cash, contrib, growth, accrual, use_accrual, shares, review_year, r
 
 @nb.njit(cache=True, parallel=True)
 def _distribute(cash, contrib, growth, accrual, use_accrual, shares, review_year, review_share,
-                investor, status):
-    paths = cash.shape[0]
+                investor, host, status):
+    paths, years = cash.shape
     block = 1024
     for b in nb.prange((paths + block - 1) // block):
         balance = np.empty(max(shares.shape[0] - 1, 1))
@@ -278,6 +278,8 @@ def _distribute(cash, contrib, growth, accrual, use_accrual, shares, review_year
             _, negative = _pour(p, cash, contrib, growth, accrual, use_accrual, shares,
                                 review_year, review_share, balance, investor[p])
             status[p] = _NEGATIVE if negative else 0
+            for t in range(years):   # the host keeps the rest of what is distributed
+                host[p, t] = max(cash[p, t], 0.0) - investor[p, t]
 
 
 @nb.njit(cache=True, inline="always")

@@ -132,11 +132,10 @@ def distribute(cash: np.ndarray, contributions: np.ndarray, tiers: list[Tier], *
         On a negative contribution, a share outside [0, 1] or misplaced hurdles.
     """
     args = _prepare(cash, contributions, tiers, accrual, review)
-    investor = np.empty_like(args[0])
+    investor, host = np.empty_like(args[0]), np.empty_like(args[0])
     status = np.empty(investor.shape[0], dtype=np.int8)
-    _distribute(*args, investor, status)
+    _distribute(*args, investor, host, status)
     _check(status)
-    host = np.maximum(args[0], 0.0) - investor
     return investor, host
 
 

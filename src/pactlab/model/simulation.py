@@ -284,14 +284,14 @@ def _withdrawn(c: CallsPlan, block: Block) -> np.ndarray | None:
 
 
 def _projects(block: Block, stakes: Sequence[Allocation]) -> tuple[ProjectTable, dict]:
-    """The block's draws of the stakes' projects, one row each, and each project's row (kept on
-    the block for the next pact with the same projects)."""
+    """The block's draws of the stakes' projects, a column each, and each project's column
+    (kept on the block for the next pact with the same projects)."""
     keys = tuple(dict.fromkeys((al.project, al.archetype) for al in stakes))
 
     def make() -> tuple[ProjectTable, dict]:
         draws = [block.project(*key) for key in keys]
-        stack = lambda name, dtype: np.array([getattr(d, name) for d in draws], dtype=dtype).reshape(
-            len(draws), block.size)
+        stack = lambda name, dtype: np.ascontiguousarray(np.array(
+            [getattr(d, name) for d in draws], dtype=dtype).reshape(len(draws), block.size).T)
         return (ProjectTable(stack("overrun", np.float64), stack("build", np.int64),
                              stack("fail_after", np.int64), stack("multiplier", np.float64)),
                 {key: row for row, key in enumerate(keys)})
@@ -440,7 +440,8 @@ def snap_year(c: CallsPlan, calls: Calls, years: int,
     return out
 
 
-def split(s: SplitPlan, funded: Funded, markets: MarketPaths) -> Split:
+def split(s: SplitPlan, funded: Funded, markets: MarketPaths, *,
+          deemed: np.ndarray | None = None) -> Split:
     """The split stage for one SplitPlan: the waterfall of the MOU cash and the host's upside take.
 
     Parameters
@@ -450,6 +451,8 @@ def split(s: SplitPlan, funded: Funded, markets: MarketPaths) -> Split:
         The fund stage's result (calls and MOU cash).
     markets : MarketPaths
         SOFR, for the deemed rate.
+    deemed : ndarray, shape (paths, years), optional
+        ``markets.sofr + s.spread`` when already made (the pacts of a block share it).
 
     Returns
     -------
@@ -461,7 +464,8 @@ def split(s: SplitPlan, funded: Funded, markets: MarketPaths) -> Split:
     if s.pool is None:
         zeros = np.zeros_like(paid)
         return Split(paid, zeros, zeros, None)
-    deemed = markets.sofr + s.spread
+    if deemed is None:
+        deemed = markets.sofr + s.spread
     life = s.scheduled_life
     tiers = [Tier(share, (0.0 if life is not None else deemed) if isinstance(hurdle, str)
                   else hurdle)   # the one text hurdle is "deemed"
@@ -523,7 +527,9 @@ def simulate_block(plans: Sequence[Plan], block: Block, *,
     for calls_plan, by_split in groups.items():
         funded = fund(calls_plan, block, full=full)
         for split_plan, members in by_split.items():
-            cut = split(split_plan, funded, block.markets)
+            deemed = block.memo(("deemed rate", split_plan.spread),
+                                lambda s=split_plan.spread: block.markets.sofr + s)
+            cut = split(split_plan, funded, block.markets, deemed=deemed)
             for i in members:
                 plan = plans[i]
                 yield i, DealPaths(plan.base_year, plan.tranches, plan.split.pool, block.markets,
