@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any, TypeVar
 
 import numpy as np
@@ -527,8 +527,8 @@ def simulate_block(plans: Sequence[Plan], block: Block, *,
     for calls_plan, by_split in groups.items():
         funded = fund(calls_plan, block, full=full)
         for split_plan, members in by_split.items():
-            deemed = block.memo(("deemed rate", split_plan.spread),
-                                lambda s=split_plan.spread: block.markets.sofr + s)
+            deemed: np.ndarray = block.memo(("deemed rate", split_plan.spread), partial(
+                np.add, block.markets.sofr, split_plan.spread))   # SOFR + spread, once a block
             cut = split(split_plan, funded, block.markets, deemed=deemed)
             for i in members:
                 plan = plans[i]
