@@ -50,10 +50,9 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-import numba as nb
 import numpy as np
 
-from .reserves import hazard_at
+from ._fund_kernels import _funded_by, _simulate
 
 
 class FxSpec(NamedTuple):
@@ -141,7 +140,7 @@ class Calls(NamedTuple):
     @classmethod
     def empty(cls, demand: np.ndarray, *, full: bool = True) -> Calls:
         """Uninitialised outputs for `demand` (paths, years), for the kernel to fill; without
-        `full`, those the gains do not read have no years (see :func:`fund_path`)."""
+        `full`, those the gains do not read have no years (see :func:`~pactlab.engine._fund_kernels.fund_path`)."""
         shape = demand.shape
         paths = shape[0]
         f = lambda: np.empty(shape)
@@ -159,205 +158,6 @@ class Calls(NamedTuple):
         out = np.empty(last.shape, dtype=np.int64)
         _funded_by(self.demand, self.paid, last, float(ceiling), out)
         return out if np.ndim(last_demand_year) == 2 else out[0]
-
-
-@nb.njit(cache=True, parallel=True)
-def _funded_by(demand, paid, last_demand_year, ceiling, out):
-    for p in nb.prange(demand.shape[0]):
-        funded_path(p, demand, paid, last_demand_year, ceiling, out)
-
-
-@nb.njit(cache=True)
-def funded_path(p, demand, paid, last_demand_year, ceiling, out):
-    """Path `p` of :meth:`Calls.funded_by`, into column `p` of `out` (rows, paths)."""
-    years = demand.shape[1]
-    rows = last_demand_year.shape[0]
-    tolerance = 1e-9 * max(ceiling, 1.0)
-    wanted = np.empty(years)
-    got = np.empty(years)
-    a = 0.0
-    b = 0.0
-    for t in range(years):
-        a += demand[p, t]
-        b += paid[p, t]
-        wanted[t] = a
-        got[t] = b
-    for i in range(rows):
-        last = min(max(last_demand_year[i, p], 0), years - 1)
-        target = min(wanted[last], ceiling) - tolerance
-        out[i, p] = years
-        for t in range(years):
-            if got[t] >= target:
-                out[i, p] = t
-                break
-
-
-@nb.njit(cache=True)
-def _call(t, queue, total, deferrals, last_ratio, cap, ceiling, last_call_year, fx, accept_draw):
-    """The year's call under the cap, the ceiling and the instability clause:
-    (pay, deferred, refused, deferrals)."""
-    pay = 0.0
-    if t <= last_call_year:
-        pay = max(min(queue, cap, ceiling - total), 0.0)
-    deferred = 0.0
-    refused = 0
-    if pay > 0.0 and fx.threshold > 0.0 and last_ratio < fx.threshold:
-        if deferrals < fx.max_deferrals and accept_draw < fx.acceptance:
-            deferred = pay
-            deferrals += 1
-            pay = 0.0
-        else:
-            refused = 1
-    return pay, deferred, refused, deferrals
-
-
-@nb.njit(cache=True)
-def _pact_swap(res, swap, metric, fx, applicable):
-    """The pact's swap line: draw under the trigger, repay above it: (reserves, outstanding)."""
-    if fx.swap_size > 0.0 and applicable:
-        floor = fx.swap_trigger * metric
-        if res < floor and swap < fx.swap_size:
-            draw = min(floor - res, fx.swap_size - swap)
-            res += draw
-            swap += draw
-        elif swap > 0.0 and res > floor * (1.0 + fx.swap_margin):
-            repay = min(swap, res - floor * (1.0 + fx.swap_margin))
-            res -= repay
-            swap -= repay
-    return res, swap
-
-
-@nb.njit(cache=True)
-def _floor(res, pre, floor):
-    """Reserves at the float floor: (reserves, floated, paid). Outflows are met while reserves
-    stay above `floor`; the rest falls on the exchange rate. `pre` is what the year brought in,
-    `paid` what was met out of it."""
-    if res >= floor:
-        return res, False, pre - res
-    kept = max(min(pre, floor), 0.0)
-    return kept, True, max(pre - kept, 0.0)
-
-
-@nb.njit(cache=True, parallel=True)
-def _simulate(demand, other, cap, ceiling, last_call_year, fx, draws, accept, out):
-    for p in nb.prange(demand.shape[0]):
-        fund_path(p, demand, other, cap, ceiling, last_call_year, fx, draws, accept, out, True)
-
-
-@nb.njit(cache=True)
-def fund_path(p, demand, other, cap, ceiling, last_call_year, fx, draws, accept, out, full):
-    """Path `p` of :func:`simulate_funding`: its calls and reserves, year by year, written to
-    row `p` of `out` (a :class:`Calls`); shared with the fund stage's one-pass kernel.
-
-    Without `full`, only what the gains read is written (calls paid, the shortfall, the
-    crisis hazard, the pact's swap line, the first-year markers); the other arrays of `out`
-    may then have no years at all. The arithmetic is the same either way."""
-    years = demand.shape[1]
-    applicable = fx.metric > 0.0
-    # the tuples' arrays, by name
-    paid = out.paid
-    backlog = out.backlog
-    shortfall = out.shortfall
-    deferred = out.deferred
-    refused = out.refused
-    reserves = out.reserves
-    ratio = out.ratio
-    swap_out = out.swap
-    stress_out = out.stress_swap
-    principal = out.principal
-    bonds_out = out.bonds
-    hazard = out.hazard
-    below_std_year = out.below_std_year
-    float_year = out.float_year
-    stops = draws.stops
-    swap_open = draws.swap_open
-    flow_z = draws.flow
-    value_z = draws.valuation
-    queue = 0.0
-    total = 0.0
-    deferrals = 0
-    res = fx.reserves
-    swap = 0.0
-    stress = 0.0
-    bonds = 0.0
-    growth = 1.0
-    std = fx.short_term_debt
-    due = np.zeros(years + 2)      # stopped flows on their way back, by year
-    u = 0.0                        # the flows' deviation from their mean, in std devs
-    keep = fx.flow_persistence
-    fresh = np.sqrt(1.0 - keep * keep)
-    last_ratio = res / fx.metric if fx.enabled and applicable else np.nan
-    below_std_year[p] = years
-    float_year[p] = years
-    late = 0.0
-    for t in range(years):
-        if t > last_call_year:
-            late += demand[p, t]
-        else:
-            queue += demand[p, t]
-        pay, put_off, refusal, deferrals = _call(
-            t, queue, total, deferrals, last_ratio, cap, ceiling, last_call_year, fx, accept[p, t])
-        paid[p, t] = pay
-        total += pay
-        # demand beyond what the commitment has left is never called: drop it
-        queue = min(queue - pay, ceiling - total)
-        if full:
-            deferred[p, t] = put_off
-            refused[p, t] = refusal
-            backlog[p, t] = queue
-        if not fx.enabled:
-            if full:
-                principal[p, t] = 0.0
-                reserves[p, t] = np.nan
-                ratio[p, t] = np.nan
-                stress_out[p, t] = 0.0
-                bonds_out[p, t] = 0.0
-            swap_out[p, t] = 0.0
-            hazard[p, t] = 0.0
-            continue
-        outflow = pay + other[p, t]
-        from_reserves = outflow * (1.0 - fx.bonds_share - fx.fdi_share)
-        bonds += outflow * fx.bonds_share
-        income = res * fx.reserve_yield
-        if full:
-            principal[p, t] = max(from_reserves - max(income, 0.0), 0.0)
-        # AR(1) from its stationary law; last year's central-bank swap is repaid this year
-        # (2009, 2020), as the flows return
-        u = flow_z[p, t] if t == 0 else keep * u + fresh * flow_z[p, t]
-        pre = (res * (1.0 + fx.reserve_yield + fx.valuation_sigma * value_z[p, t])
-               + (fx.flow + fx.flow_sigma * u) * growth + due[t] - stress)
-        drain = stops[p, t] * std
-        stress = min(fx.stress_swap, drain) if swap_open[p, t] > 0.0 else 0.0
-        res = pre + stress - from_reserves - drain
-        metric = fx.metric * growth + fx.bond_weight * bonds
-        before = res
-        res, swap = _pact_swap(res, swap, metric, fx, applicable)
-        # the floor keeps what the year brought in (the stress swap only pays outflows)
-        res, floated, met = _floor(res, pre + res - before, fx.float_floor * std)
-        met += stress
-        if drain > 0.0:   # what was met flows back (the part the won absorbed does not)
-            back = fx.stop_return * min(drain, max(met - from_reserves, 0.0))
-            due[t + 1] += back * fx.return_next_year
-            due[t + 2] += back * (1.0 - fx.return_next_year)
-        if floated and float_year[p] == years:
-            float_year[p] = t
-        if std > 0.0 and res < std and below_std_year[p] == years:
-            below_std_year[p] = t
-        if t >= fx.hazard_years:
-            hazard[p, t] = np.nan
-        else:
-            hazard[p, t] = 1.0 if floated else (
-                hazard_at(res, std, fx.logit_intercept, fx.logit_slope) if std > 0.0 else 0.0)
-        last_ratio = res / metric if applicable else np.nan
-        swap_out[p, t] = swap
-        if full:
-            reserves[p, t] = res
-            ratio[p, t] = last_ratio
-            stress_out[p, t] = stress
-            bonds_out[p, t] = bonds
-        growth *= 1.0 + fx.growth
-        std *= 1.0 + fx.std_growth
-    shortfall[p] = max(min(queue + late, ceiling - total), 0.0)
 
 
 def simulate_funding(demand: np.ndarray, cap: float | None, ceiling: float, *,

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numba as nb
 import numpy as np
+
+from ._fund_kernels import _debt_flows
 
 
 @dataclass(frozen=True)
@@ -68,48 +69,6 @@ def outstanding_schedule(kind: str, coupon: float, tenor: int) -> np.ndarray:
     growth = (1.0 + coupon) ** k
     payment = coupon / (1.0 - (1.0 + coupon) ** -tenor)
     return np.maximum(growth - payment * (growth - 1.0) / coupon, 0.0)
-
-
-@nb.njit(cache=True, parallel=True)
-def _debt_flows(spend, amount, start, fail_year, schedule, loan, rate, recovery, out):
-    for p in nb.prange(spend.shape[0]):
-        debt_row(spend[p], amount, start[p], fail_year[p], schedule, loan, rate, recovery, out[p])
-
-
-@nb.njit(cache=True)
-def debt_row(spend, amount, start, fail_year, schedule, loan, rate, recovery, out):
-    """Investor flows of one loan (loan=True) or guarantee on one path, into `out` (years,).
-
-    Exposure builds with the spend up to `amount`; from `start` it follows `schedule`
-    (outstanding fraction before each repayment year). Loans: -disbursements + interest on the
-    opening balance + principal; guarantees: a fee on the exposure. In the failure year: the
-    loan recovers `recovery` of its opening balance; the guarantor pays `1 - recovery` of the
-    exposure; nothing after.
-    """
-    years = spend.shape[0]
-    terms = schedule.shape[0]
-    cum = 0.0
-    drawn = 0.0
-    for t in range(years):
-        before = cum
-        cum = min(cum + spend[t], amount)
-        k = t - start
-        if k < 0:
-            drawn = cum
-            opening = before if loan else cum
-            closing = opening
-        else:
-            opening = drawn * (schedule[k] if k < terms else 0.0)
-            closing = drawn * (schedule[k + 1] if k + 1 < terms else 0.0)
-        if t < fail_year:
-            if loan:
-                out[t] = rate * opening + (opening - closing) - (cum - before)
-            else:
-                out[t] = rate * opening
-        elif t == fail_year:
-            out[t] = recovery * opening if loan else -(1.0 - recovery) * opening
-        else:
-            out[t] = 0.0
 
 
 def debt_flows(spec: DebtSpec, amount: float, spend: np.ndarray, start: np.ndarray,

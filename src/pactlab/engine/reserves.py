@@ -125,26 +125,6 @@ def classic_measures(reserves: float, *, imports: float, short_term_debt: float,
     }
 
 
-@nb.njit(cache=True)
-def hazard_at(reserves: float, short_term_debt: float, intercept: float, slope: float) -> float:
-    """The yearly crisis hazard at one point (see :func:`crisis_hazard`); 1 where reserves are gone.
-
-    Parameters
-    ----------
-    reserves, short_term_debt : float, USD bn
-        Short-term debt > 0.
-    intercept, slope : float
-        The logit's log-odds at cover 1 and its slope in ln(cover).
-
-    Returns
-    -------
-    float, probability
-    """
-    if reserves <= 0.0:
-        return 1.0
-    return 1.0 / (1.0 + np.exp(-(intercept + slope * np.log(reserves / short_term_debt))))
-
-
 def crisis_hazard(cover, intercept: float, slope: float):
     r"""The chance of a reserve crisis in a year at reserve cover `cover` (module docstring).
 

@@ -376,7 +376,7 @@ def fund(c: CallsPlan, block: Block, *, withdrawn: np.ndarray | None = None,
         else never.
     full : bool
         Keep every year-by-year array of the calls and reserves (the metrics read them); False
-        keeps only what the gains read (:func:`~pactlab.engine.funding.fund_path`).
+        keeps only what the gains read (:func:`~pactlab.engine._fund_kernels.fund_path`).
 
     Returns
     -------
